@@ -1,0 +1,20 @@
+package dev.bubblesandbox.cli;
+
+import dev.bubblesandbox.config.Settings;
+import dev.bubblesandbox.config.SettingsLoader;
+import java.nio.file.Path;
+import java.util.Optional;
+import picocli.CommandLine.Option;
+
+/** The {@code -c/--config} option shared by every command, and the settings it leads to. */
+public final class ConfigOption {
+
+  @Option(names = {"-c", "--config"}, paramLabel = "FILE",
+      description = "Configuration file (default: conf/config.yaml when it exists).")
+  Path configFile;
+
+  /** Defaults, the configuration file, then BUBBLE_SANDBOX_* variables. */
+  public Settings settings() {
+    return SettingsLoader.load(Optional.ofNullable(configFile), System.getenv());
+  }
+}

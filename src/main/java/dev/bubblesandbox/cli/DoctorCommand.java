@@ -1,0 +1,92 @@
+package dev.bubblesandbox.cli;
+
+import dev.bubblesandbox.BubbleSandboxException;
+import dev.bubblesandbox.config.Settings;
+import dev.bubblesandbox.environment.Environment;
+import dev.bubblesandbox.environment.EnvironmentCatalog;
+import dev.bubblesandbox.sandbox.SandboxRunner;
+import dev.bubblesandbox.sandbox.SandboxUser;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+/** {@code doctor}: checks what sandboxes need and says how to fix what is missing. */
+@Command(name = "doctor", mixinStandardHelpOptions = true,
+    description = "Check bwrap, user namespaces, Python, cgroups and the environments.")
+public final class DoctorCommand implements Callable<Integer> {
+
+  @Mixin ConfigOption config = new ConfigOption();
+
+  private boolean healthy = true;
+
+  @Override
+  public Integer call() {
+    Settings settings = config.settings();
+    SandboxUser user = SandboxUser.forCurrentProcess(settings.sandboxUid());
+    user.dropTo().ifPresentOrElse(
+        uid -> report(true, "running as root: sandboxes run as host uid " + uid, ""),
+        () -> report(true, "running unprivileged: sandboxes run as this user", ""));
+
+    SandboxRunner runner = null;
+    try {
+      runner = SandboxRunner.create(user);
+      report(true, "bwrap and the uid switch are installed", "");
+    } catch (BubbleSandboxException e) {
+      report(false, e.getMessage(), "");
+    }
+    if (runner != null) {
+      Optional<String> problem = runner.probe();
+      report(problem.isEmpty(), problem.map(p -> "a sandbox cannot start: " + p)
+              .orElse("a sandbox starts (user, PID and network namespaces work)"),
+          "allow unprivileged user namespaces: sysctl -w user.max_user_namespaces=10000 "
+              + "(and kernel.unprivileged_userns_clone=1 where it exists)");
+    }
+
+    boolean venvWorks = runs(settings.python(), "-m", "venv", "--help");
+    report(venvWorks, venvWorks ? "Python for new environments: " + settings.python()
+            : "cannot run '" + settings.python() + " -m venv'",
+        "apt-get install -y python3 python3-venv (or set BUBBLE_SANDBOX_PYTHON)");
+
+    boolean cgroups = Files.isDirectory(Path.of("/sys/fs/cgroup"));
+    report(true, (cgroups ? "cgroups are mounted" : "no cgroup file system")
+        + "; memory, process-count and CPU limits per sandbox are not enforced yet "
+        + "(in force: wall-clock timeout, output cap, tmpfs size)", "");
+
+    EnvironmentCatalog catalog = new EnvironmentCatalog(settings.environmentsDir());
+    if (catalog.names().isEmpty()) {
+      report(false, "no environments in " + catalog.root(), "check BUBBLE_SANDBOX_ENVIRONMENTS_DIR");
+    }
+    for (Environment environment : catalog.list()) {
+      report(environment.ready(), "environment '" + environment.name() + "': "
+              + environment.readiness().name().toLowerCase(java.util.Locale.ROOT),
+          "bubble-sandbox sync-environments " + environment.name());
+    }
+    return healthy ? 0 : 1;
+  }
+
+  private void report(boolean ok, String what, String fix) {
+    healthy &= ok;
+    Console.OUT.println((ok ? "ok      " : "MISSING ") + what);
+    if (!ok && !fix.isEmpty()) {
+      Console.OUT.println("        fix: " + fix);
+    }
+  }
+
+  private static boolean runs(String... command) {
+    try {
+      Process process = new ProcessBuilder(command).redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      return process.waitFor(30, TimeUnit.SECONDS) && process.exitValue() == 0;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+}

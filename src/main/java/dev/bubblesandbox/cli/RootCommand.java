@@ -1,0 +1,63 @@
+package dev.bubblesandbox.cli;
+
+import dev.bubblesandbox.BubbleSandboxException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code bubble-sandbox} command and its subcommands. */
+@Command(name = "bubble-sandbox", mixinStandardHelpOptions = true,
+    versionProvider = RootCommand.Version.class,
+    description = "Run untrusted Python inside disposable bubblewrap sandboxes.",
+    subcommands = {
+      ListEnvironmentsCommand.class,
+      ExecutePythonCommand.class,
+      ExecCommandCommand.class,
+      ExecuteCommand.class,
+      SyncEnvironmentsCommand.class,
+      DoctorCommand.class
+    })
+public final class RootCommand implements Runnable {
+
+  /** Exit status for a usage or configuration error, as {@code docker run} uses. */
+  public static final int USAGE_ERROR = 125;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "Missing a command.");
+  }
+
+  /** The configured command line: UTF-8 output, one clear line per error, status 125. */
+  public static CommandLine commandLine() {
+    CommandLine commandLine = new CommandLine(new RootCommand());
+    commandLine.setOut(new PrintWriter(Console.OUT, true));
+    commandLine.setErr(new PrintWriter(Console.ERR, true));
+    commandLine.setParameterExceptionHandler((e, args) -> {
+      CommandLine failed = e.getCommandLine();
+      failed.getErr().println("error: " + e.getMessage());
+      failed.getErr().println("See '" + failed.getCommandSpec().qualifiedName() + " --help'.");
+      return USAGE_ERROR;
+    });
+    commandLine.setExecutionExceptionHandler((e, failed, parseResult) -> {
+      if (e instanceof BubbleSandboxException || e instanceof UncheckedIOException
+          || e instanceof java.io.IOException) {
+        failed.getErr().println("error: " + e.getMessage());
+        return USAGE_ERROR;
+      }
+      throw e;
+    });
+    return commandLine;
+  }
+
+  /** The version from the jar's manifest. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String version = RootCommand.class.getPackage().getImplementationVersion();
+      return new String[] {"bubble-sandbox " + (version == null ? "development" : version)};
+    }
+  }
+}

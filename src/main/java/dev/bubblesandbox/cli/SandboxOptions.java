@@ -1,0 +1,37 @@
+package dev.bubblesandbox.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** Options shared by the commands that run a sandbox. */
+public final class SandboxOptions {
+
+  @Mixin ConfigOption config = new ConfigOption();
+
+  @Option(names = {"-e", "--environment"}, paramLabel = "ENV", defaultValue = "bare",
+      description = "Environment to run in (default: ${DEFAULT-VALUE}).")
+  String environment;
+
+  @Option(names = {"-w", "--workdir"}, paramLabel = "DIR",
+      description = "Host directory bound read-write at /sandbox/work (default: a temporary one, "
+          + "deleted afterwards). When run as root it is handed to the sandbox uid.")
+  Path workdir;
+
+  @Option(names = {"-v", "--volume"}, paramLabel = "NAME,HOST_PATH[,rw]",
+      description = "Mount HOST_PATH at /sandbox/volumes/NAME, read-only unless ',rw'. Repeatable.")
+  List<String> volumes = new ArrayList<>();
+
+  @Option(names = {"-t", "--timeout"}, paramLabel = "SECONDS",
+      description = "Wall-clock timeout (default: the configured execution_timeout_seconds).")
+  Integer timeoutSeconds;
+
+  @Option(names = "--json", description = "Print one JSON object with the result.")
+  boolean json;
+
+  @Option(names = {"-a", "--agent-mode"},
+      description = "Raw output only, 'Exited with code: N' first when N is not 0.")
+  boolean agentMode;
+}

@@ -1,0 +1,35 @@
+package dev.bubblesandbox.environment;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One environment as listed to users: what {@code pyproject.toml} declares and whether its venv
+ * is ready to run.
+ */
+public record Environment(
+    String name,
+    String description,
+    List<String> dependencies,
+    Optional<String> pythonVersion,
+    Readiness readiness,
+    Path directory) {
+
+  public Environment {
+    dependencies = List.copyOf(dependencies);
+  }
+
+  public boolean ready() {
+    return readiness == Readiness.READY;
+  }
+
+  /** Whether a venv exists and matches the declared dependencies. */
+  public enum Readiness {
+    READY,
+    /** No synced venv. */
+    MISSING,
+    /** A venv synced from an older {@code pyproject.toml}. */
+    STALE
+  }
+}

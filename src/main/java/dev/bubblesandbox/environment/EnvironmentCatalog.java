@@ -1,0 +1,112 @@
+package dev.bubblesandbox.environment;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * The environments of one directory: {@code <dir>/<name>/pyproject.toml} declares each, and its
+ * venv lives in {@code <dir>/<name>/.venv}.
+ */
+public final class EnvironmentCatalog {
+
+  static final String PYPROJECT = "pyproject.toml";
+  static final String VENV = ".venv";
+
+  private final Path root;
+
+  public EnvironmentCatalog(Path root) {
+    this.root = root.toAbsolutePath().normalize();
+  }
+
+  public Path root() {
+    return root;
+  }
+
+  /** Every environment, sorted by name. */
+  public List<Environment> list() {
+    return names().stream().map(this::describe).toList();
+  }
+
+  /** The names of the declared environments, sorted. */
+  public List<String> names() {
+    if (!Files.isDirectory(root)) {
+      return List.of();
+    }
+    try (Stream<Path> children = Files.list(root)) {
+      return children
+          .filter(dir -> Files.isRegularFile(dir.resolve(PYPROJECT)))
+          .map(dir -> dir.getFileName().toString())
+          .filter(name -> name.matches("[A-Za-z0-9._-]+") && !name.startsWith("."))
+          .sorted()
+          .toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** One environment with its declaration and readiness. */
+  public Environment describe(String name) {
+    Path directory = directoryOf(name);
+    PyProject project = PyProject.read(directory.resolve(PYPROJECT));
+    Path venv = directory.resolve(VENV);
+    Optional<String> pythonVersion =
+        Files.isRegularFile(venv.resolve("pyvenv.cfg"))
+            ? PyvenvConfig.read(venv).pythonVersion()
+            : Optional.empty();
+    return new Environment(
+        name,
+        project.description(),
+        project.dependencies(),
+        pythonVersion,
+        readiness(directory),
+        directory);
+  }
+
+  /**
+   * Resolves a ready environment for a launch, cheaply: no TOML parsing, only a digest check.
+   *
+   * @throws InvalidEnvironmentNameException for a name that is not one
+   * @throws UnknownEnvironmentException when no such environment is declared
+   * @throws EnvironmentNotReadyException when its venv is missing or stale
+   */
+  public ReadyEnvironment require(String name) {
+    Path directory = directoryOf(name);
+    switch (readiness(directory)) {
+      case MISSING -> throw new EnvironmentNotReadyException(
+          "Environment '" + name + "' has no virtual environment yet; run: "
+              + "bubble-sandbox sync-environments " + name);
+      case STALE -> throw new EnvironmentNotReadyException(
+          "Environment '" + name + "' changed since its last sync; run: "
+              + "bubble-sandbox sync-environments " + name);
+      case READY -> { }
+    }
+    Path venv = directory.resolve(VENV);
+    return new ReadyEnvironment(name, venv, PyvenvConfig.read(venv).basePrefixOutsideUsr());
+  }
+
+  Path directoryOf(String name) {
+    Path directory = root.resolve(EnvironmentName.validate(name));
+    if (!Files.isRegularFile(directory.resolve(PYPROJECT))) {
+      throw new UnknownEnvironmentException(
+          "Unknown environment '" + name + "'; known environments: "
+              + String.join(", ", names()) + ".");
+    }
+    return directory;
+  }
+
+  static Environment.Readiness readiness(Path directory) {
+    Path venv = directory.resolve(VENV);
+    if (!Files.isExecutable(venv.resolve("bin/python"))) {
+      return Environment.Readiness.MISSING;
+    }
+    return SyncStamp.read(venv)
+        .filter(stamp -> stamp.pyprojectDigest().equals(SyncStamp.digestOf(directory.resolve(PYPROJECT))))
+        .map(stamp -> Environment.Readiness.READY)
+        .orElse(Environment.Readiness.STALE);
+  }
+}

@@ -1,0 +1,22 @@
+package dev.bubblesandbox.environment;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+
+/** An environment as {@code list-environments --json} and {@code GET /v1/environments} show it. */
+public record EnvironmentSummary(
+    String name,
+    String description,
+    List<String> dependencies,
+    @JsonProperty("python_version") String pythonVersion,
+    boolean ready) {
+
+  public static EnvironmentSummary of(Environment environment) {
+    return new EnvironmentSummary(
+        environment.name(),
+        environment.description(),
+        environment.dependencies(),
+        environment.pythonVersion().orElse(null),
+        environment.ready());
+  }
+}

@@ -1,0 +1,82 @@
+package dev.bubblesandbox.sandbox;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns a {@link LaunchSpec} into bwrap's arguments: a pure function, so every protection of
+ * SPEC §1 can be checked without running bwrap. Mount order matters to bwrap: everything that
+ * creates a mount point in the root comes before the root is made read-only.
+ */
+public final class BwrapArgs {
+
+  /** Uid and gid inside the sandbox: anything but 0. */
+  public static final String SANDBOX_ID = "1000";
+
+  public static final String WORK_DIR = "/sandbox/work";
+  public static final String VENV_DIR = "/sandbox/venv";
+
+  private BwrapArgs() {}
+
+  /** The variables the sandboxed process sees, and no others. */
+  public static Map<String, String> sandboxEnvironment() {
+    Map<String, String> env = new LinkedHashMap<>();
+    env.put("PATH", VENV_DIR + "/bin:/usr/bin:/bin");
+    env.put("VIRTUAL_ENV", VENV_DIR);
+    env.put("HOME", WORK_DIR);
+    env.put("LANG", "C.UTF-8");
+    env.put("PYTHONUNBUFFERED", "1");
+    env.put("PYTHONDONTWRITEBYTECODE", "1");
+    env.put("MPLBACKEND", "Agg");
+    return env;
+  }
+
+  /** The arguments after {@code bwrap}, ending with the sandboxed argv. */
+  public static List<String> build(LaunchSpec spec, HostLayout host) {
+    List<String> args = new ArrayList<>();
+    // Namespaces: no network, own PIDs, IPC, UTS and cgroup view, and an unprivileged user
+    // with no capabilities that cannot create further user namespaces.
+    args.addAll(List.of("--unshare-all", "--unshare-user", "--disable-userns"));
+    args.addAll(List.of("--uid", SANDBOX_ID, "--gid", SANDBOX_ID, "--cap-drop", "ALL"));
+    args.addAll(List.of("--hostname", "sandbox", "--new-session", "--die-with-parent"));
+
+    args.addAll(List.of("--ro-bind", "/usr", "/usr"));
+    host.links().forEach((link, target) -> args.addAll(List.of("--symlink", target, link)));
+    host.directories().forEach(dir -> args.addAll(List.of("--ro-bind", dir, dir)));
+
+    // A fresh procfs for the new PID namespace, its sysctl tree read-only.
+    args.addAll(List.of("--proc", "/proc", "--ro-bind", "/proc/sys", "/proc/sys"));
+    args.addAll(List.of("--dev", "/dev"));
+    String tmpfsSize = Long.toString(spec.limits().tmpfsSizeBytes());
+    args.addAll(List.of("--perms", "1777", "--size", tmpfsSize, "--tmpfs", "/tmp"));
+    args.addAll(List.of("--perms", "1777", "--size", tmpfsSize, "--tmpfs", "/dev/shm"));
+
+    args.addAll(List.of("--ro-bind", path(spec.environment().venv()), VENV_DIR));
+    spec.environment()
+        .basePrefix()
+        .ifPresent(prefix -> args.addAll(List.of("--ro-bind", path(prefix), path(prefix))));
+    args.addAll(List.of("--bind", path(spec.workDir()), WORK_DIR));
+    args.addAll(List.of("--symlink", "work", "/sandbox/workspace"));
+    for (Volume volume : spec.volumes()) {
+      args.addAll(List.of(volume.writable() ? "--bind" : "--ro-bind",
+          path(volume.hostPath()), volume.sandboxPath()));
+    }
+
+    // bwrap's root and /dev are unlimited tmpfs: make both read-only now that all mount points
+    // exist (device nodes stay usable on a read-only mount).
+    args.addAll(List.of("--remount-ro", "/dev", "--remount-ro", "/"));
+
+    args.addAll(List.of("--chdir", WORK_DIR, "--clearenv"));
+    sandboxEnvironment().forEach((name, value) -> args.addAll(List.of("--setenv", name, value)));
+    args.add("--");
+    args.addAll(spec.argv());
+    return args;
+  }
+
+  private static String path(Path path) {
+    return path.toAbsolutePath().normalize().toString();
+  }
+}

@@ -1,0 +1,40 @@
+package dev.bubblesandbox.sandbox;
+
+import dev.bubblesandbox.environment.ReadyEnvironment;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Everything one sandboxed execution needs, as plain data.
+ *
+ * @param executionId names the execution in logs and event-bus addresses
+ * @param workDir host directory bound read-write at {@code /sandbox/work}
+ * @param argv the command run inside, resolved against the sandbox's PATH
+ */
+public record LaunchSpec(
+    String executionId,
+    ReadyEnvironment environment,
+    Path workDir,
+    List<Volume> volumes,
+    List<String> argv,
+    Limits limits) {
+
+  public LaunchSpec {
+    volumes = List.copyOf(volumes);
+    argv = List.copyOf(argv);
+    if (argv.isEmpty()) {
+      throw new InvalidLaunchException("Nothing to run: the command is empty.");
+    }
+    workDir = workDir.toAbsolutePath().normalize();
+  }
+
+  /** The argv that runs Python source given inline. */
+  public static List<String> pythonArgv(String source) {
+    return List.of("python", "-c", source);
+  }
+
+  /** The argv that runs a shell command line. */
+  public static List<String> shellArgv(String commandLine) {
+    return List.of("sh", "-c", commandLine);
+  }
+}

@@ -1,0 +1,33 @@
+package dev.bubblesandbox.sandbox;
+
+import dev.bubblesandbox.config.Settings;
+import java.time.Duration;
+
+/**
+ * The bounds of one execution.
+ *
+ * @param timeout wall-clock time after which the whole sandbox is killed
+ * @param maxOutputBytes bytes captured (and streamed) per stream; the rest is drained and dropped
+ * @param tmpfsSizeBytes size of each of {@code /tmp} and {@code /dev/shm} inside the sandbox
+ */
+public record Limits(Duration timeout, long maxOutputBytes, long tmpfsSizeBytes) {
+
+  public Limits {
+    if (timeout.isNegative() || timeout.isZero() || maxOutputBytes <= 0 || tmpfsSizeBytes <= 0) {
+      throw new IllegalArgumentException("limits must be positive: " + timeout + ", "
+          + maxOutputBytes + ", " + tmpfsSizeBytes);
+    }
+  }
+
+  /** The configured maximum limits. */
+  public static Limits from(Settings settings) {
+    return new Limits(
+        Duration.ofSeconds(settings.executionTimeoutSeconds()),
+        settings.maxOutputBytes(),
+        settings.tmpfsSizeBytes());
+  }
+
+  public Limits withTimeout(Duration newTimeout) {
+    return new Limits(newTimeout, maxOutputBytes, tmpfsSizeBytes);
+  }
+}

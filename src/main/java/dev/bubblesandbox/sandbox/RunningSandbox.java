@@ -1,0 +1,62 @@
+package dev.bubblesandbox.sandbox;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+
+/** A started sandbox: feed its stdin, kill it, or wait for its result. */
+public final class RunningSandbox {
+
+  private final Process process;
+  private final CompletableFuture<ExecutionResult> result;
+  private volatile boolean killed;
+
+  RunningSandbox(Process process, CompletableFuture<ExecutionResult> result) {
+    this.process = process;
+    this.result = result;
+  }
+
+  /** Writes to the sandboxed process's stdin; blocks while its pipe is full. */
+  public void writeStdin(byte[] data) throws IOException {
+    OutputStream stdin = process.getOutputStream();
+    stdin.write(data);
+    stdin.flush();
+  }
+
+  /** Closes stdin so the process reads end-of-file. */
+  public void closeStdin() {
+    try {
+      process.getOutputStream().close();
+    } catch (IOException e) {
+      // the process is gone already: nothing is waiting for the end-of-file
+    }
+  }
+
+  /** Kills the whole sandbox: bwrap's death takes its PID namespace, and so every process, along. */
+  public void kill() {
+    killed = true;
+    process.destroyForcibly();
+  }
+
+  /** Whether {@link #kill()} ended it (rather than its own exit or a limit). */
+  public boolean killed() {
+    return killed;
+  }
+
+  public CompletableFuture<ExecutionResult> result() {
+    return result;
+  }
+
+  /** Waits for the execution to end. */
+  public ExecutionResult await() throws InterruptedException {
+    try {
+      return result.get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      throw new IllegalStateException(e.getCause());
+    }
+  }
+}

@@ -1,0 +1,239 @@
+package dev.bubblesandbox.sandbox;
+
+import dev.bubblesandbox.HostFiles;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Starts sandboxes and watches them to the end. Each execution gets a thread of its own that
+ * starts bwrap and lives until bwrap has exited: {@code --die-with-parent} fires when the
+ * <em>thread</em> that started bwrap ends, so a pooled or short-lived thread would kill it early.
+ */
+public final class SandboxRunner {
+
+  /** How long the output pumps may take to reach end-of-file once bwrap has exited. */
+  private static final long PUMP_DRAIN_SECONDS = 5;
+
+  private final Path bwrap;
+  private final List<String> commandPrefix;
+  private final HostLayout layout;
+  private final SandboxUser user;
+
+  SandboxRunner(Path bwrap, List<String> commandPrefix, HostLayout layout, SandboxUser user) {
+    this.bwrap = bwrap;
+    this.commandPrefix = List.copyOf(commandPrefix);
+    this.layout = layout;
+    this.user = user;
+  }
+
+  /**
+   * A runner for this host.
+   *
+   * @throws SandboxUnavailableException when bwrap (or, as root, setpriv) is missing
+   */
+  public static SandboxRunner create(SandboxUser user) {
+    Path bwrap = locate("bwrap", "bubblewrap");
+    List<String> prefix =
+        user.dropTo().isPresent() ? user.commandPrefix(locate("setpriv", "util-linux")) : List.of();
+    return new SandboxRunner(bwrap, prefix, HostLayout.detect(), user);
+  }
+
+  public SandboxUser user() {
+    return user;
+  }
+
+  /** The whole command line: the uid switch, bwrap and its arguments. */
+  public List<String> command(LaunchSpec spec) {
+    List<String> command = new ArrayList<>(commandPrefix);
+    command.add(bwrap.toString());
+    command.addAll(BwrapArgs.build(spec, layout));
+    return command;
+  }
+
+  /**
+   * Starts a minimal sandbox as launches do (same uid switch and namespaces) and reports why it
+   * failed, or empty when it works: the readiness check of {@code doctor} and the server.
+   */
+  public Optional<String> probe() {
+    List<String> command = new ArrayList<>(commandPrefix);
+    command.add(bwrap.toString());
+    command.addAll(List.of("--unshare-all", "--unshare-user", "--disable-userns",
+        "--die-with-parent", "--ro-bind", "/usr", "/usr"));
+    layout.links().forEach((link, target) -> command.addAll(List.of("--symlink", target, link)));
+    command.addAll(List.of("--", "/usr/bin/true"));
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    builder.environment().clear();
+    try {
+      Process process = builder.start();
+      process.getOutputStream().close();
+      if (!process.waitFor(10, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        return Optional.of("bwrap did not finish within 10 s");
+      }
+      String output = new String(process.getInputStream().readAllBytes()).strip();
+      return process.exitValue() == 0 ? Optional.empty()
+          : Optional.of("bwrap failed (exit " + process.exitValue() + "): " + output);
+    } catch (IOException e) {
+      return Optional.of("cannot start bwrap: " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Optional.of("interrupted");
+    }
+  }
+
+  /**
+   * Starts the execution and returns once bwrap is running. {@code listener} is called from the
+   * output pump threads as output arrives.
+   *
+   * @throws InvalidLaunchException when a path of the spec cannot be used
+   * @throws SandboxUnavailableException when bwrap cannot be started
+   */
+  public RunningSandbox start(LaunchSpec spec, OutputListener listener) {
+    checkPaths(spec);
+    ProcessBuilder builder = new ProcessBuilder(command(spec));
+    // bwrap's own init inherits this environment and shows it in /proc/1/environ:
+    // start it with nothing, the sandbox's variables come from --setenv.
+    builder.environment().clear();
+    CompletableFuture<Process> started = new CompletableFuture<>();
+    CompletableFuture<ExecutionResult> result = new CompletableFuture<>();
+    Thread watcher = new Thread(() -> watch(builder, spec, listener, started, result),
+        "sandbox-" + spec.executionId());
+    watcher.start();
+    Process process;
+    try {
+      process = started.join();
+    } catch (java.util.concurrent.CompletionException e) {
+      throw (RuntimeException) e.getCause();
+    }
+    return new RunningSandbox(process, result);
+  }
+
+  private void watch(ProcessBuilder builder, LaunchSpec spec, OutputListener listener,
+      CompletableFuture<Process> started, CompletableFuture<ExecutionResult> result) {
+    long startNanos = System.nanoTime();
+    Process process;
+    try {
+      process = builder.start();
+    } catch (IOException e) {
+      started.completeExceptionally(
+          new SandboxUnavailableException("Cannot start bwrap: " + e.getMessage()));
+      return;
+    }
+    started.complete(process);
+    try {
+      OutputCapture stdout = new OutputCapture(spec.limits().maxOutputBytes());
+      OutputCapture stderr = new OutputCapture(spec.limits().maxOutputBytes());
+      Thread stdoutPump = pump(process.getInputStream(), stdout, OutputListener.Stream.STDOUT,
+          listener, spec.executionId());
+      Thread stderrPump = pump(process.getErrorStream(), stderr, OutputListener.Stream.STDERR,
+          listener, spec.executionId());
+
+      boolean timedOut = !process.waitFor(spec.limits().timeout().toNanos(), TimeUnit.NANOSECONDS);
+      if (timedOut) {
+        process.destroyForcibly();
+      }
+      int status = process.waitFor();
+      long durationMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+      stdoutPump.join(TimeUnit.SECONDS.toMillis(PUMP_DRAIN_SECONDS));
+      stderrPump.join(TimeUnit.SECONDS.toMillis(PUMP_DRAIN_SECONDS));
+      closeQuietly(process.getInputStream());
+      closeQuietly(process.getErrorStream());
+
+      boolean truncated = stdout.truncated() || stderr.truncated();
+      String limit = timedOut ? ExecutionResult.LIMIT_TIMEOUT
+          : truncated ? ExecutionResult.LIMIT_OUTPUT : null;
+      result.complete(new ExecutionResult(stdout.text(), stderr.text(),
+          timedOut ? -9 : returnCode(status), timedOut, truncated, durationMs, limit));
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+      result.completeExceptionally(e);
+    } catch (RuntimeException | Error e) {
+      process.destroyForcibly();
+      result.completeExceptionally(e);
+    }
+  }
+
+  /**
+   * bwrap reports a child ended by signal N as 128+N; the API reports it as -N, like Python's
+   * subprocess. (An explicit exit status above 128 is read the same way.)
+   */
+  static int returnCode(int bwrapStatus) {
+    return bwrapStatus > 128 && bwrapStatus <= 128 + 64 ? -(bwrapStatus - 128) : bwrapStatus;
+  }
+
+  private static Thread pump(InputStream in, OutputCapture capture, OutputListener.Stream stream,
+      OutputListener listener, String executionId) {
+    Thread thread = new Thread(() -> {
+      byte[] buffer = new byte[16 * 1024];
+      try {
+        int read;
+        while ((read = in.read(buffer)) != -1) {
+          // Past the cap the stream is still drained, so a flooding process never blocks on a
+          // full pipe and ends normally.
+          deliver(listener, stream, capture.accept(buffer, read));
+        }
+      } catch (IOException e) {
+        // the stream was closed after bwrap exited: what was read is kept
+      }
+      deliver(listener, stream, capture.finish());
+    }, "sandbox-" + executionId + "-" + stream.name().toLowerCase(java.util.Locale.ROOT));
+    thread.setDaemon(true);
+    thread.start();
+    return thread;
+  }
+
+  private static void deliver(OutputListener listener, OutputListener.Stream stream, String text) {
+    if (!text.isEmpty()) {
+      listener.onOutput(stream, text);
+    }
+  }
+
+  private void checkPaths(LaunchSpec spec) {
+    if (!Files.isDirectory(spec.workDir())) {
+      throw new InvalidLaunchException("Work directory " + spec.workDir() + " does not exist.");
+    }
+    for (Volume volume : spec.volumes()) {
+      if (!Files.isDirectory(volume.hostPath())) {
+        throw new InvalidLaunchException("Volume '" + volume.name() + "': "
+            + volume.hostPath() + " is not an existing directory.");
+      }
+      if (volume.writable() && !user.canWrite(volume.hostPath())) {
+        throw new InvalidLaunchException("Volume '" + volume.name() + "': " + volume.hostPath()
+            + " is not writable by the sandbox uid " + user.dropTo().orElse(-1)
+            + "; run: chown -R " + user.dropTo().orElse(-1) + " " + volume.hostPath());
+      }
+    }
+    Optional<Path> prefix = spec.environment().basePrefix();
+    if (prefix.isPresent() && !user.canReach(prefix.get())) {
+      throw new InvalidLaunchException("Environment '" + spec.environment().name()
+          + "' uses the interpreter in " + prefix.get() + ", which the sandbox uid cannot reach; "
+          + "rebuild it from a system Python: BUBBLE_SANDBOX_PYTHON=/usr/bin/python3 "
+          + "bubble-sandbox sync-environments " + spec.environment().name());
+    }
+  }
+
+  private static void closeQuietly(InputStream in) {
+    try {
+      in.close();
+    } catch (IOException e) {
+      // already closed
+    }
+  }
+
+  private static Path locate(String program, String debianPackage) {
+    Path standard = Path.of("/usr/bin", program);
+    if (Files.isExecutable(standard)) {
+      return standard;
+    }
+    return HostFiles.findOnPath(program).orElseThrow(() -> new SandboxUnavailableException(
+        program + " is not installed; install it with: apt-get install -y " + debianPackage));
+  }
+}
