@@ -16,7 +16,8 @@ import picocli.CommandLine.Command;
       ExecCommandCommand.class,
       ExecuteCommand.class,
       SyncEnvironmentsCommand.class,
-      DoctorCommand.class
+      DoctorCommand.class,
+      ServeCommand.class
     })
 public final class RootCommand implements Runnable {
 

@@ -10,6 +10,7 @@ import java.util.List;
  *
  * @param sandboxUid host uid that bwrap runs as when the caller is root (never 0)
  * @param python interpreter that {@code sync-environments} builds venvs from
+ * @param shutdownGraceSeconds how long running executions may finish after SIGTERM
  */
 public record Settings(
     Path environmentsDir,
@@ -26,7 +27,8 @@ public record Settings(
     long maxOutputBytes,
     long tmpfsSizeBytes,
     int sandboxUid,
-    String python) {
+    String python,
+    int shutdownGraceSeconds) {
 
   public Settings {
     allowedExtensions = List.copyOf(allowedExtensions);

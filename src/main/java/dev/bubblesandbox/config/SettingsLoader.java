@@ -48,6 +48,7 @@ public final class SettingsLoader {
     // A prefix under /usr is already in every sandbox; a private one (pyenv in /root, mode 0700)
     // cannot even be reached by the unprivileged sandbox uid.
     values.put("python", Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3");
+    values.put("shutdown_grace_seconds", 10);
     return values;
   }
 
@@ -118,7 +119,8 @@ public final class SettingsLoader {
         v.positiveLong("max_output_bytes"),
         v.positiveLong("tmpfs_size_bytes"),
         v.positiveInt("sandbox_uid"),
-        v.text("python"));
+        v.text("python"),
+        v.positiveInt("shutdown_grace_seconds"));
   }
 
   static String describe(String key) {

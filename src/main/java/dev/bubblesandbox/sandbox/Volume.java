@@ -9,11 +9,17 @@ public record Volume(String name, Path hostPath, boolean writable) {
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
   public Volume {
-    if (!NAME.matcher(name).matches() || name.contains("..") || name.startsWith(".")) {
+    validateName(name);
+    hostPath = hostPath.toAbsolutePath().normalize();
+  }
+
+  /** Returns {@code name} when it can name a volume (and its directory), else throws. */
+  public static String validateName(String name) {
+    if (name == null || !NAME.matcher(name).matches() || name.contains("..") || name.startsWith(".")) {
       throw new InvalidLaunchException(
           "Invalid volume name '" + name + "': use letters, digits, '.', '_' and '-'.");
     }
-    hostPath = hostPath.toAbsolutePath().normalize();
+    return name;
   }
 
   /** Where the volume appears inside the sandbox. */

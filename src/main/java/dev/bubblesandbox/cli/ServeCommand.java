@@ -1,0 +1,52 @@
+package dev.bubblesandbox.cli;
+
+import dev.bubblesandbox.BubbleSandboxException;
+import dev.bubblesandbox.server.BubbleSandboxServer;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code serve}: runs the HTTP and WebSocket server until SIGTERM or SIGINT. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+    description = "Start the HTTP and WebSocket server.")
+public final class ServeCommand implements Callable<Integer> {
+
+  @Mixin ConfigOption config = new ConfigOption();
+
+  @Option(names = "--port", paramLabel = "N", description = "Port to listen on (overrides the configuration).")
+  Integer port;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    Map<String, Object> overrides = port == null ? Map.of() : Map.of("http_port", port);
+    BubbleSandboxServer server;
+    try {
+      server = BubbleSandboxServer.start(Optional.ofNullable(config.configFile), overrides)
+          .toCompletionStage().toCompletableFuture().get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof BubbleSandboxException known) {
+        throw known;
+      }
+      Console.ERR.println("error: the server could not start: " + e.getCause().getMessage());
+      return RootCommand.USAGE_ERROR;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        server.stop().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        Console.ERR.println("error: shutdown did not complete: " + e.getMessage());
+      } finally {
+        stopped.countDown();
+      }
+    }, "bubble-sandbox-shutdown"));
+    stopped.await();
+    return 0;
+  }
+}

@@ -1,0 +1,20 @@
+package dev.bubblesandbox.server;
+
+/** Event-bus addresses, all in one place. */
+final class Addresses {
+
+  /** Request: a {@code LaunchSpec}; reply: empty once bwrap runs. */
+  static final String LAUNCH = "sandbox.launch";
+
+  private Addresses() {}
+
+  /** Where an execution's {@link SandboxEvents.Output} chunks and its {@link SandboxEvents.Ended} go. */
+  static String output(String executionId) {
+    return "sandbox.output." + executionId;
+  }
+
+  /** Where stdin and kill requests for a running execution go. */
+  static String control(String executionId) {
+    return "sandbox.control." + executionId;
+  }
+}

@@ -1,0 +1,86 @@
+package dev.bubblesandbox.server;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.micrometer.PrometheusScrapingHandler;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/** HTTP and WebSocket API: routes, validation and responses; nothing here blocks. */
+final class ApiVerticle extends VerticleBase {
+
+  /** Largest JSON request body: a 128 KiB script with room for escaping and stdin. */
+  private static final long MAX_JSON_BODY_BYTES = 1 << 20;
+
+  private final ServerContext context;
+  private final Duration shutdownGrace;
+  private HttpServer server;
+
+  ApiVerticle(ServerContext context, Duration shutdownGrace) {
+    this.context = context;
+    this.shutdownGrace = shutdownGrace;
+  }
+
+  @Override
+  public Future<?> start() {
+    ExecutionService executions = new ExecutionService(vertx, context);
+    SessionHandlers sessions = new SessionHandlers(context);
+    ExecuteHandlers execute = new ExecuteHandlers(context, executions);
+    FileHandlers files = new FileHandlers(vertx, context);
+    ConsoleHandler console = new ConsoleHandler(context, executions);
+    HealthHandlers health = new HealthHandlers(context);
+    ErrorResponses errors = new ErrorResponses(context.metrics());
+
+    BodyHandler json = BodyHandler.create(false).setBodyLimit(MAX_JSON_BODY_BYTES);
+    BodyHandler multipart = BodyHandler.create(true)
+        .setBodyLimit(context.settings().maxUploadSizeBytes())
+        .setUploadsDirectory(context.workspaces().tmpDir().resolve("uploads").toString())
+        .setDeleteUploadedFilesOnEnd(true);
+
+    Router router = Router.router(vertx);
+    router.get("/health/live").handler(health::handleLive);
+    router.get("/health/ready").handler(health::handleReady);
+    router.get("/metrics").handler(PrometheusScrapingHandler.create(context.meterRegistry()));
+
+    router.get("/v1/environments").handler(ctx -> ListEnvironments.handle(ctx, context));
+    router.post("/v1/execute").handler(json).handler(execute::handleOneShot);
+    router.post("/v1/sessions").handler(json).handler(sessions::handleCreate);
+    router.get("/v1/sessions").handler(sessions::handleList);
+    router.get("/v1/sessions/:id").handler(sessions::handleGet);
+    router.delete("/v1/sessions/:id").handler(sessions::handleDelete);
+    router.post("/v1/sessions/:id/execute").handler(json).handler(execute::handleInSession);
+    router.put("/v1/sessions/:id/files/*").handler(files::handlePut);
+    router.post("/v1/sessions/:id/files").handler(multipart).handler(files::handleMultipart);
+    router.get("/v1/sessions/:id/files").handler(files::handleList);
+    router.get("/v1/sessions/:id/files/*").handler(files::handleDownload);
+    router.delete("/v1/sessions/:id/files/*").handler(files::handleDelete);
+    router.get("/v1/sessions/:id/console").handler(console::handleSessionConsole);
+    router.get("/v1/console").handler(console::handleThrowawayConsole);
+
+    router.route().failureHandler(errors::handle);
+    router.route().last().handler(ctx -> ErrorResponses.send(ctx, 404, "not_found", "No such resource."));
+    router.errorHandler(405, ctx -> ErrorResponses.send(ctx, 405, "method_not_allowed",
+        "Method " + ctx.request().method() + " is not allowed here."));
+    router.allowForward(io.vertx.ext.web.AllowForwardHeaders.NONE);
+
+    server = vertx.createHttpServer(new HttpServerOptions()
+        .setPort(context.settings().httpPort())
+        .setHost(context.settings().httpHost()));
+    return server.requestHandler(router).listen();
+  }
+
+  /** Stops accepting, lets running requests finish within the grace period. */
+  @Override
+  public Future<?> stop() {
+    return server.shutdown(shutdownGrace.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  int actualPort() {
+    return server.actualPort();
+  }
+
+}

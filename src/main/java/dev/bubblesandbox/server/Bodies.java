@@ -1,0 +1,67 @@
+package dev.bubblesandbox.server;
+
+import dev.bubblesandbox.RefusedException;
+import dev.bubblesandbox.sandbox.ExecutionResult;
+import dev.bubblesandbox.session.Session;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+/** Reading request bodies and writing response bodies in the API's JSON shapes. */
+final class Bodies {
+
+  private Bodies() {}
+
+  /** The request body as a JSON object; an empty body is an empty object. */
+  static JsonObject object(RoutingContext context) {
+    if (context.body() == null || context.body().length() == 0) {
+      return new JsonObject();
+    }
+    Object value;
+    try {
+      value = Json.decodeValue(context.body().buffer());
+    } catch (DecodeException e) {
+      throw new RefusedException("invalid_json", "The request body is not valid JSON.");
+    }
+    if (!(value instanceof JsonObject object)) {
+      throw new RefusedException("invalid_request", "The request body must be a JSON object.");
+    }
+    return object;
+  }
+
+  static void json(RoutingContext context, int status, Object body) {
+    context.response()
+        .setStatusCode(status)
+        .putHeader("Content-Type", "application/json")
+        .end(body instanceof JsonObject object ? object.encode() : Json.encode(body));
+  }
+
+  static JsonObject session(Session session) {
+    JsonObject volumes = new JsonObject();
+    session.volumes().forEach((name, writable) -> volumes.put(name, new JsonObject().put("writable", writable)));
+    return new JsonObject()
+        .put("session_id", session.id())
+        .put("environment", session.environment())
+        .put("created_at", session.createdAt().toString())
+        .put("last_activity", session.lastActivity().toString())
+        .put("volumes", volumes)
+        .put("busy", session.busy());
+  }
+
+  /** The result fields of an {@code exit} frame: the JSON result without the output. */
+  static JsonObject exitFrame(String id, ExecutionResult result, boolean dropped) {
+    JsonObject frame = new JsonObject().put("type", "exit").put("id", id);
+    JsonObject fields = JsonObject.mapFrom(result);
+    fields.remove("stdout");
+    fields.remove("stderr");
+    frame.mergeIn(fields);
+    if (dropped) {
+      frame.put("truncated", true);
+      if (frame.getValue("limit") == null) {
+        frame.put("limit", ExecutionResult.LIMIT_OUTPUT);
+      }
+    }
+    return frame;
+  }
+}

@@ -1,0 +1,174 @@
+package dev.bubblesandbox.server;
+
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
+import ch.qos.logback.classic.Level;
+import dev.bubblesandbox.config.Settings;
+import dev.bubblesandbox.environment.EnvironmentCatalog;
+import dev.bubblesandbox.sandbox.SandboxRunner;
+import dev.bubblesandbox.sandbox.SandboxUser;
+import dev.bubblesandbox.session.Session;
+import dev.bubblesandbox.session.SessionRegistry;
+import dev.bubblesandbox.session.SessionSlots;
+import dev.bubblesandbox.session.Workspaces;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.ThreadingModel;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The server: one Vert.x instance with the sandbox workers deployed first and the API verticles
+ * (one per core) last, and the idle-session reaper. {@link #stop()} shuts down in the reverse
+ * order and leaves no sandbox and no unkept workspace behind.
+ */
+public final class BubbleSandboxServer {
+
+  private static final Logger logger = LoggerFactory.getLogger(BubbleSandboxServer.class);
+
+  private final Vertx vertx;
+  private final ServerContext context;
+  private final List<ApiVerticle> apiVerticles = new CopyOnWriteArrayList<>();
+  private String workerDeployment;
+  private String apiDeployment;
+  private long reaperTimer = -1;
+
+  private BubbleSandboxServer(Vertx vertx, ServerContext context) {
+    this.vertx = vertx;
+    this.context = context;
+  }
+
+  /** Loads the configuration with vertx-config and starts. */
+  public static Future<BubbleSandboxServer> start(Optional<Path> configFile, Map<String, Object> overrides) {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    Vertx vertx = newVertx(registry);
+    return ServerConfig.load(vertx, configFile, overrides)
+        .compose(settings -> deploy(vertx, registry, settings))
+        .recover(failure -> vertx.close().transform(closed -> Future.failedFuture(failure)));
+  }
+
+  /** Starts with settings already loaded. */
+  public static Future<BubbleSandboxServer> start(Settings settings) {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    Vertx vertx = newVertx(registry);
+    return deploy(vertx, registry, settings)
+        .recover(failure -> vertx.close().transform(closed -> Future.failedFuture(failure)));
+  }
+
+  private static Vertx newVertx(PrometheusMeterRegistry registry) {
+    return Vertx.builder()
+        .with(new VertxOptions().setMetricsOptions(
+            new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)))
+        .withMetrics(new MicrometerMetricsFactory(registry))
+        .build();
+  }
+
+  private static Future<BubbleSandboxServer> deploy(Vertx vertx, PrometheusMeterRegistry registry,
+      Settings settings) {
+    ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME))
+        .setLevel(Level.toLevel(settings.logLevel()));
+    SandboxUser user = SandboxUser.forCurrentProcess(settings.sandboxUid());
+    SandboxRunner runner;
+    try {
+      runner = SandboxRunner.create(user);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+    SessionRegistry sessions = new SessionRegistry(new SessionSlots(settings.maxSessions()));
+    ServerContext context = new ServerContext(
+        settings,
+        new EnvironmentCatalog(settings.environmentsDir()),
+        runner,
+        sessions,
+        new Workspaces(settings.workspaceDir(), user, settings.allowedExtensions()),
+        new SandboxMetrics(registry, sessions),
+        registry,
+        vertx.createSharedWorkerExecutor("bubble-sandbox-io", 16));
+    SandboxEvents.registerCodecs(vertx.eventBus());
+    BubbleSandboxServer server = new BubbleSandboxServer(vertx, context);
+    Duration grace = Duration.ofSeconds(settings.shutdownGraceSeconds());
+    return context.blocking().executeBlocking(() -> {
+          context.workspaces().removeStale();
+          return null;
+        })
+        .compose(cleaned -> vertx.deployVerticle(() -> new SandboxWorkerVerticle(runner),
+            new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)))
+        .compose(id -> {
+          server.workerDeployment = id;
+          return vertx.deployVerticle(() -> {
+            ApiVerticle verticle = new ApiVerticle(context, grace);
+            server.apiVerticles.add(verticle);
+            return verticle;
+          }, new DeploymentOptions().setInstances(Runtime.getRuntime().availableProcessors()));
+        })
+        .map(id -> {
+          server.apiDeployment = id;
+          server.startReaper();
+          logger.info("server started", kv("port", server.port()),
+              kv("limits_in_force", Map.of(
+                  "timeout_seconds", settings.executionTimeoutSeconds(),
+                  "max_output_bytes", settings.maxOutputBytes(),
+                  "tmpfs_size_bytes", settings.tmpfsSizeBytes(),
+                  "max_sessions", settings.maxSessions())),
+              kv("limits_not_enforced", List.of("memory", "pids", "cpu")),
+              kv("sandbox_uid", user.dropTo().isPresent() ? user.dropTo().getAsInt() : "caller"));
+          return server;
+        });
+  }
+
+  /** The port the API listens on (the real one when configured as 0). */
+  public int port() {
+    return apiVerticles.get(0).actualPort();
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  private void startReaper() {
+    Duration idle = Duration.ofSeconds(context.settings().sessionIdleTimeoutSeconds());
+    long period = Math.max(1_000, Math.min(60_000, idle.toMillis() / 4));
+    reaperTimer = vertx.setPeriodic(period, tick -> {
+      for (Session session : context.sessions().idleSince(Instant.now(), idle)) {
+        if (session.tryBegin()) {
+          context.sessions().remove(session.id());
+          context.blocking().executeBlocking(() -> {
+            context.workspaces().remove(session.id());
+            return null;
+          });
+          logger.info("idle session ended", kv("session_id", session.id()));
+        }
+      }
+    });
+  }
+
+  /**
+   * Stops accepting, lets running executions finish within the grace period, kills the rest,
+   * removes every workspace that was not kept, and closes Vert.x.
+   */
+  public Future<Void> stop() {
+    vertx.cancelTimer(reaperTimer);
+    return vertx.undeploy(apiDeployment)
+        .compose(api -> vertx.undeploy(workerDeployment))
+        .compose(workers -> context.blocking().executeBlocking(() -> {
+          context.workspaces().removeStale();
+          return null;
+        }))
+        .onComplete(done -> logger.info("server stopped"))
+        .eventually(vertx::close)
+        .mapEmpty();
+  }
+}

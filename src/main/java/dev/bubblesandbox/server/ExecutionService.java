@@ -1,0 +1,145 @@
+package dev.bubblesandbox.server;
+
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
+import dev.bubblesandbox.environment.ReadyEnvironment;
+import dev.bubblesandbox.sandbox.ExecutionResult;
+import dev.bubblesandbox.sandbox.LaunchSpec;
+import dev.bubblesandbox.sandbox.Limits;
+import dev.bubblesandbox.sandbox.TemporaryWorkDir;
+import dev.bubblesandbox.sandbox.Volume;
+import dev.bubblesandbox.session.Session;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs executions for the HTTP API and the console: prepares the launch off the event loop,
+ * launches through the workers, and on the end records metrics and releases what the execution
+ * held (the session's busy flag, or a one-shot's slot and work dir).
+ */
+final class ExecutionService {
+
+  private static final Logger logger = LoggerFactory.getLogger(ExecutionService.class);
+
+  private final Vertx vertx;
+  private final ServerContext context;
+  private final SandboxClient client;
+
+  ExecutionService(Vertx vertx, ServerContext context) {
+    this.vertx = vertx;
+    this.context = context;
+    this.client = new SandboxClient(vertx);
+  }
+
+  /**
+   * Runs in a session that the caller has already marked busy; ends it when done.
+   *
+   * @param interactive keep stdin open for later input (the console) instead of closing it after
+   *     the request's {@code stdin}
+   */
+  Future<SandboxClient.Execution> startInSession(Session session, ExecuteRequest request,
+      boolean interactive, Handler<SandboxEvents.Output> onOutput) {
+    return context.blocking().executeBlocking(() -> {
+          ReadyEnvironment environment = context.environments().require(session.environment());
+          List<Volume> volumes = session.volumes().entrySet().stream()
+              .map(v -> new Volume(v.getKey(), context.workspaces().volume(v.getKey(), v.getValue()), v.getValue()))
+              .toList();
+          return spec(environment, session.workspace(), volumes, request);
+        })
+        .compose(spec -> launch(spec, session.id(), request, interactive, onOutput, session::end))
+        .onFailure(failure -> session.end());
+  }
+
+  /** Runs in a throwaway work dir, holding a session slot while it runs. */
+  Future<SandboxClient.Execution> startOneShot(String environmentName, ExecuteRequest request,
+      boolean interactive, Handler<SandboxEvents.Output> onOutput) {
+    context.sessions().slots().acquire();
+    AtomicBoolean released = new AtomicBoolean();
+    return context.blocking().executeBlocking(() -> {
+          ReadyEnvironment environment = context.environments().require(environmentName);
+          TemporaryWorkDir workDir =
+              TemporaryWorkDir.create(context.workspaces().tmpDir(), context.runner().user());
+          return new Prepared(spec(environment, workDir.path(), List.of(), request), workDir);
+        })
+        .compose(prepared -> launch(prepared.spec, null, request, interactive, onOutput,
+            () -> release(prepared.workDir, released))
+            .onFailure(failure -> release(prepared.workDir, released)))
+        .onFailure(failure -> {
+          if (released.compareAndSet(false, true)) {
+            context.sessions().slots().release();
+          }
+        });
+  }
+
+  private record Prepared(LaunchSpec spec, TemporaryWorkDir workDir) {}
+
+  private void release(TemporaryWorkDir workDir, AtomicBoolean released) {
+    context.blocking().executeBlocking(() -> {
+      workDir.close();
+      return null;
+    }).onComplete(done -> {
+      if (released.compareAndSet(false, true)) {
+        context.sessions().slots().release();
+      }
+    });
+  }
+
+  private LaunchSpec spec(ReadyEnvironment environment, Path workDir, List<Volume> volumes,
+      ExecuteRequest request) {
+    Limits limits = Limits.from(context.settings()).withTimeout(request.timeout());
+    return new LaunchSpec(UUID.randomUUID().toString(), environment, workDir, volumes,
+        request.argv(), limits);
+  }
+
+  private Future<SandboxClient.Execution> launch(LaunchSpec spec, String sessionId,
+      ExecuteRequest request, boolean interactive, Handler<SandboxEvents.Output> onOutput,
+      Runnable onEnd) {
+    long launchedAt = System.nanoTime();
+    AtomicBoolean firstByte = new AtomicBoolean();
+    String environment = spec.environment().name();
+    Handler<SandboxEvents.Output> measured = output -> {
+      if (firstByte.compareAndSet(false, true)) {
+        context.metrics().sandboxStarted(Duration.ofNanos(System.nanoTime() - launchedAt));
+      }
+      context.metrics().output(output.stream(), output.text().getBytes(StandardCharsets.UTF_8).length);
+      onOutput.handle(output);
+    };
+    return client.launch(spec, measured).onSuccess(execution -> {
+      logger.info("execution started", kv("execution_id", spec.executionId()),
+          kv("session_id", sessionId), kv("environment", environment));
+      Future<Void> stdin = request.stdin().isEmpty()
+          ? Future.succeededFuture() : execution.writeStdin(request.stdin());
+      if (!interactive) {
+        stdin.onComplete(written -> execution.closeStdin());
+      }
+      execution.ended().onComplete(ended -> {
+        onEnd.run();
+        if (ended.failed()) {
+          logger.error("execution failed", kv("execution_id", spec.executionId()), ended.cause());
+          return;
+        }
+        ExecutionResult result = ended.result().result();
+        if (firstByte.compareAndSet(false, true)) {
+          context.metrics().sandboxStarted(Duration.ofNanos(System.nanoTime() - launchedAt));
+        }
+        SandboxMetrics.Outcome outcome = ended.result().killed() ? SandboxMetrics.Outcome.KILLED
+            : result.timedOut() ? SandboxMetrics.Outcome.TIMEOUT
+            : result.returnCode() == 0 ? SandboxMetrics.Outcome.OK : SandboxMetrics.Outcome.ERROR;
+        context.metrics().executionEnded(environment, outcome, Duration.ofMillis(result.durationMs()));
+        logger.info("execution finished", kv("execution_id", spec.executionId()),
+            kv("session_id", sessionId), kv("environment", environment),
+            kv("return_code", result.returnCode()), kv("outcome", outcome.name().toLowerCase()),
+            kv("duration_ms", result.durationMs()));
+      });
+    });
+  }
+}

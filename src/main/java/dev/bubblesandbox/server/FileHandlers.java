@@ -1,0 +1,212 @@
+package dev.bubblesandbox.server;
+
+import dev.bubblesandbox.RefusedException;
+import dev.bubblesandbox.session.FileEntry;
+import dev.bubblesandbox.session.Session;
+import dev.bubblesandbox.session.WorkspacePaths;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.file.AsyncFile;
+import io.vertx.core.file.OpenOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.MimeMapping;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.FileUpload;
+import io.vertx.ext.web.RoutingContext;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Uploads, listings, downloads and deletes inside a session's workspace. Every path is resolved
+ * by {@link WorkspacePaths} off the event loop; uploads stream to disk as they arrive.
+ */
+final class FileHandlers {
+
+  private final Vertx vertx;
+  private final ServerContext context;
+
+  FileHandlers(Vertx vertx, ServerContext context) {
+    this.vertx = vertx;
+    this.context = context;
+  }
+
+  /** {@code PUT .../files/{path}}: the raw body becomes the file, streamed to disk. */
+  void handlePut(RoutingContext routing) {
+    HttpServerRequest request = routing.request();
+    request.pause();
+    String relative = routing.pathParam("*");
+    long max = context.settings().maxUploadSizeBytes();
+    String length = request.getHeader("Content-Length");
+    if (length != null && parseLength(length) > max) {
+      throw tooLarge(max);
+    }
+    Session session = exclusive(routing);
+    Runnable release = once(session::end);
+    context.blocking().executeBlocking(() -> {
+          Path target = context.workspaces().uploadTarget(session.workspace(), relative);
+          Path received = target.resolveSibling(".upload-" + UUID.randomUUID());
+          Files.createFile(received);
+          return new Upload(target, received);
+        })
+        .compose(upload -> vertx.fileSystem()
+            .open(upload.received.toString(), new OpenOptions().setWrite(true).setCreate(false))
+            .compose(file -> receive(request, file, max).eventually(file::close))
+            .compose(size -> context.blocking().executeBlocking(() -> {
+              context.workspaces().place(upload.received, upload.target);
+              return size;
+            }))
+            .onFailure(failure -> context.blocking().executeBlocking(() -> Files.deleteIfExists(upload.received))))
+        .onComplete(done -> release.run())
+        .onSuccess(size -> Bodies.json(routing, 201, new JsonObject().put("path", relative).put("size", size)))
+        .onFailure(failure -> {
+          if (failure instanceof RefusedException refused && refused.code().equals("payload_too_large")) {
+            routing.response().putHeader("Connection", "close");
+          }
+          routing.fail(failure);
+        });
+  }
+
+  private record Upload(Path target, Path received) {}
+
+  /** Streams the request body into {@code file}, pausing the client while the disk catches up. */
+  private Future<Long> receive(HttpServerRequest request, AsyncFile file, long max) {
+    io.vertx.core.Promise<Long> promise = io.vertx.core.Promise.promise();
+    long[] received = {0};
+    request.handler(buffer -> {
+      received[0] += buffer.length();
+      if (received[0] > max) {
+        request.handler(null);
+        promise.tryFail(tooLarge(max));
+        return;
+      }
+      file.write(buffer);
+      if (file.writeQueueFull()) {
+        request.pause();
+        file.drainHandler(drained -> request.resume());
+      }
+    });
+    request.endHandler(end -> promise.tryComplete(received[0]));
+    request.exceptionHandler(promise::tryFail);
+    request.resume();
+    return promise.future();
+  }
+
+  /** {@code POST .../files}: a multipart form, each file part placed at its file name. */
+  void handleMultipart(RoutingContext routing) {
+    List<FileUpload> uploads = routing.fileUploads();
+    if (uploads.isEmpty()) {
+      throw new RefusedException("invalid_request", "The form holds no file.");
+    }
+    // Check every name before anything is placed: one bad name refuses the whole request.
+    for (FileUpload upload : uploads) {
+      List<String> names = WorkspacePaths.names(upload.fileName());
+      context.workspaces().checkExtension(names.get(names.size() - 1));
+    }
+    Session session = exclusive(routing);
+    context.blocking().executeBlocking(() -> {
+          JsonArray placed = new JsonArray();
+          for (FileUpload upload : uploads) {
+            Path target = context.workspaces().uploadTarget(session.workspace(), upload.fileName());
+            context.workspaces().place(Path.of(upload.uploadedFileName()), target);
+            placed.add(new JsonObject().put("path", upload.fileName()).put("size", upload.size()));
+          }
+          return placed;
+        })
+        .onComplete(done -> session.end())
+        .onSuccess(placed -> Bodies.json(routing, 201, new JsonObject().put("files", placed)))
+        .onFailure(routing::fail);
+  }
+
+  void handleList(RoutingContext routing) {
+    Session session = reading(routing);
+    context.blocking().executeBlocking(() -> context.workspaces().list(session.workspace()))
+        .onComplete(done -> session.endRead())
+        .onSuccess(entries -> {
+          JsonArray files = new JsonArray();
+          for (FileEntry entry : entries) {
+            files.add(new JsonObject().put("path", entry.path()).put("size", entry.size())
+                .put("modified", entry.modified()));
+          }
+          Bodies.json(routing, 200, new JsonObject().put("files", files));
+        })
+        .onFailure(routing::fail);
+  }
+
+  void handleDownload(RoutingContext routing) {
+    String relative = routing.pathParam("*");
+    Session session = reading(routing);
+    Runnable release = once(session::endRead);
+    context.blocking().executeBlocking(() -> WorkspacePaths.existingFile(session.workspace(), relative))
+        .compose(file -> {
+          String name = file.getFileName().toString();
+          String type = MimeMapping.mimeTypeForFilename(name);
+          // Sandboxed code wrote this file: never let a browser render it as this origin's page.
+          return routing.response()
+              .putHeader("Content-Type", type == null ? "application/octet-stream" : type)
+              .putHeader("X-Content-Type-Options", "nosniff")
+              .putHeader("Content-Disposition", "attachment")
+              .sendFile(file.toString());
+        })
+        .onComplete(done -> release.run())
+        .onFailure(routing::fail);
+  }
+
+  void handleDelete(RoutingContext routing) {
+    String relative = routing.pathParam("*");
+    Session session = exclusive(routing);
+    context.blocking().executeBlocking(() -> {
+          context.workspaces().delete(session.workspace(), relative);
+          return null;
+        })
+        .onComplete(done -> session.end())
+        .onSuccess(done -> routing.response().setStatusCode(204).end())
+        .onFailure(routing::fail);
+  }
+
+  private Session exclusive(RoutingContext routing) {
+    Session session = context.sessions().get(routing.pathParam("id"));
+    if (!session.tryBegin()) {
+      throw busy(session);
+    }
+    return session;
+  }
+
+  private Session reading(RoutingContext routing) {
+    Session session = context.sessions().get(routing.pathParam("id"));
+    if (!session.tryBeginRead()) {
+      throw busy(session);
+    }
+    return session;
+  }
+
+  private static RefusedException busy(Session session) {
+    return new RefusedException("session_busy", "Session '" + session.id()
+        + "' is running something; its files can be used once it ends.");
+  }
+
+  private static RefusedException tooLarge(long max) {
+    return new RefusedException("payload_too_large", "The upload is larger than " + max + " bytes.");
+  }
+
+  private static long parseLength(String length) {
+    try {
+      return Long.parseLong(length.trim());
+    } catch (NumberFormatException e) {
+      throw new RefusedException("invalid_request", "Content-Length is not a number.");
+    }
+  }
+
+  private static Runnable once(Runnable action) {
+    AtomicBoolean done = new AtomicBoolean();
+    return () -> {
+      if (done.compareAndSet(false, true)) {
+        action.run();
+      }
+    };
+  }
+
+}

@@ -1,0 +1,57 @@
+package dev.bubblesandbox.server;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** Liveness, and readiness: bwrap starts a sandbox and the default environment is ready. */
+final class HealthHandlers {
+
+  /** A probe starts a process: reuse its answer for a few seconds under frequent polling. */
+  private static final long PROBE_CACHE_NANOS = 5_000_000_000L;
+
+  private final ServerContext context;
+  private volatile Optional<String> lastProbe = Optional.empty();
+  private volatile long lastProbeAt;
+
+  HealthHandlers(ServerContext context) {
+    this.context = context;
+  }
+
+  void handleLive(RoutingContext routing) {
+    Bodies.json(routing, 200, new JsonObject().put("status", "live"));
+  }
+
+  void handleReady(RoutingContext routing) {
+    context.blocking().executeBlocking(this::problems).onSuccess(problems -> {
+      if (problems.isEmpty()) {
+        Bodies.json(routing, 200, new JsonObject().put("status", "ready"));
+      } else {
+        Bodies.json(routing, 503, new JsonObject().put("status", "not_ready")
+            .put("problems", new JsonArray(problems)));
+      }
+    }).onFailure(routing::fail);
+  }
+
+  private List<String> problems() {
+    List<String> problems = new ArrayList<>();
+    long now = System.nanoTime();
+    if (lastProbeAt == 0 || now - lastProbeAt > PROBE_CACHE_NANOS || lastProbe.isPresent()) {
+      lastProbe = context.runner().probe();
+      lastProbeAt = now;
+    }
+    lastProbe.ifPresent(problem -> problems.add("sandbox: " + problem));
+    try {
+      if (!context.environments().describe(ServerContext.DEFAULT_ENVIRONMENT).ready()) {
+        problems.add("environment '" + ServerContext.DEFAULT_ENVIRONMENT
+            + "' is not synced: run bubble-sandbox sync-environments");
+      }
+    } catch (RuntimeException e) {
+      problems.add("environment '" + ServerContext.DEFAULT_ENVIRONMENT + "': " + e.getMessage());
+    }
+    return problems;
+  }
+}

@@ -1,0 +1,93 @@
+package dev.bubblesandbox.server;
+
+import dev.bubblesandbox.RefusedException;
+import dev.bubblesandbox.sandbox.LaunchSpec;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.eventbus.ReplyException;
+
+/** The API side of the event-bus conversation with the sandbox workers. */
+final class SandboxClient {
+
+  private final Vertx vertx;
+
+  SandboxClient(Vertx vertx) {
+    this.vertx = vertx;
+  }
+
+  /**
+   * Launches {@code spec}; {@code onOutput} receives each chunk on the caller's context. The
+   * returned future completes once bwrap runs.
+   */
+  Future<Execution> launch(LaunchSpec spec, Handler<SandboxEvents.Output> onOutput) {
+    Promise<SandboxEvents.Ended> ended = Promise.promise();
+    // Listen before launching, so not even the first chunk can be missed.
+    MessageConsumer<Object> consumer = vertx.eventBus().localConsumer(Addresses.output(spec.executionId()));
+    consumer.handler(message -> {
+      Object body = message.body();
+      if (body instanceof SandboxEvents.Output output) {
+        onOutput.handle(output);
+      } else if (body instanceof SandboxEvents.Ended end) {
+        consumer.unregister();
+        ended.tryComplete(end);
+      } else if (body instanceof SandboxEvents.Failed failed) {
+        consumer.unregister();
+        ended.tryFail(new IllegalStateException(failed.message()));
+      }
+    });
+    return vertx.eventBus().request(Addresses.LAUNCH, spec)
+        .<Execution>map(reply -> new Execution(spec.executionId(), ended.future()))
+        .recover(failure -> {
+          consumer.unregister();
+          return Future.failedFuture(refusal(failure));
+        });
+  }
+
+  private static Throwable refusal(Throwable failure) {
+    if (failure instanceof ReplyException reply && reply.failureCode() > 0) {
+      return new RefusedException(
+          reply.failureCode() == SandboxWorkerVerticle.LAUNCH_REFUSED ? "invalid_request" : "sandbox_unavailable",
+          reply.getMessage());
+    }
+    return new RefusedException("sandbox_unavailable", "The sandbox could not be started.");
+  }
+
+  /** A running execution as the API sees it. */
+  final class Execution {
+    private final String id;
+    private final Future<SandboxEvents.Ended> ended;
+
+    Execution(String id, Future<SandboxEvents.Ended> ended) {
+      this.id = id;
+      this.ended = ended;
+    }
+
+    String id() {
+      return id;
+    }
+
+    Future<SandboxEvents.Ended> ended() {
+      return ended;
+    }
+
+    /** Fails with the worker's reason when stdin is refused (the process is not reading). */
+    Future<Void> writeStdin(String data) {
+      return control(new SandboxEvents.Stdin(data));
+    }
+
+    Future<Void> closeStdin() {
+      return control(new SandboxEvents.StdinEof());
+    }
+
+    Future<Void> kill() {
+      return control(new SandboxEvents.Kill());
+    }
+
+    private Future<Void> control(Object message) {
+      return vertx.eventBus().request(Addresses.control(id), message).mapEmpty();
+    }
+  }
+}

@@ -1,0 +1,155 @@
+package dev.bubblesandbox.server;
+
+import dev.bubblesandbox.BubbleSandboxException;
+import dev.bubblesandbox.sandbox.InvalidLaunchException;
+import dev.bubblesandbox.sandbox.LaunchSpec;
+import dev.bubblesandbox.sandbox.RunningSandbox;
+import dev.bubblesandbox.sandbox.SandboxRunner;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts sandboxes on request and sends their output, chunk by chunk, to each execution's own
+ * address. Launching only starts bwrap (milliseconds); the runner watches and pumps each
+ * execution on threads of its own, so no launch waits behind a running execution.
+ */
+final class SandboxWorkerVerticle extends VerticleBase {
+
+  private static final Logger logger = LoggerFactory.getLogger(SandboxWorkerVerticle.class);
+
+  /** Stdin accepted but not yet written; past it, stdin is refused until the process reads. */
+  private static final long MAX_PENDING_STDIN_BYTES = 1 << 20;
+
+  /** Failure codes of a launch request. */
+  static final int LAUNCH_REFUSED = 400;
+  static final int LAUNCH_FAILED = 503;
+
+  private final SandboxRunner runner;
+  private final Map<String, Running> running = new ConcurrentHashMap<>();
+
+  SandboxWorkerVerticle(SandboxRunner runner) {
+    this.runner = runner;
+  }
+
+  @Override
+  public Future<?> start() {
+    return vertx.eventBus().<LaunchSpec>consumer(Addresses.LAUNCH, this::launch).completion();
+  }
+
+  /**
+   * Kills whatever still runs (by now the API has stopped and the grace period is over) and
+   * completes once those sandboxes are gone.
+   */
+  @Override
+  public Future<?> stop() {
+    List<Future<?>> ends = new ArrayList<>();
+    for (Running execution : running.values()) {
+      execution.sandbox.kill();
+      ends.add(Future.fromCompletionStage(execution.sandbox.result()).otherwiseEmpty());
+    }
+    return Future.join(ends).timeout(10, TimeUnit.SECONDS).otherwiseEmpty();
+  }
+
+  private void launch(Message<LaunchSpec> message) {
+    LaunchSpec spec = message.body();
+    EventBus eventBus = vertx.eventBus();
+    String output = Addresses.output(spec.executionId());
+    RunningSandbox sandbox;
+    try {
+      sandbox = runner.start(spec, (stream, text) ->
+          eventBus.send(output, new SandboxEvents.Output(stream, text)));
+    } catch (BubbleSandboxException e) {
+      // The failure code carries the kind of failure back to the API side.
+      message.fail(e instanceof InvalidLaunchException ? LAUNCH_REFUSED : LAUNCH_FAILED, e.getMessage());
+      return;
+    }
+    Running execution = new Running(sandbox);
+    running.put(spec.executionId(), execution);
+    execution.control = eventBus.consumer(Addresses.control(spec.executionId()), execution::control);
+    sandbox.result().whenComplete((result, failure) -> {
+      running.remove(spec.executionId());
+      execution.control.unregister();
+      execution.shutdownStdin();
+      if (failure != null) {
+        logger.error("sandbox watcher failed", failure);
+        eventBus.send(output, new SandboxEvents.Failed(String.valueOf(failure.getMessage())));
+      } else {
+        eventBus.send(output, new SandboxEvents.Ended(result, sandbox.killed()));
+      }
+    });
+    message.reply(null);
+  }
+
+  /** One running execution and its stdin writer, a thread made on first use. */
+  private static final class Running {
+    final RunningSandbox sandbox;
+    MessageConsumer<Object> control;
+    private ExecutorService stdinWriter;
+    private final AtomicLong pendingStdin = new AtomicLong();
+
+    Running(RunningSandbox sandbox) {
+      this.sandbox = sandbox;
+    }
+
+    void control(Message<Object> message) {
+      Object body = message.body();
+      if (body instanceof SandboxEvents.Kill) {
+        sandbox.kill();
+        message.reply(null);
+      } else if (body instanceof SandboxEvents.Stdin stdin) {
+        byte[] bytes = stdin.data().getBytes(StandardCharsets.UTF_8);
+        if (pendingStdin.addAndGet(bytes.length) > MAX_PENDING_STDIN_BYTES) {
+          pendingStdin.addAndGet(-bytes.length);
+          message.fail(409, "The process is not reading its stdin; wait before sending more.");
+          return;
+        }
+        writer().execute(() -> {
+          try {
+            sandbox.writeStdin(bytes);
+          } catch (IOException e) {
+            // the process closed its stdin or ended: nothing more will be read
+          } finally {
+            pendingStdin.addAndGet(-bytes.length);
+          }
+        });
+        message.reply(null);
+      } else if (body instanceof SandboxEvents.StdinEof) {
+        writer().execute(sandbox::closeStdin);
+        message.reply(null);
+      }
+    }
+
+    private synchronized ExecutorService writer() {
+      if (stdinWriter == null) {
+        // Writes block while the pipe is full; they must not hold a worker or event-loop thread.
+        stdinWriter = Executors.newSingleThreadExecutor(runnable -> {
+          Thread thread = new Thread(runnable, "sandbox-stdin");
+          thread.setDaemon(true);
+          return thread;
+        });
+      }
+      return stdinWriter;
+    }
+
+    synchronized void shutdownStdin() {
+      if (stdinWriter != null) {
+        stdinWriter.shutdownNow();
+      }
+    }
+  }
+}

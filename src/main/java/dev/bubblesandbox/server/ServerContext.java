@@ -1,0 +1,28 @@
+package dev.bubblesandbox.server;
+
+import dev.bubblesandbox.config.Settings;
+import dev.bubblesandbox.environment.EnvironmentCatalog;
+import dev.bubblesandbox.sandbox.SandboxRunner;
+import dev.bubblesandbox.session.SessionRegistry;
+import dev.bubblesandbox.session.Workspaces;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.WorkerExecutor;
+
+/**
+ * What the API verticle instances share: made once by {@link BubbleSandboxServer}.
+ *
+ * @param blocking the named pool for short blocking work (file system, environment checks)
+ */
+record ServerContext(
+    Settings settings,
+    EnvironmentCatalog environments,
+    SandboxRunner runner,
+    SessionRegistry sessions,
+    Workspaces workspaces,
+    SandboxMetrics metrics,
+    PrometheusMeterRegistry meterRegistry,
+    WorkerExecutor blocking) {
+
+  /** The environment whose readiness decides the server's. */
+  static final String DEFAULT_ENVIRONMENT = "bare";
+}

@@ -1,0 +1,130 @@
+package dev.bubblesandbox.server;
+
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
+import dev.bubblesandbox.RefusedException;
+import dev.bubblesandbox.environment.EnvironmentName;
+import dev.bubblesandbox.sandbox.Volume;
+import dev.bubblesandbox.session.Session;
+import dev.bubblesandbox.session.SessionRegistry;
+import dev.bubblesandbox.session.SessionSettings;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Creating, listing, reading and ending sessions. */
+final class SessionHandlers {
+
+  private static final Logger logger = LoggerFactory.getLogger(SessionHandlers.class);
+  private static final Set<String> CREATE_FIELDS = Set.of("environment", "session_id", "volumes");
+
+  private final ServerContext context;
+
+  SessionHandlers(ServerContext context) {
+    this.context = context;
+  }
+
+  void handleCreate(RoutingContext routing) {
+    JsonObject body = Bodies.object(routing);
+    for (String field : body.fieldNames()) {
+      if (!CREATE_FIELDS.contains(field)) {
+        throw new RefusedException("invalid_request", "Unknown field '" + field + "'.");
+      }
+    }
+    String environment = text(body, "environment", ServerContext.DEFAULT_ENVIRONMENT);
+    EnvironmentName.validate(environment);
+    String id = body.containsKey("session_id")
+        ? SessionRegistry.validateId(text(body, "session_id", null)) : SessionRegistry.newId();
+    SessionSettings settings = new SessionSettings(environment, volumes(body));
+    context.blocking().executeBlocking(() -> {
+          context.environments().require(environment);
+          return context.sessions().create(id, settings, context.workspaces()::open);
+        })
+        .onSuccess(created -> {
+          if (created.isNew()) {
+            logger.info("session created", kv("session_id", id), kv("environment", environment));
+          }
+          Bodies.json(routing, created.isNew() ? 201 : 200, Bodies.session(created.session()));
+        })
+        .onFailure(routing::fail);
+  }
+
+  void handleList(RoutingContext routing) {
+    JsonArray sessions = new JsonArray();
+    context.sessions().all().forEach(session -> sessions.add(Bodies.session(session)));
+    Bodies.json(routing, 200, new JsonObject().put("sessions", sessions));
+  }
+
+  void handleGet(RoutingContext routing) {
+    Bodies.json(routing, 200, Bodies.session(context.sessions().get(routing.pathParam("id"))));
+  }
+
+  void handleDelete(RoutingContext routing) {
+    String clear = routing.queryParams().get("clear_data");
+    if (clear != null && !clear.equals("true") && !clear.equals("false")) {
+      throw new RefusedException("invalid_request", "clear_data must be true or false.");
+    }
+    boolean keep = "false".equals(clear);
+    if (keep && !context.settings().allowPersistentSessions()) {
+      throw new RefusedException("persistence_disabled",
+          "Persistent sessions are disabled on this server; delete with clear_data=true.");
+    }
+    Session session = context.sessions().get(routing.pathParam("id"));
+    if (!session.tryBegin()) {
+      throw new RefusedException("session_busy", "Session '" + session.id() + "' is running something.");
+    }
+    context.sessions().remove(session.id());
+    context.blocking().executeBlocking(() -> {
+          if (keep) {
+            context.workspaces().keep(session.id());
+          } else {
+            context.workspaces().remove(session.id());
+          }
+          return null;
+        })
+        .onSuccess(done -> {
+          logger.info("session ended", kv("session_id", session.id()), kv("kept", keep));
+          routing.response().setStatusCode(204).end();
+        })
+        .onFailure(routing::fail);
+  }
+
+  private static Map<String, Boolean> volumes(JsonObject body) {
+    Object value = body.getValue("volumes");
+    if (value == null) {
+      return Map.of();
+    }
+    if (!(value instanceof JsonObject volumes)) {
+      throw new RefusedException("invalid_request",
+          "'volumes' must be an object such as {\"data\": {\"writable\": false}}.");
+    }
+    Map<String, Boolean> result = new LinkedHashMap<>();
+    for (String name : volumes.fieldNames()) {
+      Volume.validateName(name);
+      Object spec = volumes.getValue(name);
+      Object writable = spec instanceof JsonObject object ? object.getValue("writable", false) : null;
+      if (!(writable instanceof Boolean flag)) {
+        throw new RefusedException("invalid_request",
+            "Volume '" + name + "' must be an object with a boolean 'writable'.");
+      }
+      result.put(name, flag);
+    }
+    return result;
+  }
+
+  private static String text(JsonObject body, String field, String fallback) {
+    Object value = body.getValue(field);
+    if (value == null && fallback != null) {
+      return fallback;
+    }
+    if (!(value instanceof String text)) {
+      throw new RefusedException("invalid_request", "'" + field + "' must be a string.");
+    }
+    return text;
+  }
+}

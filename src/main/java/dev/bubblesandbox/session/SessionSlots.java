@@ -1,0 +1,46 @@
+package dev.bubblesandbox.session;
+
+import dev.bubblesandbox.RefusedException;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The bounded session counter: the one place that says yes or no to a new session. A one-shot
+ * execution takes a slot for as long as it runs.
+ */
+public final class SessionSlots {
+
+  private final int capacity;
+  private final AtomicInteger used = new AtomicInteger();
+
+  public SessionSlots(int capacity) {
+    this.capacity = capacity;
+  }
+
+  /**
+   * Takes a slot.
+   *
+   * @throws RefusedException {@code capacity_exhausted} when every slot is taken
+   */
+  public void acquire() {
+    int current;
+    do {
+      current = used.get();
+      if (current >= capacity) {
+        throw new RefusedException("capacity_exhausted",
+            "All " + capacity + " session slots are in use; retry later.");
+      }
+    } while (!used.compareAndSet(current, current + 1));
+  }
+
+  public void release() {
+    used.updateAndGet(current -> Math.max(0, current - 1));
+  }
+
+  public int used() {
+    return used.get();
+  }
+
+  public int capacity() {
+    return capacity;
+  }
+}

@@ -1,0 +1,206 @@
+package dev.bubblesandbox.session;
+
+import dev.bubblesandbox.HostFiles;
+import dev.bubblesandbox.RefusedException;
+import dev.bubblesandbox.sandbox.SandboxUser;
+import dev.bubblesandbox.sandbox.TemporaryWorkDir;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * The workspace directory tree: {@code sessions/<id>} (bound at /sandbox/work),
+ * {@code volumes/<name>}, {@code tmp/} for one-shot work dirs, and {@code persistent/<id>}
+ * markers, kept outside the workspaces so sandboxed code cannot forge them. Every method blocks:
+ * call them from worker threads.
+ */
+public final class Workspaces {
+
+  private final Path root;
+  private final SandboxUser user;
+  private final Set<String> allowedExtensions;
+
+  public Workspaces(Path root, SandboxUser user, List<String> allowedExtensions) {
+    this.root = root.toAbsolutePath().normalize();
+    this.user = user;
+    this.allowedExtensions = Set.copyOf(allowedExtensions);
+  }
+
+  public Path sessionDir(String sessionId) {
+    return root.resolve("sessions").resolve(sessionId);
+  }
+
+  public Path tmpDir() {
+    return root.resolve("tmp");
+  }
+
+  /** Creates the session's workspace, or finds the one a persistent session left. */
+  public Path open(String sessionId) {
+    Path dir = sessionDir(sessionId);
+    try {
+      Files.createDirectories(dir.getParent());
+      if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+        Files.createDirectory(dir,
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      }
+      Files.deleteIfExists(marker(sessionId));
+      user.handOver(dir);
+      return dir;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** A volume shared by sessions that name it, handed to the sandbox uid when writable. */
+  public Path volume(String name, boolean writable) {
+    Path dir = root.resolve("volumes").resolve(name);
+    try {
+      Files.createDirectories(dir);
+      if (writable) {
+        user.handOver(dir);
+      }
+      return dir;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Keeps the session's files for a later session with the same id, across restarts too. */
+  public void keep(String sessionId) {
+    try {
+      Files.createDirectories(marker(sessionId).getParent());
+      Files.writeString(marker(sessionId), "");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Deletes the session's files. */
+  public void remove(String sessionId) {
+    try {
+      HostFiles.deleteRecursively(sessionDir(sessionId));
+      Files.deleteIfExists(marker(sessionId));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Removes what a crashed or stopped run left: one-shot work dirs and the workspaces of sessions
+   * that were not kept. Kept (persistent) workspaces stay.
+   */
+  public void removeStale() {
+    try {
+      for (Path dir : children(tmpDir())) {
+        if (dir.getFileName().toString().startsWith(TemporaryWorkDir.PREFIX)) {
+          HostFiles.deleteRecursively(dir);
+        }
+      }
+      for (Path dir : children(root.resolve("sessions"))) {
+        if (!Files.exists(marker(dir.getFileName().toString()))) {
+          HostFiles.deleteRecursively(dir);
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Every regular file of the workspace, recursively; links, FIFOs and devices are left out. */
+  public List<FileEntry> list(Path workspace) {
+    List<FileEntry> entries = new ArrayList<>();
+    try {
+      Files.walkFileTree(workspace, new SimpleFileVisitor<>() {
+        @Override
+        public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
+          if (attributes.isRegularFile()) {
+            String path = workspace.relativize(file).toString();
+            entries.add(new FileEntry(path, attributes.size(),
+                attributes.lastModifiedTime().toInstant().toString()));
+          }
+          return FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult visitFileFailed(Path file, IOException e) {
+          return FileVisitResult.CONTINUE;
+        }
+      });
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    entries.sort(Comparator.comparing(FileEntry::path));
+    return entries;
+  }
+
+  /**
+   * Checks a path for upload before any byte is written: its names, its extension, and that it
+   * leads through real directories (created as needed).
+   *
+   * @return where the file will be placed
+   */
+  public Path uploadTarget(Path workspace, String relative) {
+    List<String> names = WorkspacePaths.names(relative);
+    checkExtension(names.get(names.size() - 1));
+    return WorkspacePaths.targetForWrite(workspace, relative, user::handOver);
+  }
+
+  /** Checks the extension of a file name against the allowed list. */
+  public void checkExtension(String fileName) {
+    int dot = fileName.lastIndexOf('.');
+    String extension = dot < 0 ? "" : fileName.substring(dot).toLowerCase(Locale.ROOT);
+    if (!allowedExtensions.contains(extension)) {
+      throw new RefusedException("unsupported_extension",
+          "Files ending in '" + (extension.isEmpty() ? fileName : extension)
+              + "' may not be uploaded; allowed: " + String.join(", ", allowedExtensions.stream().sorted().toList()) + ".");
+    }
+  }
+
+  /** Moves a fully received upload into place; a link at the target is replaced, not followed. */
+  public void place(Path received, Path target) {
+    try {
+      user.handOver(received);
+      Files.move(received, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Deletes a file, a directory tree, or a link itself (never its target). */
+  public void delete(Path workspace, String relative) {
+    Path path = WorkspacePaths.existing(workspace, relative);
+    try {
+      HostFiles.deleteRecursively(path);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private Path marker(String sessionId) {
+    return root.resolve("persistent").resolve(sessionId);
+  }
+
+  private static List<Path> children(Path dir) throws IOException {
+    if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+      return List.of();
+    }
+    List<Path> children = new ArrayList<>();
+    try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
+      stream.forEach(children::add);
+    }
+    return children;
+  }
+}
