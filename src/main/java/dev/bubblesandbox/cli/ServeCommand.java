@@ -39,7 +39,7 @@ public final class ServeCommand implements Callable<Integer> {
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
-        server.stop().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        server.stop().get(60, TimeUnit.SECONDS);
       } catch (Exception e) {
         Console.ERR.println("error: shutdown did not complete: " + e.getMessage());
       } finally {

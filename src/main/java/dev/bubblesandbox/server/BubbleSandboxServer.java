@@ -26,6 +26,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -101,6 +102,7 @@ public final class BubbleSandboxServer {
     BubbleSandboxServer server = new BubbleSandboxServer(vertx, context);
     Duration grace = Duration.ofSeconds(settings.shutdownGraceSeconds());
     return context.blocking().executeBlocking(() -> {
+          context.workspaces().prepare();
           context.workspaces().removeStale();
           return null;
         })
@@ -159,7 +161,7 @@ public final class BubbleSandboxServer {
    * Stops accepting, lets running executions finish within the grace period, kills the rest,
    * removes every workspace that was not kept, and closes Vert.x.
    */
-  public Future<Void> stop() {
+  public CompletableFuture<Void> stop() {
     vertx.cancelTimer(reaperTimer);
     return vertx.undeploy(apiDeployment)
         .compose(api -> vertx.undeploy(workerDeployment))
@@ -168,7 +170,10 @@ public final class BubbleSandboxServer {
           return null;
         }))
         .onComplete(done -> logger.info("server stopped"))
-        .eventually(vertx::close)
-        .mapEmpty();
+        .toCompletionStage().toCompletableFuture()
+        .handle((done, failure) -> null)
+        // Closed from a thread outside Vert.x: a callback on an event loop would be refused once
+        // the loops are gone, and the returned future would never complete.
+        .thenComposeAsync(ignored -> vertx.close().toCompletionStage());
   }
 }

@@ -2,6 +2,7 @@ package dev.bubblesandbox.session;
 
 import dev.bubblesandbox.HostFiles;
 import dev.bubblesandbox.RefusedException;
+import dev.bubblesandbox.config.InvalidSettingException;
 import dev.bubblesandbox.sandbox.SandboxUser;
 import dev.bubblesandbox.sandbox.TemporaryWorkDir;
 import java.io.IOException;
@@ -39,6 +40,32 @@ public final class Workspaces {
     this.allowedExtensions = Set.copyOf(allowedExtensions);
   }
 
+  /**
+   * Creates the tree's directories, searchable (not listable) by others, and checks that the
+   * sandbox uid can reach them: bwrap binds a workspace as that uid.
+   *
+   * @throws InvalidSettingException when a parent directory shuts the sandbox uid out
+   */
+  public void prepare() {
+    try {
+      for (Path dir : List.of(root, root.resolve("sessions"), root.resolve("volumes"), tmpDir(),
+          root.resolve("persistent"))) {
+        if (!Files.isDirectory(dir)) {
+          Files.createDirectories(dir);
+          Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
+        }
+      }
+    } catch (IOException e) {
+      throw new InvalidSettingException("Invalid setting workspace_dir (BUBBLE_SANDBOX_WORKSPACE_DIR): "
+          + "cannot create " + root + ": " + e.getMessage());
+    }
+    if (!user.canReach(tmpDir())) {
+      throw new InvalidSettingException("Invalid setting workspace_dir (BUBBLE_SANDBOX_WORKSPACE_DIR): "
+          + root + " is not reachable by the sandbox uid; make it and its parents searchable "
+          + "(chmod o+x) or choose another directory.");
+    }
+  }
+
   public Path sessionDir(String sessionId) {
     return root.resolve("sessions").resolve(sessionId);
   }
@@ -51,7 +78,6 @@ public final class Workspaces {
   public Path open(String sessionId) {
     Path dir = sessionDir(sessionId);
     try {
-      Files.createDirectories(dir.getParent());
       if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
         Files.createDirectory(dir,
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
@@ -68,7 +94,9 @@ public final class Workspaces {
   public Path volume(String name, boolean writable) {
     Path dir = root.resolve("volumes").resolve(name);
     try {
-      Files.createDirectories(dir);
+      if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+        Files.createDirectory(dir);
+      }
       if (writable) {
         user.handOver(dir);
       }
@@ -81,7 +109,6 @@ public final class Workspaces {
   /** Keeps the session's files for a later session with the same id, across restarts too. */
   public void keep(String sessionId) {
     try {
-      Files.createDirectories(marker(sessionId).getParent());
       Files.writeString(marker(sessionId), "");
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -1,0 +1,134 @@
+package dev.bubblesandbox.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bubblesandbox.config.Settings;
+import dev.bubblesandbox.config.SettingsLoader;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real server on a random port, with its own workspace directory and the repository's synced
+ * environments, and a real HTTP client speaking to it.
+ */
+final class TestServer implements AutoCloseable {
+
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  final Path workspace;
+  final BubbleSandboxServer server;
+  final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  private TestServer(Path workspace, BubbleSandboxServer server) {
+    this.workspace = workspace;
+    this.server = server;
+  }
+
+  /** Starts a server; {@code overrides} are settings keyed like conf/config.yaml. */
+  static TestServer start(Map<String, Object> overrides) throws Exception {
+    Path workspace = Files.createTempDirectory("bubble-sandbox-test-",
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx--x--x")));
+    return start(workspace, overrides);
+  }
+
+  static TestServer start(Path workspace, Map<String, Object> overrides) throws Exception {
+    Map<String, Object> values = new HashMap<>(SettingsLoader.defaultValues());
+    values.put("workspace_dir", workspace.toString());
+    values.put("http_port", 0);
+    values.put("http_host", "127.0.0.1");
+    values.put("log_level", "WARN");
+    values.putAll(overrides);
+    Settings settings = SettingsLoader.fromMap(values);
+    BubbleSandboxServer server = BubbleSandboxServer.start(settings)
+        .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    return new TestServer(workspace, server);
+  }
+
+  URI uri(String path) {
+    return URI.create("http://127.0.0.1:" + server.port() + path);
+  }
+
+  HttpResponse<String> send(String method, String path, String body) throws IOException, InterruptedException {
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(60));
+    request.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+        : HttpRequest.BodyPublishers.ofString(body));
+    if (body != null) {
+      request.header("Content-Type", "application/json");
+    }
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  HttpResponse<String> get(String path) throws IOException, InterruptedException {
+    return send("GET", path, null);
+  }
+
+  HttpResponse<String> post(String path, String body) throws IOException, InterruptedException {
+    return send("POST", path, body);
+  }
+
+  HttpResponse<String> delete(String path) throws IOException, InterruptedException {
+    return send("DELETE", path, null);
+  }
+
+  HttpResponse<String> putBytes(String path, byte[] body) throws IOException, InterruptedException {
+    return http.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(60))
+        .PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  HttpResponse<byte[]> download(String path) throws IOException, InterruptedException {
+    return http.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30)).GET().build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  /** Creates a session and returns its id. */
+  String createSession(String body) throws IOException, InterruptedException {
+    HttpResponse<String> response = post("/v1/sessions", body);
+    if (response.statusCode() != 201) {
+      throw new AssertionError("session not created: " + response.statusCode() + " " + response.body());
+    }
+    return json(response).get("session_id").asText();
+  }
+
+  /** Runs a script in a session and returns the JSON result. */
+  JsonNode execute(String sessionId, String script) throws IOException, InterruptedException {
+    HttpResponse<String> response = post("/v1/sessions/" + sessionId + "/execute",
+        JSON.createObjectNode().put("script", script).toString());
+    if (response.statusCode() != 200) {
+      throw new AssertionError("execute failed: " + response.statusCode() + " " + response.body());
+    }
+    return json(response);
+  }
+
+  static JsonNode json(HttpResponse<String> response) throws IOException {
+    return JSON.readTree(response.body());
+  }
+
+  static String script(String source) {
+    return JSON.createObjectNode().put("script", source).toString();
+  }
+
+  @Override
+  public void close() throws IOException {
+    stopKeepingWorkspace();
+    dev.bubblesandbox.HostFiles.deleteRecursively(workspace);
+  }
+
+  /** Stops the server but keeps its workspace directory, for restart tests. */
+  void stopKeepingWorkspace() {
+    try {
+      server.stop().get(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("server did not stop", e);
+    }
+  }
+}
