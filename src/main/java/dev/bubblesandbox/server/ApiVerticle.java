@@ -5,8 +5,11 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
@@ -42,6 +45,7 @@ final class ApiVerticle extends VerticleBase {
         .setDeleteUploadedFilesOnEnd(true);
 
     Router router = Router.router(vertx);
+    router.route("/v1/*").handler(ApiVerticle::refuseDotSegments);
     router.get("/health/live").handler(health::handleLive);
     router.get("/health/ready").handler(health::handleReady);
     router.get("/metrics").handler(PrometheusScrapingHandler.create(context.meterRegistry()));
@@ -71,6 +75,30 @@ final class ApiVerticle extends VerticleBase {
         .setPort(context.settings().httpPort())
         .setHost(context.settings().httpHost()));
     return server.requestHandler(router).listen();
+  }
+
+  /**
+   * Routing sees the normalized path, where {@code files/../../x} has already become another
+   * route; a file path like that must be refused as one, not routed elsewhere.
+   */
+  private static void refuseDotSegments(RoutingContext routing) {
+    String raw = routing.request().path();
+    String[] segments = decodePath(raw).split("/", -1);
+    for (int i = 1; i < segments.length; i++) {
+      String segment = segments[i];
+      boolean emptyInside = segment.isEmpty() && i < segments.length - 1;
+      if (segment.equals(".") || segment.equals("..") || emptyInside) {
+        routing.fail(new dev.bubblesandbox.RefusedException("invalid_path",
+            "Paths may not contain '.', '..' or empty names."));
+        return;
+      }
+    }
+    routing.next();
+  }
+
+  /** Percent-decodes a URL path ('+' stays a plus: it means a space only in query strings). */
+  static String decodePath(String raw) {
+    return URLDecoder.decode(raw.replace("+", "%2B"), StandardCharsets.UTF_8);
   }
 
   /** Stops accepting, lets running requests finish within the grace period. */

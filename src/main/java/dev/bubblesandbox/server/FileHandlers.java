@@ -38,14 +38,14 @@ final class FileHandlers {
   void handlePut(RoutingContext routing) {
     HttpServerRequest request = routing.request();
     request.pause();
-    String relative = routing.pathParam("*");
+    String relative = filePath(routing);
     long max = context.settings().maxUploadSizeBytes();
     String length = request.getHeader("Content-Length");
     if (length != null && parseLength(length) > max) {
       throw tooLarge(max);
     }
-    Session session = exclusive(routing);
-    Runnable release = once(session::end);
+    Session session = hold(routing);
+    Runnable release = once(session::endFileOperation);
     context.blocking().executeBlocking(() -> {
           Path target = context.workspaces().uploadTarget(session.workspace(), relative);
           Path received = target.resolveSibling(".upload-" + UUID.randomUUID());
@@ -71,6 +71,8 @@ final class FileHandlers {
   }
 
   private record Upload(Path target, Path received) {}
+
+  private record Download(Path path, AsyncFile file) {}
 
   /** Streams the request body into {@code file}, pausing the client while the disk catches up. */
   private Future<Long> receive(HttpServerRequest request, AsyncFile file, long max) {
@@ -106,7 +108,7 @@ final class FileHandlers {
       List<String> names = WorkspacePaths.names(upload.fileName());
       context.workspaces().checkExtension(names.get(names.size() - 1));
     }
-    Session session = exclusive(routing);
+    Session session = hold(routing);
     context.blocking().executeBlocking(() -> {
           JsonArray placed = new JsonArray();
           for (FileUpload upload : uploads) {
@@ -116,15 +118,15 @@ final class FileHandlers {
           }
           return placed;
         })
-        .onComplete(done -> session.end())
+        .onComplete(done -> session.endFileOperation())
         .onSuccess(placed -> Bodies.json(routing, 201, new JsonObject().put("files", placed)))
         .onFailure(routing::fail);
   }
 
   void handleList(RoutingContext routing) {
-    Session session = reading(routing);
+    Session session = hold(routing);
     context.blocking().executeBlocking(() -> context.workspaces().list(session.workspace()))
-        .onComplete(done -> session.endRead())
+        .onComplete(done -> session.endFileOperation())
         .onSuccess(entries -> {
           JsonArray files = new JsonArray();
           for (FileEntry entry : entries) {
@@ -137,55 +139,52 @@ final class FileHandlers {
   }
 
   void handleDownload(RoutingContext routing) {
-    String relative = routing.pathParam("*");
-    Session session = reading(routing);
-    Runnable release = once(session::endRead);
+    String relative = filePath(routing);
+    Session session = hold(routing);
+    Runnable release = once(session::endFileOperation);
+    // The hold covers the check and the open; once open, the descriptor is what is sent, whatever
+    // a later execution does to the path.
     context.blocking().executeBlocking(() -> WorkspacePaths.existingFile(session.workspace(), relative))
-        .compose(file -> {
-          String name = file.getFileName().toString();
-          String type = MimeMapping.mimeTypeForFilename(name);
+        .compose(file -> vertx.fileSystem().open(file.toString(), new OpenOptions().setRead(true).setWrite(false))
+            .map(opened -> new Download(file, opened)))
+        .onComplete(done -> release.run())
+        .onSuccess(download -> {
+          String type = MimeMapping.mimeTypeForFilename(download.path.getFileName().toString());
           // Sandboxed code wrote this file: never let a browser render it as this origin's page.
-          return routing.response()
+          routing.response()
               .putHeader("Content-Type", type == null ? "application/octet-stream" : type)
               .putHeader("X-Content-Type-Options", "nosniff")
-              .putHeader("Content-Disposition", "attachment")
-              .sendFile(file.toString());
+              .putHeader("Content-Disposition", "attachment");
+          download.file.pipeTo(routing.response());
         })
-        .onComplete(done -> release.run())
         .onFailure(routing::fail);
   }
 
   void handleDelete(RoutingContext routing) {
-    String relative = routing.pathParam("*");
-    Session session = exclusive(routing);
+    String relative = filePath(routing);
+    Session session = hold(routing);
     context.blocking().executeBlocking(() -> {
           context.workspaces().delete(session.workspace(), relative);
           return null;
         })
-        .onComplete(done -> session.end())
+        .onComplete(done -> session.endFileOperation())
         .onSuccess(done -> routing.response().setStatusCode(204).end())
         .onFailure(routing::fail);
   }
 
-  private Session exclusive(RoutingContext routing) {
-    Session session = context.sessions().get(routing.pathParam("id"));
-    if (!session.tryBegin()) {
-      throw busy(session);
-    }
-    return session;
+  /** The file path after {@code /files/}, percent-decoded. */
+  static String filePath(RoutingContext routing) {
+    String raw = routing.pathParam("*");
+    return raw == null ? "" : ApiVerticle.decodePath(raw);
   }
 
-  private Session reading(RoutingContext routing) {
+  private Session hold(RoutingContext routing) {
     Session session = context.sessions().get(routing.pathParam("id"));
-    if (!session.tryBeginRead()) {
-      throw busy(session);
+    if (!session.tryBeginFileOperation()) {
+      throw new RefusedException("session_busy", "Session '" + session.id()
+          + "' is running something; its files can be used once it ends.");
     }
     return session;
-  }
-
-  private static RefusedException busy(Session session) {
-    return new RefusedException("session_busy", "Session '" + session.id()
-        + "' is running something; its files can be used once it ends.");
   }
 
   private static RefusedException tooLarge(long max) {

@@ -12,9 +12,9 @@ public final class Session {
   private final Path workspace;
   private final Instant createdAt;
   private volatile Instant lastActivity;
-  /** An execution or a file write holds the session alone; reads may share it. */
-  private boolean exclusive;
-  private int readers;
+  /** An execution holds the session alone; host-side file operations may share it. */
+  private boolean executing;
+  private int fileOperations;
 
   Session(String id, SessionSettings settings, Path workspace, Instant createdAt) {
     this.id = id;
@@ -56,42 +56,45 @@ public final class Session {
     lastActivity = Instant.now();
   }
 
-  /** Whether an execution or a file write runs now. */
+  /** Whether an execution runs now. */
   public synchronized boolean busy() {
-    return exclusive;
+    return executing;
   }
 
   /**
-   * Takes the session for an execution or a file write; false when anything else holds it. A
-   * sandbox can swap files for links at any moment while it runs, so host-side file access and
+   * Takes the session for an execution; false when an execution or a file operation holds it.
+   * A sandbox can swap files for links at any moment while it runs, so host-side file access and
    * executions never overlap.
    */
   public synchronized boolean tryBegin() {
     touch();
-    if (exclusive || readers > 0) {
+    if (executing || fileOperations > 0) {
       return false;
     }
-    exclusive = true;
+    executing = true;
     return true;
   }
 
   public synchronized void end() {
     touch();
-    exclusive = false;
+    executing = false;
   }
 
-  /** Takes the session for a read (listing, download); false while an execution or write runs. */
-  public synchronized boolean tryBeginRead() {
+  /**
+   * Takes the session for a host-side file operation (they may run side by side: each places
+   * files atomically); false while an execution runs.
+   */
+  public synchronized boolean tryBeginFileOperation() {
     touch();
-    if (exclusive) {
+    if (executing) {
       return false;
     }
-    readers++;
+    fileOperations++;
     return true;
   }
 
-  public synchronized void endRead() {
+  public synchronized void endFileOperation() {
     touch();
-    readers = Math.max(0, readers - 1);
+    fileOperations = Math.max(0, fileOperations - 1);
   }
 }
