@@ -33,9 +33,20 @@ public final class RunningSandbox {
     }
   }
 
-  /** Kills the whole sandbox: bwrap's death takes its PID namespace, and so every process, along. */
+  /** Kills the whole sandbox, whatever runs in it. */
   public void kill() {
     killed = true;
+    killTree(process);
+  }
+
+  /**
+   * Kills bwrap's child, the init of the sandbox's PID namespace (its death takes every process
+   * of the namespace along), then bwrap itself. Killing bwrap alone is not enough: its
+   * {@code --die-with-parent} signal is lost once the child switches to the sandbox uid, and the
+   * sandbox would live on with the host's init as its parent.
+   */
+  static void killTree(Process process) {
+    process.children().forEach(ProcessHandle::destroyForcibly);
     process.destroyForcibly();
   }
 

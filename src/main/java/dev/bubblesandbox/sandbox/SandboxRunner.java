@@ -137,7 +137,7 @@ public final class SandboxRunner {
 
       boolean timedOut = !process.waitFor(spec.limits().timeout().toNanos(), TimeUnit.NANOSECONDS);
       if (timedOut) {
-        process.destroyForcibly();
+        RunningSandbox.killTree(process);
       }
       int status = process.waitFor();
       long durationMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
@@ -152,11 +152,11 @@ public final class SandboxRunner {
       result.complete(new ExecutionResult(stdout.text(), stderr.text(),
           timedOut ? -9 : returnCode(status), timedOut, truncated, durationMs, limit));
     } catch (InterruptedException e) {
-      process.destroyForcibly();
+      RunningSandbox.killTree(process);
       Thread.currentThread().interrupt();
       result.completeExceptionally(e);
     } catch (RuntimeException | Error e) {
-      process.destroyForcibly();
+      RunningSandbox.killTree(process);
       result.completeExceptionally(e);
     }
   }

@@ -42,13 +42,18 @@ final class ConsoleHandler {
     String environment = routing.queryParams().get("environment");
     String name = EnvironmentName.validate(environment == null ? ServerContext.DEFAULT_ENVIRONMENT : environment);
     String id = SessionRegistry.newId();
+    // The upgrade happens after the session exists: hold the request until then.
+    routing.request().pause();
     context.blocking().executeBlocking(() -> {
           context.environments().require(name);
           return context.sessions().create(id, new SessionSettings(name, Map.of()),
               context.workspaces()::open).session();
         })
         .onSuccess(session -> upgrade(routing, session, true))
-        .onFailure(routing::fail);
+        .onFailure(failure -> {
+          routing.request().resume();
+          routing.fail(failure);
+        });
   }
 
   private void upgrade(RoutingContext routing, Session session, boolean throwaway) {

@@ -5,6 +5,7 @@ import dev.bubblesandbox.sandbox.InvalidLaunchException;
 import dev.bubblesandbox.sandbox.LaunchSpec;
 import dev.bubblesandbox.sandbox.RunningSandbox;
 import dev.bubblesandbox.sandbox.SandboxRunner;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.EventBus;
@@ -69,10 +70,13 @@ final class SandboxWorkerVerticle extends VerticleBase {
     LaunchSpec spec = message.body();
     EventBus eventBus = vertx.eventBus();
     String output = Addresses.output(spec.executionId());
+    // Output comes from two pump threads and the end from the watcher thread: sending all of it
+    // from this one context keeps the order (every chunk before the end) on the way to the API.
+    Context sender = vertx.getOrCreateContext();
     RunningSandbox sandbox;
     try {
-      sandbox = runner.start(spec, (stream, text) ->
-          eventBus.send(output, new SandboxEvents.Output(stream, text)));
+      sandbox = runner.start(spec, (stream, text) -> sender.runOnContext(
+          ignored -> eventBus.send(output, new SandboxEvents.Output(stream, text))));
     } catch (BubbleSandboxException e) {
       // The failure code carries the kind of failure back to the API side.
       message.fail(e instanceof InvalidLaunchException ? LAUNCH_REFUSED : LAUNCH_FAILED, e.getMessage());
@@ -81,7 +85,7 @@ final class SandboxWorkerVerticle extends VerticleBase {
     Running execution = new Running(sandbox);
     running.put(spec.executionId(), execution);
     execution.control = eventBus.consumer(Addresses.control(spec.executionId()), execution::control);
-    sandbox.result().whenComplete((result, failure) -> {
+    sandbox.result().whenComplete((result, failure) -> sender.runOnContext(ignored -> {
       running.remove(spec.executionId());
       execution.control.unregister();
       execution.shutdownStdin();
@@ -91,7 +95,7 @@ final class SandboxWorkerVerticle extends VerticleBase {
       } else {
         eventBus.send(output, new SandboxEvents.Ended(result, sandbox.killed()));
       }
-    });
+    }));
     message.reply(null);
   }
 

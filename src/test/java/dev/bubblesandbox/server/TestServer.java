@@ -46,7 +46,7 @@ final class TestServer implements AutoCloseable {
     values.put("workspace_dir", workspace.toString());
     values.put("http_port", 0);
     values.put("http_host", "127.0.0.1");
-    values.put("log_level", "WARN");
+    values.put("log_level", System.getProperty("test.log.level", "WARN"));
     values.putAll(overrides);
     Settings settings = SettingsLoader.fromMap(values);
     BubbleSandboxServer server = BubbleSandboxServer.start(settings)
