@@ -2,6 +2,7 @@ package dev.bubblesandbox.config;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
@@ -84,10 +85,17 @@ public final class SettingsLoader {
       throw new InvalidSettingException("Configuration file " + file + " does not exist.");
     }
     try {
-      Map<String, Object> values =
-          new ObjectMapper(new YAMLFactory())
-              .readValue(file.toFile(), new TypeReference<Map<String, Object>>() {});
-      return values == null ? Map.of() : values;
+      ObjectMapper mapper = new ObjectMapper(new YAMLFactory());
+      // An empty or comments-only file is a valid YAML document with no content: no settings.
+      JsonNode document = mapper.readTree(file.toFile());
+      if (document == null || document.isMissingNode() || document.isNull()) {
+        return Map.of();
+      }
+      if (!document.isObject()) {
+        throw new InvalidSettingException("Configuration file " + file
+            + " is not a YAML mapping of setting names to values.");
+      }
+      return mapper.convertValue(document, new TypeReference<Map<String, Object>>() {});
     } catch (IOException e) {
       throw new InvalidSettingException(
           "Configuration file " + file + " is not a YAML mapping: " + firstLine(e.getMessage()));
