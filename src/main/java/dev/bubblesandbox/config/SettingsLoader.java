@@ -153,9 +153,9 @@ public final class SettingsLoader {
     long positiveLong(String key) {
       Object value = raw.get(key);
       try {
-        long parsed = value instanceof Number n && !(value instanceof Double || value instanceof Float)
-            ? n.longValue()
-            : Long.parseLong(value.toString().trim());
+        // Parsed from the text even for YAML numbers: a BigInteger's longValue() would silently
+        // wrap a value beyond the long range, and a fraction must not be cut to a whole number.
+        long parsed = Long.parseLong(value.toString().trim());
         if (parsed > 0) {
           return parsed;
         }

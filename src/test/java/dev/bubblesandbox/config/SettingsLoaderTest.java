@@ -38,4 +38,16 @@ class SettingsLoaderTest {
         .hasMessageContaining("not a YAML mapping")
         .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n"));
   }
+
+  @ParameterizedTest(name = "''{0}''")
+  @ValueSource(strings = {"18446744073709551621", "9223372036854775808", "2.5", "1e3"})
+  @DisplayName("a YAML number that is not a whole number in the long range is refused, not wrapped or cut")
+  void numberOutOfRange(String number) throws IOException {
+    Path file = Files.writeString(dir.resolve("config.yaml"), "max_output_bytes: " + number + "\n");
+
+    assertThatThrownBy(() -> SettingsLoader.load(Optional.of(file), Map.of()))
+        .isInstanceOf(InvalidSettingException.class)
+        .hasMessageContaining("max_output_bytes")
+        .hasMessageContaining("BUBBLE_SANDBOX_MAX_OUTPUT_BYTES");
+  }
 }
