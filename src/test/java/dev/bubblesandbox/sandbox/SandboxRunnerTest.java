@@ -1,0 +1,28 @@
+package dev.bubblesandbox.sandbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.DisplayName;
+
+class SandboxRunnerTest {
+
+  @ParameterizedTest(name = "bwrap status {0} -> return code {1}")
+  @CsvSource({
+      "0, 0",
+      "1, 1",
+      "3, 3",
+      "128, 128",
+      "129, -1",
+      "137, -9",
+      "143, -15",
+      "192, -64",
+      "193, 193",
+      "255, 255"
+  })
+  @DisplayName("bwrap's 128+N for a child killed by signal N becomes -N, other statuses stay")
+  void returnCodeMapping(int bwrapStatus, int expected) {
+    assertThat(SandboxRunner.returnCode(bwrapStatus)).isEqualTo(expected);
+  }
+}
