@@ -1,0 +1,109 @@
+package dev.bubblesandbox.sandbox;
+
+import dev.bubblesandbox.config.Settings;
+import dev.bubblesandbox.environment.EnvironmentCatalog;
+import dev.bubblesandbox.environment.ReadyEnvironment;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+/**
+ * Real sandboxes for the integration tests: the repository's synced environments, the same uid
+ * switch as the CLI (host uid 64000 when the tests run as root) and short limits.
+ */
+final class Sandboxes {
+
+  static final Path ENVIRONMENTS = Path.of("environments");
+  static final long TMPFS_SIZE = 64L * 1024 * 1024;
+  static final Limits LIMITS = new Limits(Duration.ofSeconds(30), 1024 * 1024, TMPFS_SIZE);
+
+  static final SandboxUser USER = SandboxUser.forCurrentProcess(Settings.defaults().sandboxUid());
+  static final SandboxRunner RUNNER = SandboxRunner.create(USER);
+
+  private Sandboxes() {}
+
+  static ReadyEnvironment bare() {
+    return new EnvironmentCatalog(ENVIRONMENTS).require("bare");
+  }
+
+  static LaunchSpec python(Path workDir, List<Volume> volumes, Limits limits, String script) {
+    return new LaunchSpec(UUID.randomUUID().toString(), bare(), workDir, volumes,
+        LaunchSpec.pythonArgv(script), limits);
+  }
+
+  /** Runs {@code script} in a fresh temporary work dir, with stdin closed. */
+  static ExecutionResult runPython(String script) throws InterruptedException {
+    return runPython(LIMITS, script);
+  }
+
+  static ExecutionResult runPython(Limits limits, String script) throws InterruptedException {
+    try (TemporaryWorkDir work = temporaryWorkDir()) {
+      return run(python(work.path(), List.of(), limits, script));
+    }
+  }
+
+  static ExecutionResult run(LaunchSpec spec) throws InterruptedException {
+    RunningSandbox sandbox = RUNNER.start(spec, OutputListener.NONE);
+    sandbox.closeStdin();
+    return sandbox.await();
+  }
+
+  static TemporaryWorkDir temporaryWorkDir() {
+    return TemporaryWorkDir.create(Path.of(System.getProperty("java.io.tmpdir")), USER);
+  }
+
+  /** A number no other test (or test run) uses, to find "sleep N" processes on the host. */
+  static String uniqueSleepSeconds() {
+    return Long.toString(1_000_000L + (System.nanoTime() & 0xFFFFFF));
+  }
+
+  /** Host pids whose command line is exactly {@code argv}, read from the host's /proc. */
+  static List<Long> hostProcesses(String... argv) {
+    String wanted = String.join("\0", argv) + "\0";
+    List<Long> pids = new ArrayList<>();
+    try (Stream<Path> entries = Files.list(Path.of("/proc"))) {
+      for (Path entry : (Iterable<Path>) entries::iterator) {
+        String name = entry.getFileName().toString();
+        if (!name.chars().allMatch(Character::isDigit)) {
+          continue;
+        }
+        try {
+          String cmdline = new String(Files.readAllBytes(entry.resolve("cmdline")), StandardCharsets.UTF_8);
+          if (cmdline.equals(wanted)) {
+            pids.add(Long.parseLong(name));
+          }
+        } catch (NoSuchFileException e) {
+          // the process ended while we looked
+        } catch (IOException e) {
+          // a process that exited or cannot be read: not ours
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return pids;
+  }
+
+  /**
+   * Host pids still running {@code argv} after up to {@code grace} of waiting for them to go: a
+   * leaked process stays far longer. Leaked processes are killed so that a failure leaves nothing.
+   */
+  static List<Long> survivors(Duration grace, String... argv) throws InterruptedException {
+    long deadline = System.nanoTime() + grace.toNanos();
+    List<Long> pids = hostProcesses(argv);
+    while (!pids.isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+      pids = hostProcesses(argv);
+    }
+    pids.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+    return pids;
+  }
+}
