@@ -200,10 +200,21 @@ public final class SandboxRunner {
     if (!Files.isDirectory(spec.workDir())) {
       throw new InvalidLaunchException("Work directory " + spec.workDir() + " does not exist.");
     }
+    // bwrap runs as the sandbox uid and must search every directory down to a bind source;
+    // otherwise it fails with exit 1, which reads like the script's own exit status.
+    if (!user.canReach(spec.workDir())) {
+      throw new InvalidLaunchException("Work directory " + spec.workDir() + " cannot be reached by "
+          + sandboxUidName() + "; choose a directory whose parents it can search (e.g. under /tmp).");
+    }
     for (Volume volume : spec.volumes()) {
       if (!Files.isDirectory(volume.hostPath())) {
         throw new InvalidLaunchException("Volume '" + volume.name() + "': "
             + volume.hostPath() + " is not an existing directory.");
+      }
+      if (!user.canReach(volume.hostPath())) {
+        throw new InvalidLaunchException("Volume '" + volume.name() + "': " + volume.hostPath()
+            + " cannot be reached by " + sandboxUidName()
+            + "; choose a directory whose parents it can search.");
       }
       if (volume.writable() && !user.canWrite(volume.hostPath())) {
         throw new InvalidLaunchException("Volume '" + volume.name() + "': " + volume.hostPath()
@@ -218,6 +229,10 @@ public final class SandboxRunner {
           + "rebuild it from a system Python: BUBBLE_SANDBOX_PYTHON=/usr/bin/python3 "
           + "bubble-sandbox sync-environments " + spec.environment().name());
     }
+  }
+
+  private String sandboxUidName() {
+    return user.dropTo().isPresent() ? "the sandbox uid " + user.dropTo().getAsInt() : "this user";
   }
 
   private static void closeQuietly(InputStream in) {

@@ -2,7 +2,10 @@ package dev.bubblesandbox.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.bubblesandbox.sandbox.SandboxUser;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -78,5 +81,22 @@ class CliErrorsTest {
     assertThat(outcome.exitCode()).isEqualTo(125);
     assertThat(outcome.stderr()).contains("--no-such-option").contains("--help")
         .doesNotContain("Exception").doesNotContain("\tat ");
+  }
+
+  @Test
+  @DisplayName("a work dir or volume below a directory the sandbox cannot search: 125 naming it, not bwrap's exit 1")
+  void unreachableDirectories() throws Exception {
+    Path work = Files.createDirectory(temp.resolve("work"));
+    Path data = Files.createDirectory(temp.resolve("data"));
+    // As root the sandbox runs as uid 64000, which cannot pass a 0700 directory of root's;
+    // unprivileged, it runs as this user, which a 0000 directory stops.
+    boolean root = SandboxUser.forCurrentProcess(64_000).dropTo().isPresent();
+    Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString(root ? "rwx------" : "---------"));
+    try {
+      assertOneLineError(CliProcess.run("execute", "-w", work.toString(), "--", "true"), work.toString());
+      assertOneLineError(CliProcess.run("execute", "-v", "data," + data, "--", "true"), data.toString());
+    } finally {
+      Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rwx------"));
+    }
   }
 }

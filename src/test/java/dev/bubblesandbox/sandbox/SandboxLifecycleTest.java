@@ -2,14 +2,19 @@ package dev.bubblesandbox.sandbox;
 
 import static dev.bubblesandbox.sandbox.Sandboxes.LIMITS;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** How an execution ends: exit codes, signals, limits, stdin, and nothing left running. */
 class SandboxLifecycleTest {
@@ -224,6 +229,24 @@ class SandboxLifecycleTest {
       assertThat(result.returnCode()).isEqualTo(-9);
       assertThat(result.timedOut()).isFalse();
       assertThat(Sandboxes.survivors(REAP_GRACE, "sleep", seconds)).isEmpty();
+    }
+  }
+
+  @Test
+  @DisplayName("start() refuses a work dir the sandbox cannot reach instead of letting bwrap exit 1")
+  void unreachableWorkDir(@TempDir Path temp) throws Exception {
+    Path work = Files.createDirectory(temp.resolve("work"));
+    Sandboxes.USER.handOver(work);
+    // As root the sandbox uid cannot pass root's 0700 directory; unprivileged, 0000 stops this user.
+    boolean root = Sandboxes.USER.dropTo().isPresent();
+    Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString(root ? "rwx------" : "---------"));
+    try {
+      assertThatThrownBy(() -> Sandboxes.RUNNER.start(
+          Sandboxes.python(work, List.of(), LIMITS, "print(1)"), OutputListener.NONE))
+          .isInstanceOf(InvalidLaunchException.class)
+          .hasMessageContaining(work.toString());
+    } finally {
+      Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rwx------"));
     }
   }
 }
