@@ -60,6 +60,11 @@ class SandboxLifecycleTest {
     RunningSandbox sandbox = Sandboxes.RUNNER.start(
         Sandboxes.python(work.path(), List.of(), limits, script.replace("SECONDS", seconds)), marker);
     marker.await();
+    // The sleeper may still be on its way through fork and exec: wait until the host sees it.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(STARTUP_SECONDS);
+    while (Sandboxes.hostProcesses("sleep", seconds).isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
     assertThat(Sandboxes.hostProcesses("sleep", seconds)).as("the sleeper runs on the host").isNotEmpty();
     return sandbox;
   }
@@ -172,7 +177,6 @@ class SandboxLifecycleTest {
       RunningSandbox sandbox = startWithSleeper(work, seconds, LIMITS, """
           import subprocess, sys
           subprocess.Popen(["sh", "-c", "sleep SECONDS &"])
-          import time; time.sleep(0.2)
           print("started", flush=True)
           sys.stdin.read()
           """);
@@ -198,7 +202,6 @@ class SandboxLifecycleTest {
                   os.execvp("sleep", ["sleep", "SECONDS"])
               os._exit(0)
           os.waitpid(child, 0)
-          import time; time.sleep(0.2)
           print("started", flush=True)
           sys.stdin.read()
           """);
@@ -218,7 +221,6 @@ class SandboxLifecycleTest {
       RunningSandbox sandbox = startWithSleeper(work, seconds, LIMITS, """
           import subprocess, time
           subprocess.Popen(["sleep", "SECONDS"])
-          time.sleep(0.2)
           print("started", flush=True)
           time.sleep(60)
           """);
