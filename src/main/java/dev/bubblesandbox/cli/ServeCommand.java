@@ -27,8 +27,7 @@ public final class ServeCommand implements Callable<Integer> {
     Map<String, Object> overrides = port == null ? Map.of() : Map.of("http_port", port);
     BubbleSandboxServer server;
     try {
-      server = BubbleSandboxServer.start(Optional.ofNullable(config.configFile), overrides)
-          .toCompletionStage().toCompletableFuture().get();
+      server = BubbleSandboxServer.start(Optional.ofNullable(config.configFile), overrides).get();
     } catch (ExecutionException e) {
       if (e.getCause() instanceof BubbleSandboxException known) {
         throw known;

@@ -53,20 +53,34 @@ public final class BubbleSandboxServer {
   }
 
   /** Loads the configuration with vertx-config and starts. */
-  public static Future<BubbleSandboxServer> start(Optional<Path> configFile, Map<String, Object> overrides) {
+  public static CompletableFuture<BubbleSandboxServer> start(Optional<Path> configFile,
+      Map<String, Object> overrides) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Vertx vertx = newVertx(registry);
-    return ServerConfig.load(vertx, configFile, overrides)
-        .compose(settings -> deploy(vertx, registry, settings))
-        .recover(failure -> vertx.close().transform(closed -> Future.failedFuture(failure)));
+    return closedOnFailure(vertx, ServerConfig.load(vertx, configFile, overrides)
+        .compose(settings -> deploy(vertx, registry, settings)));
   }
 
   /** Starts with settings already loaded. */
-  public static Future<BubbleSandboxServer> start(Settings settings) {
+  public static CompletableFuture<BubbleSandboxServer> start(Settings settings) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Vertx vertx = newVertx(registry);
-    return deploy(vertx, registry, settings)
-        .recover(failure -> vertx.close().transform(closed -> Future.failedFuture(failure)));
+    return closedOnFailure(vertx, deploy(vertx, registry, settings));
+  }
+
+  private static CompletableFuture<BubbleSandboxServer> closedOnFailure(Vertx vertx,
+      Future<BubbleSandboxServer> starting) {
+    return starting.toCompletionStage().toCompletableFuture().handle((server, failure) -> {
+      if (failure == null) {
+        return CompletableFuture.completedFuture(server);
+      }
+      // As in stop(): close from outside Vert.x, or the failure would never be reported.
+      return CompletableFuture.runAsync(() -> { })
+          .thenCompose(ignored -> vertx.close().toCompletionStage())
+          .<BubbleSandboxServer>thenApply(closed -> {
+            throw new java.util.concurrent.CompletionException(failure);
+          });
+    }).thenCompose(stage -> stage);
   }
 
   private static Vertx newVertx(PrometheusMeterRegistry registry) {

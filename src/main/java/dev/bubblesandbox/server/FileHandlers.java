@@ -72,7 +72,7 @@ final class FileHandlers {
 
   private record Upload(Path target, Path received) {}
 
-  private record Download(Path path, AsyncFile file) {}
+  private record Download(Path path, AsyncFile file, long size) {}
 
   /** Streams the request body into {@code file}, pausing the client while the disk catches up. */
   private Future<Long> receive(HttpServerRequest request, AsyncFile file, long max) {
@@ -146,7 +146,7 @@ final class FileHandlers {
     // a later execution does to the path.
     context.blocking().executeBlocking(() -> WorkspacePaths.existingFile(session.workspace(), relative))
         .compose(file -> vertx.fileSystem().open(file.toString(), new OpenOptions().setRead(true).setWrite(false))
-            .map(opened -> new Download(file, opened)))
+            .compose(opened -> opened.size().map(size -> new Download(file, opened, size))))
         .onComplete(done -> release.run())
         .onSuccess(download -> {
           String type = MimeMapping.mimeTypeForFilename(download.path.getFileName().toString());
@@ -154,7 +154,8 @@ final class FileHandlers {
           routing.response()
               .putHeader("Content-Type", type == null ? "application/octet-stream" : type)
               .putHeader("X-Content-Type-Options", "nosniff")
-              .putHeader("Content-Disposition", "attachment");
+              .putHeader("Content-Disposition", "attachment")
+              .putHeader("Content-Length", Long.toString(download.size));
           download.file.pipeTo(routing.response());
         })
         .onFailure(routing::fail);

@@ -27,7 +27,8 @@ final class TestServer implements AutoCloseable {
 
   final Path workspace;
   final BubbleSandboxServer server;
-  final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+      .connectTimeout(Duration.ofSeconds(5)).build();
 
   private TestServer(Path workspace, BubbleSandboxServer server) {
     this.workspace = workspace;
@@ -49,8 +50,7 @@ final class TestServer implements AutoCloseable {
     values.put("log_level", System.getProperty("test.log.level", "WARN"));
     values.putAll(overrides);
     Settings settings = SettingsLoader.fromMap(values);
-    BubbleSandboxServer server = BubbleSandboxServer.start(settings)
-        .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    BubbleSandboxServer server = BubbleSandboxServer.start(settings).get(30, TimeUnit.SECONDS);
     return new TestServer(workspace, server);
   }
 
