@@ -43,6 +43,7 @@ final class CliExecution {
     }
     SandboxUser user = SandboxUser.forCurrentProcess(settings.sandboxUid());
     SandboxRunner runner = SandboxRunner.create(user);
+    runner.requireResourceLimits(settings.allowUnlimited());
 
     boolean live = !options.json && !options.agentMode;
     if (live) {

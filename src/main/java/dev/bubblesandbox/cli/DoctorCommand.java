@@ -7,8 +7,6 @@ import dev.bubblesandbox.environment.EnvironmentCatalog;
 import dev.bubblesandbox.sandbox.SandboxRunner;
 import dev.bubblesandbox.sandbox.SandboxUser;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -52,10 +50,16 @@ public final class DoctorCommand implements Callable<Integer> {
             : "cannot run '" + settings.python() + " -m venv'",
         "apt-get install -y python3 python3-venv (or set BUBBLE_SANDBOX_PYTHON)");
 
-    boolean cgroups = Files.isDirectory(Path.of("/sys/fs/cgroup"));
-    report(true, (cgroups ? "cgroups are mounted" : "no cgroup file system")
-        + "; memory, process-count and CPU limits per sandbox are not enforced yet "
-        + "(in force: wall-clock timeout, output cap, tmpfs size)", "");
+    if (runner != null) {
+      java.util.Set<String> enforced = runner.resources().enforced();
+      boolean all = enforced.containsAll(dev.bubblesandbox.sandbox.ResourceControl.ALL);
+      report(all || settings.allowUnlimited(), "memory, process-count and CPU limits per sandbox: "
+              + (all ? "enforced with " + runner.resources().mechanism()
+                  : "NOT enforced (no writable cgroup v1 hierarchies)")
+              + "; seccomp filter: on; wall-clock timeout, output cap and tmpfs size: on",
+          "run as root on a host with cgroup v1 controllers memory, pids, cpu, cpuacct and freezer, "
+              + "or set BUBBLE_SANDBOX_ALLOW_UNLIMITED=true");
+    }
 
     EnvironmentCatalog catalog = new EnvironmentCatalog(settings.environmentsDir());
     if (catalog.names().isEmpty()) {

@@ -11,6 +11,10 @@ import java.util.List;
  * @param sandboxUid host uid that bwrap runs as when the caller is root (never 0)
  * @param python interpreter that {@code sync-environments} builds venvs from
  * @param shutdownGraceSeconds how long running executions may finish after SIGTERM
+ * @param memoryLimitBytes memory of one sandbox (all its processes, tmpfs pages included)
+ * @param pidsLimit processes and threads of one sandbox
+ * @param cpuLimit CPUs one sandbox may use (1.0 = one core)
+ * @param allowUnlimited start even when this host cannot enforce those three limits
  */
 public record Settings(
     Path environmentsDir,
@@ -28,7 +32,11 @@ public record Settings(
     long tmpfsSizeBytes,
     int sandboxUid,
     String python,
-    int shutdownGraceSeconds) {
+    int shutdownGraceSeconds,
+    long memoryLimitBytes,
+    int pidsLimit,
+    double cpuLimit,
+    boolean allowUnlimited) {
 
   public Settings {
     allowedExtensions = List.copyOf(allowedExtensions);

@@ -50,6 +50,10 @@ public final class SettingsLoader {
     // cannot even be reached by the unprivileged sandbox uid.
     values.put("python", Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3");
     values.put("shutdown_grace_seconds", 10);
+    values.put("memory_limit_bytes", 536_870_912L);
+    values.put("pids_limit", 128);
+    values.put("cpu_limit", 1.0);
+    values.put("allow_unlimited", false);
     return values;
   }
 
@@ -128,7 +132,11 @@ public final class SettingsLoader {
         v.positiveLong("tmpfs_size_bytes"),
         v.positiveInt("sandbox_uid"),
         v.text("python"),
-        v.positiveInt("shutdown_grace_seconds"));
+        v.positiveInt("shutdown_grace_seconds"),
+        v.positiveLong("memory_limit_bytes"),
+        v.positiveInt("pids_limit"),
+        v.positiveDecimal("cpu_limit"),
+        v.bool("allow_unlimited"));
   }
 
   static String describe(String key) {
@@ -171,6 +179,19 @@ public final class SettingsLoader {
         throw invalid(key, raw.get(key), "a positive whole number below 2^31");
       }
       return (int) parsed;
+    }
+
+    double positiveDecimal(String key) {
+      Object value = raw.get(key);
+      try {
+        double parsed = Double.parseDouble(String.valueOf(value).trim());
+        if (parsed > 0 && Double.isFinite(parsed)) {
+          return parsed;
+        }
+      } catch (NumberFormatException e) {
+        // reported below
+      }
+      throw invalid(key, value, "a positive number such as 1 or 0.5");
     }
 
     int port(String key) {

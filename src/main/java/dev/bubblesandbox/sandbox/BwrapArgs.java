@@ -34,8 +34,20 @@ public final class BwrapArgs {
     return env;
   }
 
-  /** The arguments after {@code bwrap}, ending with the sandboxed argv. */
+  /** The file descriptor the launcher opens the seccomp filter on. */
+  public static final int SECCOMP_FD = 3;
+
+  /** The arguments after {@code bwrap}, ending with the sandboxed argv; no seccomp filter. */
   public static List<String> build(LaunchSpec spec, HostLayout host) {
+    return build(spec, host, false);
+  }
+
+  /**
+   * The arguments after {@code bwrap}, ending with the sandboxed argv.
+   *
+   * @param seccomp whether bwrap loads the filter from {@link #SECCOMP_FD}
+   */
+  public static List<String> build(LaunchSpec spec, HostLayout host, boolean seccomp) {
     List<String> args = new ArrayList<>();
     // Namespaces: no network, own PIDs, IPC, UTS and cgroup view, and an unprivileged user
     // with no capabilities that cannot create further user namespaces.
@@ -69,6 +81,10 @@ public final class BwrapArgs {
     // exist (device nodes stay usable on a read-only mount).
     args.addAll(List.of("--remount-ro", "/dev", "--remount-ro", "/"));
 
+    if (seccomp) {
+      // Also installed by bwrap for its own init in the sandbox.
+      args.addAll(List.of("--seccomp", Integer.toString(SECCOMP_FD)));
+    }
     args.addAll(List.of("--chdir", WORK_DIR, "--clearenv"));
     sandboxEnvironment().forEach((name, value) -> args.addAll(List.of("--setenv", name, value)));
     args.add("--");

@@ -9,8 +9,9 @@ import java.time.Duration;
  * @param timeout wall-clock time after which the whole sandbox is killed
  * @param maxOutputBytes bytes captured (and streamed) per stream; the rest is drained and dropped
  * @param tmpfsSizeBytes size of each of {@code /tmp} and {@code /dev/shm} inside the sandbox
+ * @param resources memory, task and CPU bounds
  */
-public record Limits(Duration timeout, long maxOutputBytes, long tmpfsSizeBytes) {
+public record Limits(Duration timeout, long maxOutputBytes, long tmpfsSizeBytes, ResourceLimits resources) {
 
   public Limits {
     if (timeout.isNegative() || timeout.isZero() || maxOutputBytes <= 0 || tmpfsSizeBytes <= 0) {
@@ -19,15 +20,25 @@ public record Limits(Duration timeout, long maxOutputBytes, long tmpfsSizeBytes)
     }
   }
 
+  /** Limits with the default resource bounds. */
+  public Limits(Duration timeout, long maxOutputBytes, long tmpfsSizeBytes) {
+    this(timeout, maxOutputBytes, tmpfsSizeBytes, ResourceLimits.DEFAULT);
+  }
+
   /** The configured maximum limits. */
   public static Limits from(Settings settings) {
     return new Limits(
         Duration.ofSeconds(settings.executionTimeoutSeconds()),
         settings.maxOutputBytes(),
-        settings.tmpfsSizeBytes());
+        settings.tmpfsSizeBytes(),
+        new ResourceLimits(settings.memoryLimitBytes(), settings.pidsLimit(), settings.cpuLimit()));
   }
 
   public Limits withTimeout(Duration newTimeout) {
-    return new Limits(newTimeout, maxOutputBytes, tmpfsSizeBytes);
+    return new Limits(newTimeout, maxOutputBytes, tmpfsSizeBytes, resources);
+  }
+
+  public Limits withResources(ResourceLimits newResources) {
+    return new Limits(timeout, maxOutputBytes, tmpfsSizeBytes, newResources);
   }
 }

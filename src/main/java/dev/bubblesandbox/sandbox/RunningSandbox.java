@@ -9,11 +9,13 @@ import java.util.concurrent.ExecutionException;
 public final class RunningSandbox {
 
   private final Process process;
+  private final ResourceControl.Group group;
   private final CompletableFuture<ExecutionResult> result;
   private volatile boolean killed;
 
-  RunningSandbox(Process process, CompletableFuture<ExecutionResult> result) {
+  RunningSandbox(Process process, ResourceControl.Group group, CompletableFuture<ExecutionResult> result) {
     this.process = process;
+    this.group = group;
     this.result = result;
   }
 
@@ -36,6 +38,12 @@ public final class RunningSandbox {
   /** Kills the whole sandbox, whatever runs in it. */
   public void kill() {
     killed = true;
+    killAll(process, group);
+  }
+
+  /** Kills through the execution's group where there is one, and through the process tree. */
+  static void killAll(Process process, ResourceControl.Group group) {
+    group.killAll();
     killTree(process);
   }
 

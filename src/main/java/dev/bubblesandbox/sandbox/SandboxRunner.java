@@ -21,16 +21,37 @@ public final class SandboxRunner {
   /** How long the output pumps may take to reach end-of-file once bwrap has exited. */
   private static final long PUMP_DRAIN_SECONDS = 5;
 
+  /**
+   * Runs before bwrap, as the caller: joins the execution's cgroups (so that bwrap and everything
+   * it starts is counted and bounded from its first instruction), opens the seccomp filter on
+   * {@link BwrapArgs#SECCOMP_FD} (Java cannot pass a child any other descriptor), then execs the
+   * uid switch and bwrap. Arguments: the number of cgroup.procs files, the files, the filter
+   * file (or ""), the command.
+   */
+  static final String LAUNCHER = "n=$1; shift\n"
+      + "while [ \"$n\" -gt 0 ]; do\n"
+      + "  echo $$ > \"$1\" || { echo \"bubble-sandbox: cannot join cgroup $1\" >&2; exit 125; }\n"
+      + "  shift; n=$((n - 1))\n"
+      + "done\n"
+      + "if [ -n \"$1\" ]; then exec 3< \"$1\" || exit 125; fi\n"
+      + "shift\n"
+      + "exec \"$@\"\n";
+
   private final Path bwrap;
   private final List<String> commandPrefix;
   private final HostLayout layout;
   private final SandboxUser user;
+  private final ResourceControl resources;
+  private final Optional<Path> seccompFilter;
 
-  SandboxRunner(Path bwrap, List<String> commandPrefix, HostLayout layout, SandboxUser user) {
+  SandboxRunner(Path bwrap, List<String> commandPrefix, HostLayout layout, SandboxUser user,
+      ResourceControl resources, Optional<Path> seccompFilter) {
     this.bwrap = bwrap;
     this.commandPrefix = List.copyOf(commandPrefix);
     this.layout = layout;
     this.user = user;
+    this.resources = resources;
+    this.seccompFilter = seccompFilter;
   }
 
   /**
@@ -42,18 +63,70 @@ public final class SandboxRunner {
     Path bwrap = locate("bwrap", "bubblewrap");
     List<String> prefix =
         user.dropTo().isPresent() ? user.commandPrefix(locate("setpriv", "util-linux")) : List.of();
-    return new SandboxRunner(bwrap, prefix, HostLayout.detect(), user);
+    return new SandboxRunner(bwrap, prefix, HostLayout.detect(), user,
+        CgroupV1Control.detect().orElse(ResourceControl.NONE), Optional.of(writeSeccompFilter()));
+  }
+
+  private static Path writeSeccompFilter() {
+    try {
+      Path file = Files.createTempFile("bubble-sandbox-seccomp-", ".bpf");
+      file.toFile().deleteOnExit();
+      Files.write(file, SeccompFilter.program());
+      return file;
+    } catch (IOException e) {
+      throw new SandboxUnavailableException("Cannot write the seccomp filter: " + e.getMessage());
+    }
   }
 
   public SandboxUser user() {
     return user;
   }
 
-  /** The whole command line: the uid switch, bwrap and its arguments. */
+  /** How memory, task and CPU limits are enforced on this host. */
+  public ResourceControl resources() {
+    return resources;
+  }
+
+  /**
+   * Refuses to go on when this host cannot enforce every resource limit, unless the operator
+   * allowed it.
+   *
+   * @throws SandboxUnavailableException naming what is missing and the setting that allows it
+   */
+  public void requireResourceLimits(boolean allowUnlimited) {
+    java.util.Set<String> missing = new java.util.TreeSet<>(ResourceControl.ALL);
+    missing.removeAll(resources.enforced());
+    if (!missing.isEmpty() && !allowUnlimited) {
+      throw new SandboxUnavailableException("This host cannot enforce the " + String.join(", ", missing)
+          + " limits of sandboxes (no writable cgroup v1 hierarchies; run as root, or delegate them); "
+          + "set BUBBLE_SANDBOX_ALLOW_UNLIMITED=true to run without them.");
+    }
+  }
+
+  /**
+   * The uid switch, bwrap and its arguments, without the launcher: no cgroups, no seccomp
+   * filter. What a benchmark of raw bwrap runs.
+   */
   public List<String> command(LaunchSpec spec) {
     List<String> command = new ArrayList<>(commandPrefix);
     command.add(bwrap.toString());
     command.addAll(BwrapArgs.build(spec, layout));
+    return command;
+  }
+
+  /** The full launch command: the launcher, the uid switch, bwrap and its arguments. */
+  List<String> launchCommand(LaunchSpec spec, ResourceControl.Group group) {
+    List<String> procs = group.procsFiles();
+    List<String> command = new ArrayList<>();
+    if (!procs.isEmpty() || seccompFilter.isPresent()) {
+      command.addAll(List.of("/bin/sh", "-c", LAUNCHER, "bubble-sandbox-launch",
+          Integer.toString(procs.size())));
+      command.addAll(procs);
+      command.add(seccompFilter.map(Path::toString).orElse(""));
+    }
+    command.addAll(commandPrefix);
+    command.add(bwrap.toString());
+    command.addAll(BwrapArgs.build(spec, layout, seccompFilter.isPresent()));
     return command;
   }
 
@@ -97,13 +170,14 @@ public final class SandboxRunner {
    */
   public RunningSandbox start(LaunchSpec spec, OutputListener listener) {
     checkPaths(spec);
-    ProcessBuilder builder = new ProcessBuilder(command(spec));
+    ResourceControl.Group group = resources.create(spec.executionId(), spec.limits().resources());
+    ProcessBuilder builder = new ProcessBuilder(launchCommand(spec, group));
     // bwrap's own init inherits this environment and shows it in /proc/1/environ:
     // start it with nothing, the sandbox's variables come from --setenv.
     builder.environment().clear();
     CompletableFuture<Process> started = new CompletableFuture<>();
     CompletableFuture<ExecutionResult> result = new CompletableFuture<>();
-    Thread watcher = new Thread(() -> watch(builder, spec, listener, started, result),
+    Thread watcher = new Thread(() -> watch(builder, spec, group, listener, started, result),
         "sandbox-" + spec.executionId());
     watcher.start();
     Process process;
@@ -112,16 +186,18 @@ public final class SandboxRunner {
     } catch (java.util.concurrent.CompletionException e) {
       throw (RuntimeException) e.getCause();
     }
-    return new RunningSandbox(process, result);
+    return new RunningSandbox(process, group, result);
   }
 
-  private void watch(ProcessBuilder builder, LaunchSpec spec, OutputListener listener,
-      CompletableFuture<Process> started, CompletableFuture<ExecutionResult> result) {
+  private void watch(ProcessBuilder builder, LaunchSpec spec, ResourceControl.Group group,
+      OutputListener listener, CompletableFuture<Process> started,
+      CompletableFuture<ExecutionResult> result) {
     long startNanos = System.nanoTime();
     Process process;
     try {
       process = builder.start();
     } catch (IOException e) {
+      group.close();
       started.completeExceptionally(
           new SandboxUnavailableException("Cannot start bwrap: " + e.getMessage()));
       return;
@@ -137,7 +213,7 @@ public final class SandboxRunner {
 
       boolean timedOut = !process.waitFor(spec.limits().timeout().toNanos(), TimeUnit.NANOSECONDS);
       if (timedOut) {
-        RunningSandbox.killTree(process);
+        RunningSandbox.killAll(process, group);
       }
       int status = process.waitFor();
       long durationMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
@@ -146,17 +222,23 @@ public final class SandboxRunner {
       closeQuietly(process.getInputStream());
       closeQuietly(process.getErrorStream());
 
+      ResourceControl.Usage usage = group.usage();
+      group.close();
       boolean truncated = stdout.truncated() || stderr.truncated();
       String limit = timedOut ? ExecutionResult.LIMIT_TIMEOUT
+          : usage.limitHit() != null ? usage.limitHit()
           : truncated ? ExecutionResult.LIMIT_OUTPUT : null;
       result.complete(new ExecutionResult(stdout.text(), stderr.text(),
-          timedOut ? -9 : returnCode(status), timedOut, truncated, durationMs, limit));
+          timedOut ? -9 : returnCode(status), timedOut, truncated, durationMs, limit,
+          usage.cpuTimeMs(), usage.memoryPeakBytes()));
     } catch (InterruptedException e) {
-      RunningSandbox.killTree(process);
+      RunningSandbox.killAll(process, group);
+      group.close();
       Thread.currentThread().interrupt();
       result.completeExceptionally(e);
     } catch (RuntimeException | Error e) {
-      RunningSandbox.killTree(process);
+      RunningSandbox.killAll(process, group);
+      group.close();
       result.completeExceptionally(e);
     }
   }

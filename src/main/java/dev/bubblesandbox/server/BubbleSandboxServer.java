@@ -99,6 +99,7 @@ public final class BubbleSandboxServer {
     SandboxRunner runner;
     try {
       runner = SandboxRunner.create(user);
+      runner.requireResourceLimits(settings.allowUnlimited());
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
@@ -118,6 +119,7 @@ public final class BubbleSandboxServer {
     return context.blocking().executeBlocking(() -> {
           context.workspaces().prepare();
           context.workspaces().removeStale();
+          runner.resources().removeStale();
           return null;
         })
         .compose(cleaned -> vertx.deployVerticle(() -> new SandboxWorkerVerticle(runner),
@@ -134,12 +136,7 @@ public final class BubbleSandboxServer {
           server.apiDeployment = id;
           server.startReaper();
           logger.info("server started", kv("port", server.port()),
-              kv("limits_in_force", Map.of(
-                  "timeout_seconds", settings.executionTimeoutSeconds(),
-                  "max_output_bytes", settings.maxOutputBytes(),
-                  "tmpfs_size_bytes", settings.tmpfsSizeBytes(),
-                  "max_sessions", settings.maxSessions())),
-              kv("limits_not_enforced", List.of("memory", "pids", "cpu")),
+              kv("limits", ServerInfo.limits(settings, runner.resources())),
               kv("sandbox_uid", user.dropTo().isPresent() ? user.dropTo().getAsInt() : "caller"));
           return server;
         });

@@ -4,6 +4,7 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 
 import dev.bubblesandbox.BubbleSandboxException;
 import dev.bubblesandbox.environment.EnvironmentName;
+import dev.bubblesandbox.sandbox.Limits;
 import dev.bubblesandbox.session.Session;
 import dev.bubblesandbox.session.SessionRegistry;
 import dev.bubblesandbox.session.SessionSettings;
@@ -141,7 +142,7 @@ final class ConsoleHandler {
       Object idValue = message.getValue("id");
       String id = idValue == null ? SessionRegistry.newId() : idValue.toString();
       ExecuteRequest request = ExecuteRequest.parse(message,
-          context.settings().executionTimeoutSeconds(), false, Set.of("type", "id"));
+          Limits.from(context.settings()), false, Set.of("type", "id"));
       if (current != null || !session.tryBegin()) {
         error("session_busy", "An execution is already running in this session.");
         return;

@@ -1,6 +1,7 @@
 package dev.bubblesandbox.server;
 
 import dev.bubblesandbox.RefusedException;
+import dev.bubblesandbox.sandbox.Limits;
 import dev.bubblesandbox.session.Session;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Set;
@@ -18,7 +19,7 @@ final class ExecuteHandlers {
 
   void handleOneShot(RoutingContext routing) {
     ExecuteRequest request = ExecuteRequest.parse(Bodies.object(routing),
-        context.settings().executionTimeoutSeconds(), true, Set.of());
+        Limits.from(context.settings()), true, Set.of());
     String environment = request.environment().orElse(ServerContext.DEFAULT_ENVIRONMENT);
     executions.startOneShot(environment, request, false, output -> { })
         .compose(SandboxClient.Execution::ended)
@@ -28,7 +29,7 @@ final class ExecuteHandlers {
 
   void handleInSession(RoutingContext routing) {
     ExecuteRequest request = ExecuteRequest.parse(Bodies.object(routing),
-        context.settings().executionTimeoutSeconds(), false, Set.of());
+        Limits.from(context.settings()), false, Set.of());
     Session session = context.sessions().get(routing.pathParam("id"));
     if (!session.tryBegin()) {
       throw new RefusedException("session_busy",

@@ -2,6 +2,8 @@ package dev.bubblesandbox.server;
 
 import dev.bubblesandbox.RefusedException;
 import dev.bubblesandbox.sandbox.LaunchSpec;
+import dev.bubblesandbox.sandbox.Limits;
+import dev.bubblesandbox.sandbox.ResourceLimits;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -14,10 +16,10 @@ import java.util.Set;
  * A validated execute request: exactly one of {@code script}, {@code shell} or {@code command},
  * optional {@code stdin} and {@code timeout_seconds} (which may lower, never raise, the maximum).
  */
-record ExecuteRequest(List<String> argv, String stdin, Duration timeout, Optional<String> environment) {
+record ExecuteRequest(List<String> argv, String stdin, Limits limits, Optional<String> environment) {
 
-  private static final Set<String> FIELDS =
-      Set.of("script", "shell", "command", "stdin", "timeout_seconds");
+  private static final Set<String> FIELDS = Set.of("script", "shell", "command", "stdin",
+      "timeout_seconds", "memory_limit_bytes", "pids_limit", "cpu_limit");
 
   /**
    * Parses {@code body}; {@code allowEnvironment} for one-shot requests, which name their
@@ -25,7 +27,7 @@ record ExecuteRequest(List<String> argv, String stdin, Duration timeout, Optiona
    *
    * @param extraFields fields the caller allows besides the execute fields (e.g. {@code type})
    */
-  static ExecuteRequest parse(JsonObject body, int maxTimeoutSeconds, boolean allowEnvironment,
+  static ExecuteRequest parse(JsonObject body, Limits max, boolean allowEnvironment,
       Set<String> extraFields) {
     for (String field : body.fieldNames()) {
       if (!FIELDS.contains(field) && !extraFields.contains(field)
@@ -48,21 +50,42 @@ record ExecuteRequest(List<String> argv, String stdin, Duration timeout, Optiona
       default -> command(body);
     };
     String stdin = body.containsKey("stdin") ? string(body, "stdin") : "";
-    int timeout = maxTimeoutSeconds;
-    if (body.containsKey("timeout_seconds")) {
-      Object value = body.getValue("timeout_seconds");
-      if (!(value instanceof Integer || value instanceof Long) || ((Number) value).longValue() <= 0) {
-        throw invalid("'timeout_seconds' must be a positive whole number.");
-      }
-      if (((Number) value).longValue() > maxTimeoutSeconds) {
-        throw invalid("'timeout_seconds' may not exceed the configured maximum of "
-            + maxTimeoutSeconds + " s.");
-      }
-      timeout = ((Number) value).intValue();
-    }
+    long timeout = lower(body, "timeout_seconds", max.timeout().toSeconds());
+    ResourceLimits configured = max.resources();
+    ResourceLimits resources = new ResourceLimits(
+        lower(body, "memory_limit_bytes", configured.memoryBytes()),
+        (int) lower(body, "pids_limit", configured.maxTasks()),
+        body.containsKey("cpu_limit") ? lowerCpus(body, configured.cpus()) : configured.cpus());
     Optional<String> environment = allowEnvironment && body.containsKey("environment")
         ? Optional.of(string(body, "environment")) : Optional.empty();
-    return new ExecuteRequest(argv, stdin, Duration.ofSeconds(timeout), environment);
+    return new ExecuteRequest(argv, stdin,
+        max.withTimeout(Duration.ofSeconds(timeout)).withResources(resources), environment);
+  }
+
+  /** A request's value for a limit: a positive whole number, never above the configured one. */
+  private static long lower(JsonObject body, String field, long configured) {
+    if (!body.containsKey(field)) {
+      return configured;
+    }
+    Object value = body.getValue(field);
+    if (!(value instanceof Integer || value instanceof Long) || ((Number) value).longValue() <= 0) {
+      throw invalid("'" + field + "' must be a positive whole number.");
+    }
+    if (((Number) value).longValue() > configured) {
+      throw invalid("'" + field + "' may lower, never raise, the configured maximum of " + configured + ".");
+    }
+    return ((Number) value).longValue();
+  }
+
+  private static double lowerCpus(JsonObject body, double configured) {
+    Object value = body.getValue("cpu_limit");
+    if (!(value instanceof Number number) || !(number.doubleValue() > 0)) {
+      throw invalid("'cpu_limit' must be a positive number.");
+    }
+    if (number.doubleValue() > configured) {
+      throw invalid("'cpu_limit' may lower, never raise, the configured maximum of " + configured + ".");
+    }
+    return number.doubleValue();
   }
 
   private static List<String> command(JsonObject body) {

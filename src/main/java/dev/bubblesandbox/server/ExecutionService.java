@@ -5,7 +5,6 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 import dev.bubblesandbox.environment.ReadyEnvironment;
 import dev.bubblesandbox.sandbox.ExecutionResult;
 import dev.bubblesandbox.sandbox.LaunchSpec;
-import dev.bubblesandbox.sandbox.Limits;
 import dev.bubblesandbox.sandbox.TemporaryWorkDir;
 import dev.bubblesandbox.sandbox.Volume;
 import dev.bubblesandbox.session.Session;
@@ -95,9 +94,8 @@ final class ExecutionService {
 
   private LaunchSpec spec(ReadyEnvironment environment, Path workDir, List<Volume> volumes,
       ExecuteRequest request) {
-    Limits limits = Limits.from(context.settings()).withTimeout(request.timeout());
     return new LaunchSpec(UUID.randomUUID().toString(), environment, workDir, volumes,
-        request.argv(), limits);
+        request.argv(), request.limits());
   }
 
   private Future<SandboxClient.Execution> launch(LaunchSpec spec, String sessionId,

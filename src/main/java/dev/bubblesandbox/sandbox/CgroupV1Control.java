@@ -1,0 +1,264 @@
+package dev.bubblesandbox.sandbox;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Per-sandbox groups in the cgroup v1 hierarchies (memory, pids, cpu, cpuacct, freezer), nested
+ * under this process's own groups so that limits set on the server (a Kubernetes pod's, say)
+ * still bound its sandboxes. Killing goes through the freezer: a frozen group cannot fork, so
+ * nothing escapes between reading its task list and killing it.
+ */
+final class CgroupV1Control implements ResourceControl {
+
+  private static final String PARENT = "bubble-sandbox";
+  private static final List<String> CONTROLLERS = List.of("memory", "pids", "cpu", "cpuacct", "freezer");
+  private static final long CFS_PERIOD_US = 100_000;
+
+  /** Controller name to the directory under which execution groups are made. */
+  private final Map<String, Path> parents;
+
+  private CgroupV1Control(Map<String, Path> parents) {
+    this.parents = parents;
+  }
+
+  /** The control when every controller is mounted as v1 and writable here, else empty. */
+  static Optional<ResourceControl> detect() {
+    try {
+      Map<String, Path> mounts = v1Mounts(Files.readAllLines(Path.of("/proc/self/mounts")));
+      Map<String, String> own = ownGroups(Files.readAllLines(Path.of("/proc/self/cgroup")));
+      Map<String, Path> parents = new LinkedHashMap<>();
+      for (String controller : CONTROLLERS) {
+        Path mount = mounts.get(controller);
+        String path = own.get(controller);
+        if (mount == null || path == null) {
+          return Optional.empty();
+        }
+        Path parent = mount.resolve(path.substring(1)).resolve(PARENT);
+        Files.createDirectories(parent);
+        parents.put(controller, parent);
+      }
+      return Optional.of(new CgroupV1Control(parents));
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** Mount points of v1 hierarchies by controller, from /proc/self/mounts. */
+  static Map<String, Path> v1Mounts(List<String> mountLines) {
+    Map<String, Path> mounts = new LinkedHashMap<>();
+    for (String line : mountLines) {
+      String[] fields = line.split(" ");
+      if (fields.length < 4 || !fields[2].equals("cgroup")) {
+        continue;
+      }
+      for (String option : fields[3].split(",")) {
+        if (CONTROLLERS.contains(option)) {
+          mounts.put(option, Path.of(fields[1]));
+        }
+      }
+    }
+    return mounts;
+  }
+
+  /** This process's group path by controller, from /proc/self/cgroup. */
+  static Map<String, String> ownGroups(List<String> cgroupLines) {
+    Map<String, String> groups = new LinkedHashMap<>();
+    for (String line : cgroupLines) {
+      String[] fields = line.split(":", 3);
+      if (fields.length == 3) {
+        for (String controller : fields[1].split(",")) {
+          groups.put(controller, fields[2]);
+        }
+      }
+    }
+    return groups;
+  }
+
+  @Override
+  public String mechanism() {
+    return "cgroup-v1";
+  }
+
+  @Override
+  public Set<String> enforced() {
+    return ALL;
+  }
+
+  @Override
+  public Group create(String executionId, ResourceLimits limits) {
+    Map<String, Path> dirs = new LinkedHashMap<>();
+    try {
+      for (Map.Entry<String, Path> parent : parents.entrySet()) {
+        Path dir = parent.getValue().resolve(executionId);
+        if (!Files.isDirectory(dir)) {
+          Files.createDirectory(dir);
+        }
+        dirs.put(parent.getKey(), dir);
+      }
+      Path memory = dirs.get("memory");
+      write(memory.resolve("memory.limit_in_bytes"), Long.toString(limits.memoryBytes()));
+      if (Files.exists(memory.resolve("memory.memsw.limit_in_bytes"))) {
+        // Swap counts too: a sandbox must not page its way past the limit.
+        write(memory.resolve("memory.memsw.limit_in_bytes"), Long.toString(limits.memoryBytes()));
+      }
+      write(dirs.get("pids").resolve("pids.max"), Integer.toString(limits.maxTasks()));
+      write(dirs.get("cpu").resolve("cpu.cfs_period_us"), Long.toString(CFS_PERIOD_US));
+      write(dirs.get("cpu").resolve("cpu.cfs_quota_us"),
+          Long.toString(Math.max(1_000, Math.round(limits.cpus() * CFS_PERIOD_US))));
+    } catch (IOException | UncheckedIOException e) {
+      new V1Group(dirs).close();
+      throw new SandboxUnavailableException("Cannot set up the sandbox's cgroups: " + e.getMessage());
+    }
+    return new V1Group(dirs);
+  }
+
+  @Override
+  public void removeStale() {
+    Path freezerParent = parents.get("freezer");
+    List<String> names = new ArrayList<>();
+    try (DirectoryStream<Path> children = Files.newDirectoryStream(freezerParent, Files::isDirectory)) {
+      children.forEach(child -> names.add(child.getFileName().toString()));
+    } catch (IOException e) {
+      return;
+    }
+    for (String name : names) {
+      Map<String, Path> dirs = new LinkedHashMap<>();
+      parents.forEach((controller, parent) -> dirs.put(controller, parent.resolve(name)));
+      new V1Group(dirs).close();
+    }
+  }
+
+  /** One execution's directories, one per controller. */
+  private static final class V1Group implements Group {
+    private final Map<String, Path> dirs;
+
+    V1Group(Map<String, Path> dirs) {
+      this.dirs = dirs;
+    }
+
+    @Override
+    public List<String> procsFiles() {
+      Set<Path> distinct = new LinkedHashSet<>(dirs.values());
+      return distinct.stream().map(dir -> dir.resolve("cgroup.procs").toString()).toList();
+    }
+
+    @Override
+    public void killAll() {
+      Path freezer = dirs.get("freezer");
+      if (freezer == null || !Files.isDirectory(freezer)) {
+        return;
+      }
+      for (int round = 0; round < 10; round++) {
+        List<Long> pids = pids(freezer);
+        if (pids.isEmpty()) {
+          return;
+        }
+        try {
+          write(freezer.resolve("freezer.state"), "FROZEN");
+          for (int i = 0; i < 100 && !read(freezer.resolve("freezer.state")).startsWith("FROZEN"); i++) {
+            Thread.sleep(2);
+          }
+          for (long pid : pids(freezer)) {
+            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+          }
+        } catch (IOException e) {
+          // the group is going away
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        } finally {
+          try {
+            // Killed tasks die only once thawed.
+            write(freezer.resolve("freezer.state"), "THAWED");
+          } catch (IOException e) {
+            // gone already
+          }
+        }
+      }
+    }
+
+    @Override
+    public Usage usage() {
+      Long cpu = number(dirs.get("cpuacct"), "cpuacct.usage");
+      Long peak = number(dirs.get("memory"), "memory.max_usage_in_bytes");
+      String hit = null;
+      if (counter(dirs.get("memory"), "memory.oom_control", "oom_kill") > 0) {
+        hit = "memory";
+      } else if (counter(dirs.get("pids"), "pids.events", "max") > 0) {
+        hit = "pids";
+      }
+      return new Usage(cpu == null ? null : cpu / 1_000_000, peak, hit);
+    }
+
+    @Override
+    public void close() {
+      killAll();
+      for (Path dir : dirs.values()) {
+        for (int attempt = 0; attempt < 50 && Files.isDirectory(dir); attempt++) {
+          try {
+            Files.delete(dir);
+          } catch (IOException e) {
+            // tasks are still leaving the group: try again shortly
+            try {
+              Thread.sleep(10);
+            } catch (InterruptedException interrupted) {
+              Thread.currentThread().interrupt();
+              return;
+            }
+          }
+        }
+      }
+    }
+
+    private static List<Long> pids(Path dir) {
+      try {
+        return read(dir.resolve("cgroup.procs")).lines().filter(line -> !line.isBlank())
+            .map(line -> Long.parseLong(line.trim())).toList();
+      } catch (IOException | NumberFormatException e) {
+        return List.of();
+      }
+    }
+
+    private static Long number(Path dir, String file) {
+      try {
+        return dir == null ? null : Long.parseLong(read(dir.resolve(file)).trim());
+      } catch (IOException | NumberFormatException e) {
+        return null;
+      }
+    }
+
+    /** A {@code name value} line of a flat-keyed file, 0 when absent. */
+    private static long counter(Path dir, String file, String key) {
+      try {
+        for (String line : read(dir.resolve(file)).split("\n")) {
+          String[] parts = line.trim().split("\\s+");
+          if (parts.length == 2 && parts[0].equals(key)) {
+            return Long.parseLong(parts[1]);
+          }
+        }
+      } catch (IOException | NumberFormatException | NullPointerException e) {
+        // not measurable here
+      }
+      return 0;
+    }
+  }
+
+  private static void write(Path file, String value) throws IOException {
+    Files.writeString(file, value, StandardCharsets.US_ASCII);
+  }
+
+  private static String read(Path file) throws IOException {
+    return Files.readString(file, StandardCharsets.US_ASCII);
+  }
+}

@@ -1,0 +1,89 @@
+package dev.bubblesandbox.sandbox;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * How this host bounds a sandbox's memory, tasks and CPU: a group per execution, created before
+ * launch, through which the whole sandbox is measured and killed.
+ */
+public interface ResourceControl {
+
+  /** The names of the limits this control enforces. */
+  Set<String> ALL = Set.of("memory", "pids", "cpu");
+
+  /** {@code cgroup-v1}, {@code cgroup-v2} or {@code none}. */
+  String mechanism();
+
+  /** Which of {@link #ALL} are really enforced. */
+  Set<String> enforced();
+
+  /** Creates the group for one execution. */
+  Group create(String executionId, ResourceLimits limits);
+
+  /** Removes groups a crashed earlier run left behind, killing what still runs in them. */
+  void removeStale();
+
+  /** One execution's group. */
+  interface Group extends AutoCloseable {
+
+    /** Files the launcher writes its own pid into before it execs bwrap. */
+    List<String> procsFiles();
+
+    /** Kills every process in the group, forked or not. */
+    void killAll();
+
+    /** What the group measured, and which of its limits was hit. */
+    Usage usage();
+
+    /** Removes the group once it is empty. */
+    @Override
+    void close();
+  }
+
+  /**
+   * Measurements of a finished execution; null where not measurable.
+   *
+   * @param limitHit {@code memory} or {@code pids} when that limit was reached
+   */
+  record Usage(Long cpuTimeMs, Long memoryPeakBytes, String limitHit) {
+    public static final Usage NONE = new Usage(null, null, null);
+  }
+
+  /** No control: nothing enforced, nothing measured. */
+  ResourceControl NONE = new ResourceControl() {
+    @Override
+    public String mechanism() {
+      return "none";
+    }
+
+    @Override
+    public Set<String> enforced() {
+      return Set.of();
+    }
+
+    @Override
+    public Group create(String executionId, ResourceLimits limits) {
+      return new Group() {
+        @Override
+        public List<String> procsFiles() {
+          return List.of();
+        }
+
+        @Override
+        public void killAll() { }
+
+        @Override
+        public Usage usage() {
+          return Usage.NONE;
+        }
+
+        @Override
+        public void close() { }
+      };
+    }
+
+    @Override
+    public void removeStale() { }
+  };
+}

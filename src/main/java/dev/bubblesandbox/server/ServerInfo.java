@@ -1,0 +1,47 @@
+package dev.bubblesandbox.server;
+
+import dev.bubblesandbox.config.Settings;
+import dev.bubblesandbox.environment.EnvironmentSummary;
+import dev.bubblesandbox.sandbox.ResourceControl;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+/** {@code GET /v1/info}: the version, the limits really in force and how, the environments. */
+final class ServerInfo {
+
+  private ServerInfo() {}
+
+  static void handle(RoutingContext routing, ServerContext context) {
+    context.blocking()
+        .executeBlocking(() -> context.environments().list().stream().map(EnvironmentSummary::of).toList())
+        .onSuccess(environments -> Bodies.json(routing, 200, new JsonObject()
+            .put("version", version())
+            .put("limits", limits(context.settings(), context.runner().resources()))
+            .put("environments", new JsonArray(environments.stream().map(JsonObject::mapFrom).toList()))))
+        .onFailure(routing::fail);
+  }
+
+  /** Every limit with its value and whether this host enforces it, and the mechanism. */
+  static JsonObject limits(Settings settings, ResourceControl control) {
+    return new JsonObject()
+        .put("mechanism", control.mechanism())
+        .put("timeout_seconds", settings.executionTimeoutSeconds())
+        .put("max_output_bytes", settings.maxOutputBytes())
+        .put("tmpfs_size_bytes", settings.tmpfsSizeBytes())
+        .put("max_sessions", settings.maxSessions())
+        .put("memory_bytes", enforced(control, "memory", settings.memoryLimitBytes()))
+        .put("pids", enforced(control, "pids", settings.pidsLimit()))
+        .put("cpus", enforced(control, "cpu", settings.cpuLimit()))
+        .put("seccomp", true);
+  }
+
+  private static Object enforced(ResourceControl control, String limit, Object value) {
+    return control.enforced().contains(limit) ? value : null;
+  }
+
+  static String version() {
+    String version = ServerInfo.class.getPackage().getImplementationVersion();
+    return version == null ? "development" : version;
+  }
+}
