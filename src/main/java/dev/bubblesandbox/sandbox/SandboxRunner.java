@@ -25,7 +25,7 @@ public final class SandboxRunner {
    * Runs before bwrap, as the caller: joins the execution's cgroups (so that bwrap and everything
    * it starts is counted and bounded from its first instruction), opens the seccomp filter on
    * {@link BwrapArgs#SECCOMP_FD} (Java cannot pass a child any other descriptor), then execs the
-   * uid switch and bwrap. Arguments: the number of cgroup.procs files, the files, the filter
+   * uid switch and bwrap with an empty environment. Arguments: the number of cgroup.procs files, the files, the filter
    * file (or ""), the command.
    */
   static final String LAUNCHER = "n=$1; shift\n"
@@ -35,7 +35,8 @@ public final class SandboxRunner {
       + "done\n"
       + "if [ -n \"$1\" ]; then exec 3< \"$1\" || exit 125; fi\n"
       + "shift\n"
-      + "exec \"$@\"\n";
+      // env -i: the shell has exported PWD, and bwrap's init would show it in /proc/1/environ.
+      + "exec /usr/bin/env -i \"$@\"\n";
 
   private final Path bwrap;
   private final List<String> commandPrefix;

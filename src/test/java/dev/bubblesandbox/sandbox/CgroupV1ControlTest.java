@@ -1,0 +1,69 @@
+package dev.bubblesandbox.sandbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** The cgroup v1 control: parsing the host's layout, groups that come and go, stale ones removed. */
+class CgroupV1ControlTest {
+
+  @Test
+  @DisplayName("Controllers are found in /proc/self/mounts, separate or co-mounted")
+  void mounts() {
+    Map<String, Path> mounts = CgroupV1Control.v1Mounts(List.of(
+        "tmpfs /sys/fs/cgroup tmpfs rw,relatime,mode=755 0 0",
+        "cgroup /sys/fs/cgroup/cpu,cpuacct cgroup rw,nosuid,cpu,cpuacct 0 0",
+        "cgroup /sys/fs/cgroup/memory cgroup rw,relatime,memory 0 0",
+        "cgroup2 /sys/fs/cgroup/unified cgroup2 rw,relatime 0 0"));
+    assertThat(mounts).containsEntry("cpu", Path.of("/sys/fs/cgroup/cpu,cpuacct"))
+        .containsEntry("cpuacct", Path.of("/sys/fs/cgroup/cpu,cpuacct"))
+        .containsEntry("memory", Path.of("/sys/fs/cgroup/memory"))
+        .doesNotContainKey("pids");
+    assertThat(CgroupV1Control.ownGroups(List.of("4:memory:/a/b", "2:cpu,cpuacct:/", "0::/")))
+        .containsEntry("memory", "/a/b").containsEntry("cpu", "/").containsEntry("cpuacct", "/");
+  }
+
+  @Test
+  @DisplayName("This host (as CI's) enforces every limit with cgroup v1")
+  void hostEnforcesLimits() {
+    assertThat(Sandboxes.RUNNER.resources().mechanism()).isEqualTo("cgroup-v1");
+    assertThat(Sandboxes.RUNNER.resources().enforced()).containsExactlyInAnyOrderElementsOf(ResourceControl.ALL);
+  }
+
+  @Test
+  @DisplayName("An execution's groups are gone once it returns")
+  void groupsRemoved() throws Exception {
+    ResourceControl.Group group = Sandboxes.RUNNER.resources().create("probe-group", ResourceLimits.DEFAULT);
+    List<Path> dirs = group.procsFiles().stream().map(file -> Path.of(file).getParent()).toList();
+    assertThat(dirs).allMatch(Files::isDirectory);
+    assertThat(Files.readString(dirs.stream().filter(d -> d.toString().contains("memory")).findFirst().orElseThrow()
+        .resolve("memory.limit_in_bytes")).trim()).isEqualTo(Long.toString(512L << 20));
+    group.close();
+    assertThat(dirs).noneMatch(Files::exists);
+
+    ExecutionResult result = Sandboxes.runPython("print(1)");
+    assertThat(result.cpuTimeMs()).isNotNull();
+    assertThat(result.memoryPeakBytes()).isPositive();
+  }
+
+  @Test
+  @DisplayName("Stale groups of a crashed run are emptied and removed at start-up")
+  void staleGroupsRemoved() throws Exception {
+    ResourceControl control = Sandboxes.RUNNER.resources();
+    ResourceControl.Group group = control.create("stale-group", ResourceLimits.DEFAULT);
+    String join = String.join("; ", group.procsFiles().stream().map(file -> "echo $$ > " + file).toList());
+    Process orphan = new ProcessBuilder("/bin/sh", "-c", join + "; exec sleep 4343").start();
+    for (int i = 0; i < 100 && Files.readString(Path.of(group.procsFiles().get(0))).isBlank(); i++) {
+      Thread.sleep(10);
+    }
+    control.removeStale();
+    assertThat(orphan.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(Path.of(group.procsFiles().get(0)).getParent()).doesNotExist();
+  }
+}
