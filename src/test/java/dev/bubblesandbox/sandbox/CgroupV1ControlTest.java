@@ -59,7 +59,8 @@ class CgroupV1ControlTest {
     ResourceControl.Group group = control.create("stale-group", ResourceLimits.DEFAULT);
     String join = String.join("; ", group.procsFiles().stream().map(file -> "echo $$ > " + file).toList());
     Process orphan = new ProcessBuilder("/bin/sh", "-c", join + "; exec sleep 4343").start();
-    for (int i = 0; i < 100 && Files.readString(Path.of(group.procsFiles().get(0))).isBlank(); i++) {
+    Path lastJoined = Path.of(group.procsFiles().get(group.procsFiles().size() - 1));
+    for (int i = 0; i < 100 && Files.readString(lastJoined).isBlank(); i++) {
       Thread.sleep(10);
     }
     control.removeStale();
