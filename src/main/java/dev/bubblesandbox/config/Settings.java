@@ -15,6 +15,9 @@ import java.util.List;
  * @param pidsLimit processes and threads of one sandbox
  * @param cpuLimit CPUs one sandbox may use (1.0 = one core)
  * @param allowUnlimited start even when this host cannot enforce those three limits
+ * @param apiKey when not empty, every /v1 request needs {@code Authorization: Bearer <key>}
+ * @param corsAllowedOrigins browser origins allowed to call the API and open consoles (none by default)
+ * @param websocketMessagesPerSecond messages a console client may send per second
  */
 public record Settings(
     Path environmentsDir,
@@ -36,10 +39,21 @@ public record Settings(
     long memoryLimitBytes,
     int pidsLimit,
     double cpuLimit,
-    boolean allowUnlimited) {
+    boolean allowUnlimited,
+    String apiKey,
+    List<String> corsAllowedOrigins,
+    int websocketMessagesPerSecond) {
 
   public Settings {
     allowedExtensions = List.copyOf(allowedExtensions);
+    corsAllowedOrigins = List.copyOf(corsAllowedOrigins);
+  }
+
+  /** Never shows the API key. */
+  @Override
+  public String toString() {
+    return "Settings[port=" + httpPort + ", workspace=" + workspaceDir + ", apiKey="
+        + (apiKey.isEmpty() ? "none" : "set") + "]";
   }
 
   /** The settings with no file and no environment variable. */

@@ -54,6 +54,9 @@ public final class SettingsLoader {
     values.put("pids_limit", 128);
     values.put("cpu_limit", 1.0);
     values.put("allow_unlimited", false);
+    values.put("api_key", "");
+    values.put("cors_allowed_origins", List.of());
+    values.put("websocket_messages_per_second", 20);
     return values;
   }
 
@@ -136,7 +139,10 @@ public final class SettingsLoader {
         v.positiveLong("memory_limit_bytes"),
         v.positiveInt("pids_limit"),
         v.positiveDecimal("cpu_limit"),
-        v.bool("allow_unlimited"));
+        v.bool("allow_unlimited"),
+        v.secret("api_key"),
+        v.origins("cors_allowed_origins"),
+        v.positiveInt("websocket_messages_per_second"));
   }
 
   static String describe(String key) {
@@ -179,6 +185,42 @@ public final class SettingsLoader {
         throw invalid(key, raw.get(key), "a positive whole number below 2^31");
       }
       return (int) parsed;
+    }
+
+    /** A secret: empty (off) or at least 16 characters; its value is never echoed. */
+    String secret(String key) {
+      Object value = raw.get(key);
+      String text = value == null ? "" : value.toString().trim();
+      if (!text.isEmpty() && text.length() < 16) {
+        throw new InvalidSettingException("Invalid setting " + describe(key)
+            + ": expected at least 16 characters (the value is not shown).");
+      }
+      return text;
+    }
+
+    /** A JSON list of origins such as ["https://console.example.com"]. */
+    List<String> origins(String key) {
+      List<String> origins = new ArrayList<>();
+      for (Object item : list(key, "a JSON list of origins such as [\"https://console.example.com\"]")) {
+        String origin = String.valueOf(item).trim();
+        if (!origin.matches("https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")) {
+          throw invalid(key, raw.get(key), "origins such as \"https://console.example.com\"");
+        }
+        origins.add(origin);
+      }
+      return origins;
+    }
+
+    private List<?> list(String key, String expected) {
+      Object value = raw.get(key);
+      if (value instanceof List<?> list) {
+        return list;
+      }
+      try {
+        return new ObjectMapper().readValue(String.valueOf(value), List.class);
+      } catch (JsonProcessingException e) {
+        throw invalid(key, value, expected);
+      }
     }
 
     double positiveDecimal(String key) {
@@ -230,16 +272,7 @@ public final class SettingsLoader {
 
     List<String> extensions(String key) {
       Object value = raw.get(key);
-      List<?> items;
-      if (value instanceof List<?> list) {
-        items = list;
-      } else {
-        try {
-          items = new ObjectMapper().readValue(String.valueOf(value), List.class);
-        } catch (JsonProcessingException e) {
-          throw invalid(key, value, "a JSON list such as [\".txt\", \".csv\"]");
-        }
-      }
+      List<?> items = list(key, "a JSON list such as [\".txt\", \".csv\"]");
       List<String> extensions = new ArrayList<>();
       for (Object item : items) {
         String extension = String.valueOf(item).trim().toLowerCase(Locale.ROOT);

@@ -6,7 +6,9 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -18,6 +20,12 @@ final class ApiVerticle extends VerticleBase {
 
   /** Largest JSON request body: a 128 KiB script with room for escaping and stdin. */
   private static final long MAX_JSON_BODY_BYTES = 1 << 20;
+  /** Request limits; past them the client gets 431, 414 or a closed connection. */
+  private static final int MAX_HEADER_BYTES = 16 * 1024;
+  private static final int MAX_REQUEST_LINE_BYTES = 8 * 1024;
+  private static final int IDLE_TIMEOUT_SECONDS = 120;
+  private static final int MAX_WEBSOCKET_FRAME_BYTES = 64 * 1024;
+  private static final int MAX_WEBSOCKET_MESSAGE_BYTES = 1 << 20;
 
   private final ServerContext context;
   private final Duration shutdownGrace;
@@ -45,6 +53,13 @@ final class ApiVerticle extends VerticleBase {
         .setDeleteUploadedFilesOnEnd(true);
 
     Router router = Router.router(vertx);
+    if (!context.settings().corsAllowedOrigins().isEmpty()) {
+      router.route().handler(CorsHandler.create()
+          .addOrigins(context.settings().corsAllowedOrigins())
+          .allowedMethods(java.util.Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT, HttpMethod.DELETE))
+          .allowedHeaders(java.util.Set.of("Authorization", "Content-Type")));
+    }
+    router.route("/v1/*").handler(new AccessGuard(context.settings())::handle);
     router.route("/v1/*").handler(ApiVerticle::refuseDotSegments);
     router.get("/health/live").handler(health::handleLive);
     router.get("/health/ready").handler(health::handleReady);
@@ -74,7 +89,12 @@ final class ApiVerticle extends VerticleBase {
 
     server = vertx.createHttpServer(new HttpServerOptions()
         .setPort(context.settings().httpPort())
-        .setHost(context.settings().httpHost()));
+        .setHost(context.settings().httpHost())
+        .setMaxHeaderSize(MAX_HEADER_BYTES)
+        .setMaxInitialLineLength(MAX_REQUEST_LINE_BYTES)
+        .setIdleTimeout(IDLE_TIMEOUT_SECONDS)
+        .setMaxWebSocketFrameSize(MAX_WEBSOCKET_FRAME_BYTES)
+        .setMaxWebSocketMessageSize(MAX_WEBSOCKET_MESSAGE_BYTES));
     return server.requestHandler(router).listen();
   }
 

@@ -3,31 +3,56 @@ package dev.bubblesandbox.server;
 import dev.bubblesandbox.RefusedException;
 import dev.bubblesandbox.sandbox.ExecutionResult;
 import dev.bubblesandbox.session.Session;
-import io.vertx.core.json.DecodeException;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.io.IOException;
+import java.util.Map;
 
 /** Reading request bodies and writing response bodies in the API's JSON shapes. */
 final class Bodies {
 
   private Bodies() {}
 
+  /** Deeper JSON than any request needs is refused before it costs stack or memory. */
+  static final int MAX_JSON_DEPTH = 32;
+
+  private static final ObjectMapper PARSER = new ObjectMapper(JsonFactory.builder()
+      .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_JSON_DEPTH).build())
+      .build());
+
   /** The request body as a JSON object; an empty body is an empty object. */
   static JsonObject object(RoutingContext context) {
     if (context.body() == null || context.body().length() == 0) {
       return new JsonObject();
     }
+    return object(context.body().buffer().getBytes());
+  }
+
+  /**
+   * One JSON object, from a request body or a WebSocket message.
+   *
+   * @throws RefusedException {@code invalid_json} for malformed or too deeply nested JSON,
+   *     {@code invalid_request} for JSON that is not an object
+   */
+  @SuppressWarnings("unchecked")
+  static JsonObject object(byte[] json) {
     Object value;
     try {
-      value = Json.decodeValue(context.body().buffer());
-    } catch (DecodeException e) {
+      value = PARSER.readValue(json, Object.class);
+    } catch (StreamConstraintsException e) {
+      throw new RefusedException("invalid_json", "The JSON is nested deeper than " + MAX_JSON_DEPTH + " levels.");
+    } catch (IOException e) {
       throw new RefusedException("invalid_json", "The request body is not valid JSON.");
     }
-    if (!(value instanceof JsonObject object)) {
+    if (!(value instanceof Map<?, ?> map)) {
       throw new RefusedException("invalid_request", "The request body must be a JSON object.");
     }
-    return object;
+    return new JsonObject((Map<String, Object>) map);
   }
 
   static void json(RoutingContext context, int status, Object body) {

@@ -9,7 +9,6 @@ import dev.bubblesandbox.session.Session;
 import dev.bubblesandbox.session.SessionRegistry;
 import dev.bubblesandbox.session.SessionSettings;
 import io.vertx.core.http.ServerWebSocket;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
@@ -92,8 +91,11 @@ final class ConsoleHandler {
     private String currentId;
     /** Output that arrived before the {@code started} frame went out. */
     private List<JsonObject> early;
-    private boolean dropped;
+    private boolean outputDropped;
     private boolean closed;
+    private final RateLimiter rate = new RateLimiter(context.settings().websocketMessagesPerSecond());
+    /** Messages refused since the last one let through; the client hears of it once per run. */
+    private long refusedMessages;
 
     Connection(ServerWebSocket socket, Session session, boolean throwaway) {
       this.socket = socket;
@@ -113,10 +115,19 @@ final class ConsoleHandler {
     }
 
     private void onMessage(String text) {
+      if (!rate.tryTake()) {
+        refusedMessages++;
+        if (refusedMessages == 1) {
+          error("rate_limited", "More than " + context.settings().websocketMessagesPerSecond()
+              + " messages per second; messages are dropped until the rate falls.");
+        }
+        return;
+      }
+      refusedMessages = 0;
       JsonObject message;
       try {
-        message = new JsonObject(text);
-      } catch (DecodeException | ClassCastException e) {
+        message = Bodies.object(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      } catch (BubbleSandboxException e) {
         error("invalid_json", "Each message must be one JSON object.");
         return;
       }
@@ -148,7 +159,7 @@ final class ConsoleHandler {
         return;
       }
       early = new ArrayList<>();
-      dropped = false;
+      outputDropped = false;
       currentId = id;
       executions.startInSession(session, request, true, output -> send(new JsonObject()
               .put("type", output.stream() == dev.bubblesandbox.sandbox.OutputListener.Stream.STDOUT
@@ -165,7 +176,7 @@ final class ConsoleHandler {
             execution.ended().onComplete(ended -> {
               current = null;
               if (ended.succeeded()) {
-                write(Bodies.exitFrame(id, ended.result().result(), dropped));
+                write(Bodies.exitFrame(id, ended.result().result(), outputDropped));
               } else {
                 error("internal_error", "The execution failed.");
               }
@@ -203,7 +214,7 @@ final class ConsoleHandler {
       if (early != null) {
         early.add(frame);
       } else if (socket.writeQueueFull()) {
-        dropped = true;
+        outputDropped = true;
       } else {
         write(frame);
       }

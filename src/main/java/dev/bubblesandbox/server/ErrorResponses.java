@@ -25,7 +25,9 @@ final class ErrorResponses {
       Map.entry("invalid_json", 400),
       Map.entry("invalid_path", 400),
       Map.entry("invalid_environment_name", 400),
+      Map.entry("unauthorized", 401),
       Map.entry("persistence_disabled", 403),
+      Map.entry("origin_not_allowed", 403),
       Map.entry("unknown_environment", 404),
       Map.entry("session_not_found", 404),
       Map.entry("file_not_found", 404),
@@ -41,7 +43,9 @@ final class ErrorResponses {
 
   private static final Map<Integer, String> CODE_BY_STATUS = Map.of(
       400, "invalid_request",
+      403, "origin_not_allowed",
       404, "not_found",
+      414, "uri_too_long",
       405, "method_not_allowed",
       413, "payload_too_large",
       415, "unsupported_media_type",
@@ -67,13 +71,17 @@ final class ErrorResponses {
       code = "invalid_json";
       message = "The request body is not valid JSON.";
       status = 400;
-    } else if (failure instanceof HttpException http || (failure == null && context.statusCode() > 0)) {
-      status = failure instanceof HttpException http2 ? http2.getStatusCode() : context.statusCode();
+    } else if (failure instanceof HttpException || context.statusCode() > 0) {
+      // A status set by Vert.x Web itself: body limit, CORS, unknown route.
+      status = failure instanceof HttpException http ? http.getStatusCode() : context.statusCode();
       code = CODE_BY_STATUS.getOrDefault(status, status >= 500 ? "internal_error" : "invalid_request");
-      message = status == 413 ? "The request body is too large."
-          : status == 404 ? "No such resource."
-          : status == 405 ? "Method not allowed on this resource."
-          : "The request was refused.";
+      message = switch (status) {
+        case 403 -> "This origin is not allowed.";
+        case 404 -> "No such resource.";
+        case 405 -> "Method not allowed on this resource.";
+        case 413 -> "The request body is too large.";
+        default -> "The request was refused.";
+      };
     } else {
       logger.error("unexpected failure on {} {}", context.request().method(), context.request().path(), failure);
       code = "internal_error";

@@ -7,10 +7,13 @@ import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.eventbus.ReplyException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The API side of the event-bus conversation with the sandbox workers. */
 final class SandboxClient {
+
+  private static final Logger logger = LoggerFactory.getLogger(SandboxClient.class);
 
   private final Vertx vertx;
 
@@ -46,13 +49,11 @@ final class SandboxClient {
         });
   }
 
+  /** The worker's reason names host paths: it goes to the log, the client gets a plain sentence. */
   private static Throwable refusal(Throwable failure) {
-    if (failure instanceof ReplyException reply && reply.failureCode() > 0) {
-      return new RefusedException(
-          reply.failureCode() == SandboxWorkerVerticle.LAUNCH_REFUSED ? "invalid_request" : "sandbox_unavailable",
-          reply.getMessage());
-    }
-    return new RefusedException("sandbox_unavailable", "The sandbox could not be started.");
+    logger.error("sandbox launch failed: {}", failure.getMessage());
+    return new RefusedException("sandbox_unavailable",
+        "The sandbox could not be started; the server log has the details.");
   }
 
   /** A running execution as the API sees it. */

@@ -1,7 +1,6 @@
 package dev.bubblesandbox.server;
 
 import dev.bubblesandbox.BubbleSandboxException;
-import dev.bubblesandbox.sandbox.InvalidLaunchException;
 import dev.bubblesandbox.sandbox.LaunchSpec;
 import dev.bubblesandbox.sandbox.RunningSandbox;
 import dev.bubblesandbox.sandbox.SandboxRunner;
@@ -36,8 +35,7 @@ final class SandboxWorkerVerticle extends VerticleBase {
   /** Stdin accepted but not yet written; past it, stdin is refused until the process reads. */
   private static final long MAX_PENDING_STDIN_BYTES = 1 << 20;
 
-  /** Failure codes of a launch request. */
-  static final int LAUNCH_REFUSED = 400;
+  /** Failure code of a launch request that could not start a sandbox. */
   static final int LAUNCH_FAILED = 503;
 
   private final SandboxRunner runner;
@@ -78,8 +76,7 @@ final class SandboxWorkerVerticle extends VerticleBase {
       sandbox = runner.start(spec, (stream, text) -> sender.runOnContext(
           ignored -> eventBus.send(output, new SandboxEvents.Output(stream, text))));
     } catch (BubbleSandboxException e) {
-      // The failure code carries the kind of failure back to the API side.
-      message.fail(e instanceof InvalidLaunchException ? LAUNCH_REFUSED : LAUNCH_FAILED, e.getMessage());
+      message.fail(LAUNCH_FAILED, e.getMessage());
       return;
     }
     Running execution = new Running(sandbox);

@@ -28,8 +28,13 @@ final class ConsoleClient implements AutoCloseable {
 
   /** Connects; a client that {@code reads} nothing never asks for a frame (no flow credit). */
   static ConsoleClient connect(HttpClient http, URI uri, boolean reads) {
+    return connect(http.newWebSocketBuilder(), uri, reads);
+  }
+
+  /** Connects with a builder the caller prepared (headers such as Authorization). */
+  static ConsoleClient connect(WebSocket.Builder builder, URI uri, boolean reads) {
     BlockingQueue<Frame> queue = new LinkedBlockingQueue<>();
-    WebSocket socket = http.newWebSocketBuilder().buildAsync(uri, new WebSocket.Listener() {
+    WebSocket socket = builder.buildAsync(uri, new WebSocket.Listener() {
       private final StringBuilder partial = new StringBuilder();
 
       @Override

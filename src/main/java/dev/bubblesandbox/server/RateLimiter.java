@@ -1,0 +1,28 @@
+package dev.bubblesandbox.server;
+
+/** A token bucket: {@code perSecond} on average, bursts of up to twice that. Not thread-safe. */
+final class RateLimiter {
+
+  private final double perSecond;
+  private final double capacity;
+  private double tokens;
+  private long lastNanos = System.nanoTime();
+
+  RateLimiter(int perSecond) {
+    this.perSecond = perSecond;
+    this.capacity = 2.0 * perSecond;
+    this.tokens = capacity;
+  }
+
+  /** Takes a token; false when the bucket is empty. */
+  boolean tryTake() {
+    long now = System.nanoTime();
+    tokens = Math.min(capacity, tokens + (now - lastNanos) / 1e9 * perSecond);
+    lastNanos = now;
+    if (tokens < 1) {
+      return false;
+    }
+    tokens -= 1;
+    return true;
+  }
+}

@@ -1,0 +1,138 @@
+package dev.bubblesandbox.server;
+
+import static dev.bubblesandbox.server.HttpApiTest.assertError;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.bubblesandbox.server.ConsoleClient.Frame;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.WebSocket;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/** Hostile clients: no key, huge or deep requests, message floods, foreign origins. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ApiHardeningTest {
+
+  private static final String KEY = "test-key-0123456789abcdef";
+
+  private TestServer server;
+
+  @BeforeAll
+  void start() throws Exception {
+    server = TestServer.start(Map.of("api_key", KEY, "websocket_messages_per_second", 10,
+        "cors_allowed_origins", List.of("https://console.example.com")));
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    server.close();
+  }
+
+  private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+    return server.http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private HttpRequest.Builder request(String path) {
+    return HttpRequest.newBuilder(server.uri(path));
+  }
+
+  @Test
+  @DisplayName("A missing or wrong API key gets 401 and no information; /health and /metrics stay open")
+  void apiKey() throws Exception {
+    HttpResponse<String> missing = send(request("/v1/environments"));
+    assertError(missing, 401, "unauthorized");
+    assertThat(missing.body()).doesNotContain("bare").doesNotContain(KEY);
+    assertThat(missing.headers().firstValue("WWW-Authenticate")).hasValue("Bearer");
+    assertError(send(request("/v1/environments").header("Authorization", "Bearer wrong-key-0123456789abc")),
+        401, "unauthorized");
+    assertError(send(request("/v1/environments").header("Authorization", KEY)), 401, "unauthorized");
+    assertError(send(request("/v1/sessions/x/files/%2e%2e/etc/passwd")), 401, "unauthorized");
+    assertThat(send(request("/v1/environments").header("Authorization", "Bearer " + KEY)).statusCode()).isEqualTo(200);
+    assertThat(send(request("/health/live")).statusCode()).isEqualTo(200);
+    assertThat(send(request("/metrics")).statusCode()).isEqualTo(200);
+
+    URI console = URI.create("ws://127.0.0.1:" + server.server.port() + "/v1/console");
+    assertThat(server.http.newWebSocketBuilder().buildAsync(console, new WebSocket.Listener() { })
+        .handle((socket, failure) -> failure).join()).isNotNull();
+  }
+
+  @Test
+  @DisplayName("Deep JSON gets 400, huge headers 431, a huge URL 414; the server stays up")
+  void oversizedRequests() throws Exception {
+    String deep = "{\"script\": \"1\", \"x\": " + "[".repeat(5000) + "]".repeat(5000) + "}";
+    assertError(send(request("/v1/execute").header("Authorization", "Bearer " + KEY)
+        .POST(HttpRequest.BodyPublishers.ofString(deep))), 400, "invalid_json");
+    assertThat(send(request("/v1/environments").header("Authorization", "Bearer " + KEY)
+        .header("X-Padding", "p".repeat(64 * 1024))).statusCode()).isEqualTo(431);
+    assertThat(send(request("/v1/environments?q=" + "q".repeat(64 * 1024))
+        .header("Authorization", "Bearer " + KEY)).statusCode()).isEqualTo(414);
+    assertThat(send(request("/health/live")).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  @DisplayName("1,000 WebSocket messages in a burst are rate-limited with an error frame; the server stays up")
+  void messageFlood() throws Exception {
+    HttpResponse<String> created = send(request("/v1/sessions").header("Authorization", "Bearer " + KEY)
+        .POST(HttpRequest.BodyPublishers.ofString("{}")));
+    String session = TestServer.json(created).get("session_id").asText();
+    WebSocketWithKey client = new WebSocketWithKey(session);
+    try (ConsoleClient console = client.connect()) {
+      for (int i = 0; i < 1000; i++) {
+        console.socket.sendText("{\"type\": \"kill\"}", true).join();
+      }
+      List<Frame> frames = console.until("error", 10);
+      assertThat(frames.get(frames.size() - 1).json().get("code").asText()).isEqualTo("rate_limited");
+      Thread.sleep(1_500);
+      console.send("{\"type\": \"execute\", \"id\": \"after\", \"script\": \"print('after the flood')\"}");
+      assertThat(console.until("exit", 10)).extracting(Frame::type).contains("started");
+    }
+    assertThat(send(request("/health/ready")).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  @DisplayName("A console from a foreign browser origin is refused; CORS answers only allowed origins")
+  void origins() throws Exception {
+    HttpResponse<String> created = send(request("/v1/sessions").header("Authorization", "Bearer " + KEY)
+        .POST(HttpRequest.BodyPublishers.ofString("{}")));
+    String session = TestServer.json(created).get("session_id").asText();
+    URI console = URI.create("ws://127.0.0.1:" + server.server.port() + "/v1/sessions/" + session + "/console");
+    Throwable refused = server.http.newWebSocketBuilder().header("Authorization", "Bearer " + KEY)
+        .header("Origin", "https://evil.example.net")
+        .buildAsync(console, new WebSocket.Listener() { }).handle((socket, failure) -> failure).join();
+    assertThat(refused).isInstanceOf(CompletionException.class);
+    WebSocket allowed = server.http.newWebSocketBuilder().header("Authorization", "Bearer " + KEY)
+        .header("Origin", "https://console.example.com")
+        .buildAsync(console, new WebSocket.Listener() { }).join();
+    allowed.abort();
+
+    HttpResponse<String> foreign = send(request("/v1/environments").header("Authorization", "Bearer " + KEY)
+        .header("Origin", "https://evil.example.net"));
+    assertThat(foreign.headers().firstValue("Access-Control-Allow-Origin")).isEmpty();
+    assertError(foreign, 403, "origin_not_allowed");
+    HttpResponse<String> friendly = send(request("/v1/environments").header("Authorization", "Bearer " + KEY)
+        .header("Origin", "https://console.example.com"));
+    assertThat(friendly.headers().firstValue("Access-Control-Allow-Origin")).hasValue("https://console.example.com");
+  }
+
+  /** A console client that sends the API key. */
+  private final class WebSocketWithKey {
+    private final String session;
+
+    WebSocketWithKey(String session) {
+      this.session = session;
+    }
+
+    ConsoleClient connect() {
+      return ConsoleClient.connect(server.http.newWebSocketBuilder().header("Authorization", "Bearer " + KEY),
+          URI.create("ws://127.0.0.1:" + server.server.port() + "/v1/sessions/" + session + "/console"), true);
+    }
+  }
+}
