@@ -11,13 +11,13 @@ import dev.bubblesandbox.sandbox.Limits;
 import dev.bubblesandbox.sandbox.OutputListener;
 import dev.bubblesandbox.sandbox.SandboxRunner;
 import dev.bubblesandbox.sandbox.SandboxUser;
-import dev.bubblesandbox.sandbox.TemporaryWorkDir;
 import dev.bubblesandbox.sandbox.Volume;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 /** Runs one sandbox for a CLI command and prints the result in the chosen output mode. */
@@ -49,29 +49,21 @@ final class CliExecution {
     if (live) {
       Console.OUT.println(Console.rule(title));
     }
-    ExecutionResult result;
-    if (options.workdir != null) {
-      Path workdir = options.workdir.toAbsolutePath().normalize();
-      if (!Files.isDirectory(workdir)) {
-        throw new InvalidLaunchException("Work directory " + workdir + " does not exist.");
+    Optional<Path> workdir = Optional.ofNullable(options.workdir).map(dir -> dir.toAbsolutePath().normalize());
+    if (workdir.isPresent()) {
+      if (!Files.isDirectory(workdir.get())) {
+        throw new InvalidLaunchException("Work directory " + workdir.get() + " does not exist.");
       }
-      user.handOver(workdir);
-      result = execute(runner, environment, workdir, volumes, argv, limits, live);
-    } else {
-      try (TemporaryWorkDir workdir =
-          TemporaryWorkDir.create(Path.of(System.getProperty("java.io.tmpdir")), user)) {
-        result = execute(runner, environment, workdir.path(), volumes, argv, limits, live);
-      }
+      user.handOver(workdir.get());
     }
+    ExecutionResult result = execute(runner, new LaunchSpec(UUID.randomUUID().toString(), environment,
+        workdir, volumes, argv, limits), live);
     print(result, options, live);
     return exitStatus(result.returnCode());
   }
 
-  private static ExecutionResult execute(SandboxRunner runner, ReadyEnvironment environment,
-      Path workdir, List<Volume> volumes, List<String> argv, Limits limits, boolean live)
+  private static ExecutionResult execute(SandboxRunner runner, LaunchSpec spec, boolean live)
       throws InterruptedException {
-    LaunchSpec spec = new LaunchSpec(
-        UUID.randomUUID().toString(), environment, workdir, volumes, argv, limits);
     OutputListener listener = live ? CliExecution::printLive : OutputListener.NONE;
     var sandbox = runner.start(spec, listener);
     sandbox.closeStdin();

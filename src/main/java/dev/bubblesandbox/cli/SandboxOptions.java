@@ -16,8 +16,8 @@ public final class SandboxOptions {
   String environment;
 
   @Option(names = {"-w", "--workdir"}, paramLabel = "DIR",
-      description = "Host directory bound read-write at /sandbox/work (default: a temporary one, "
-          + "deleted afterwards). When run as root it is handed to the sandbox uid.")
+      description = "Host directory bound read-write at /sandbox/work (default: a scratch tmpfs of "
+          + "max_workspace_bytes, gone afterwards). When run as root it is handed to the sandbox uid.")
   Path workdir;
 
   @Option(names = {"-v", "--volume"}, paramLabel = "NAME,HOST_PATH[,rw]",

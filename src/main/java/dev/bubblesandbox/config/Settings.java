@@ -15,6 +15,7 @@ import java.util.List;
  * @param pidsLimit processes and threads of one sandbox
  * @param cpuLimit CPUs one sandbox may use (1.0 = one core)
  * @param allowUnlimited start even when this host cannot enforce those three limits
+ * @param maxWorkspaceBytes size of a session's workspace and of a one-shot's scratch work dir
  * @param apiKey when not empty, every /v1 request needs {@code Authorization: Bearer <key>}
  * @param corsAllowedOrigins browser origins allowed to call the API and open consoles (none by default)
  * @param websocketMessagesPerSecond messages a console client may send per second
@@ -41,6 +42,7 @@ public record Settings(
     double cpuLimit,
     boolean allowUnlimited,
     String apiKey,
+    long maxWorkspaceBytes,
     List<String> corsAllowedOrigins,
     int websocketMessagesPerSecond) {
 

@@ -55,6 +55,7 @@ public final class SettingsLoader {
     values.put("cpu_limit", 1.0);
     values.put("allow_unlimited", false);
     values.put("api_key", "");
+    values.put("max_workspace_bytes", 104_857_600L);
     values.put("cors_allowed_origins", List.of());
     values.put("websocket_messages_per_second", 20);
     return values;
@@ -141,6 +142,7 @@ public final class SettingsLoader {
         v.positiveDecimal("cpu_limit"),
         v.bool("allow_unlimited"),
         v.secret("api_key"),
+        v.positiveLong("max_workspace_bytes"),
         v.origins("cors_allowed_origins"),
         v.positiveInt("websocket_messages_per_second"));
   }

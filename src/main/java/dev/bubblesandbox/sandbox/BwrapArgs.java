@@ -70,7 +70,12 @@ public final class BwrapArgs {
     spec.environment()
         .basePrefix()
         .ifPresent(prefix -> args.addAll(List.of("--ro-bind", path(prefix), path(prefix))));
-    args.addAll(List.of("--bind", path(spec.workDir()), WORK_DIR));
+    if (spec.workDir().isPresent()) {
+      args.addAll(List.of("--bind", path(spec.workDir().get()), WORK_DIR));
+    } else {
+      args.addAll(List.of("--perms", "0700", "--size", Long.toString(spec.limits().workspaceBytes()),
+          "--tmpfs", WORK_DIR));
+    }
     args.addAll(List.of("--symlink", "work", "/sandbox/workspace"));
     for (Volume volume : spec.volumes()) {
       args.addAll(List.of(volume.writable() ? "--bind" : "--ro-bind",

@@ -3,18 +3,20 @@ package dev.bubblesandbox.sandbox;
 import dev.bubblesandbox.environment.ReadyEnvironment;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Everything one sandboxed execution needs, as plain data.
  *
  * @param executionId names the execution in logs and event-bus addresses
- * @param workDir host directory bound read-write at {@code /sandbox/work}
+ * @param workDir host directory bound read-write at {@code /sandbox/work}; empty for a scratch
+ *     tmpfs of {@link Limits#workspaceBytes()} that is gone with the sandbox
  * @param argv the command run inside, resolved against the sandbox's PATH
  */
 public record LaunchSpec(
     String executionId,
     ReadyEnvironment environment,
-    Path workDir,
+    Optional<Path> workDir,
     List<Volume> volumes,
     List<String> argv,
     Limits limits) {
@@ -25,7 +27,13 @@ public record LaunchSpec(
     if (argv.isEmpty()) {
       throw new InvalidLaunchException("Nothing to run: the command is empty.");
     }
-    workDir = workDir.toAbsolutePath().normalize();
+    workDir = workDir.map(dir -> dir.toAbsolutePath().normalize());
+  }
+
+  /** A launch with a host work directory. */
+  public LaunchSpec(String executionId, ReadyEnvironment environment, Path workDir,
+      List<Volume> volumes, List<String> argv, Limits limits) {
+    this(executionId, environment, Optional.of(workDir), volumes, argv, limits);
   }
 
   /** The argv that runs Python source given inline. */

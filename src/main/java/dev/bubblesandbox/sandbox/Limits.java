@@ -9,12 +9,18 @@ import java.time.Duration;
  * @param timeout wall-clock time after which the whole sandbox is killed
  * @param maxOutputBytes bytes captured (and streamed) per stream; the rest is drained and dropped
  * @param tmpfsSizeBytes size of each of {@code /tmp} and {@code /dev/shm} inside the sandbox
+ * @param workspaceBytes size of a scratch work dir (sessions' workspaces are bounded by the server)
  * @param resources memory, task and CPU bounds
  */
-public record Limits(Duration timeout, long maxOutputBytes, long tmpfsSizeBytes, ResourceLimits resources) {
+public record Limits(Duration timeout, long maxOutputBytes, long tmpfsSizeBytes, long workspaceBytes,
+    ResourceLimits resources) {
+
+  /** The default size of a scratch work dir. */
+  public static final long DEFAULT_WORKSPACE_BYTES = 100L << 20;
 
   public Limits {
-    if (timeout.isNegative() || timeout.isZero() || maxOutputBytes <= 0 || tmpfsSizeBytes <= 0) {
+    if (timeout.isNegative() || timeout.isZero() || maxOutputBytes <= 0 || tmpfsSizeBytes <= 0
+        || workspaceBytes <= 0) {
       throw new IllegalArgumentException("limits must be positive: " + timeout + ", "
           + maxOutputBytes + ", " + tmpfsSizeBytes);
     }
@@ -22,7 +28,7 @@ public record Limits(Duration timeout, long maxOutputBytes, long tmpfsSizeBytes,
 
   /** Limits with the default resource bounds. */
   public Limits(Duration timeout, long maxOutputBytes, long tmpfsSizeBytes) {
-    this(timeout, maxOutputBytes, tmpfsSizeBytes, ResourceLimits.DEFAULT);
+    this(timeout, maxOutputBytes, tmpfsSizeBytes, DEFAULT_WORKSPACE_BYTES, ResourceLimits.DEFAULT);
   }
 
   /** The configured maximum limits. */
@@ -31,14 +37,15 @@ public record Limits(Duration timeout, long maxOutputBytes, long tmpfsSizeBytes,
         Duration.ofSeconds(settings.executionTimeoutSeconds()),
         settings.maxOutputBytes(),
         settings.tmpfsSizeBytes(),
+        settings.maxWorkspaceBytes(),
         new ResourceLimits(settings.memoryLimitBytes(), settings.pidsLimit(), settings.cpuLimit()));
   }
 
   public Limits withTimeout(Duration newTimeout) {
-    return new Limits(newTimeout, maxOutputBytes, tmpfsSizeBytes, resources);
+    return new Limits(newTimeout, maxOutputBytes, tmpfsSizeBytes, workspaceBytes, resources);
   }
 
   public Limits withResources(ResourceLimits newResources) {
-    return new Limits(timeout, maxOutputBytes, tmpfsSizeBytes, newResources);
+    return new Limits(timeout, maxOutputBytes, tmpfsSizeBytes, workspaceBytes, newResources);
   }
 }

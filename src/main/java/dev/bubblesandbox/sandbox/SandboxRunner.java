@@ -280,13 +280,14 @@ public final class SandboxRunner {
   }
 
   private void checkPaths(LaunchSpec spec) {
-    if (!Files.isDirectory(spec.workDir())) {
-      throw new InvalidLaunchException("Work directory " + spec.workDir() + " does not exist.");
+    Path workDir = spec.workDir().orElse(null);
+    if (workDir != null && !Files.isDirectory(workDir)) {
+      throw new InvalidLaunchException("Work directory " + workDir + " does not exist.");
     }
     // bwrap runs as the sandbox uid and must search every directory down to a bind source;
     // otherwise it fails with exit 1, which reads like the script's own exit status.
-    if (!user.canReach(spec.workDir())) {
-      throw new InvalidLaunchException("Work directory " + spec.workDir() + " cannot be reached by "
+    if (workDir != null && !user.canReach(workDir)) {
+      throw new InvalidLaunchException("Work directory " + workDir + " cannot be reached by "
           + sandboxUidName() + "; choose a directory whose parents it can search (e.g. under /tmp).");
     }
     for (Volume volume : spec.volumes()) {

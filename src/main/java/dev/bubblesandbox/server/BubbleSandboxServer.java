@@ -109,10 +109,16 @@ public final class BubbleSandboxServer {
         new EnvironmentCatalog(settings.environmentsDir()),
         runner,
         sessions,
-        new Workspaces(settings.workspaceDir(), user, settings.allowedExtensions()),
+        new Workspaces(settings.workspaceDir(), user, settings.allowedExtensions(),
+            settings.maxWorkspaceBytes()),
         new SandboxMetrics(registry, sessions),
         registry,
         vertx.createSharedWorkerExecutor("bubble-sandbox-io", 16));
+    if (!context.workspaces().quotaEnforced() && !settings.allowUnlimited()) {
+      return Future.failedFuture(new dev.bubblesandbox.sandbox.SandboxUnavailableException(
+          "This host cannot limit the size of session workspaces (needs root, mkfs.ext4 and loop "
+              + "devices); set BUBBLE_SANDBOX_ALLOW_UNLIMITED=true to run without the limit."));
+    }
     SandboxEvents.registerCodecs(vertx.eventBus());
     BubbleSandboxServer server = new BubbleSandboxServer(vertx, context);
     Duration grace = Duration.ofSeconds(settings.shutdownGraceSeconds());
@@ -136,7 +142,7 @@ public final class BubbleSandboxServer {
           server.apiDeployment = id;
           server.startReaper();
           logger.info("server started", kv("port", server.port()),
-              kv("limits", ServerInfo.limits(settings, runner.resources())),
+              kv("limits", ServerInfo.limits(context).getMap()),
               kv("sandbox_uid", user.dropTo().isPresent() ? user.dropTo().getAsInt() : "caller"));
           return server;
         });

@@ -21,7 +21,7 @@ final class ExecuteHandlers {
     ExecuteRequest request = ExecuteRequest.parse(Bodies.object(routing),
         Limits.from(context.settings()), true, Set.of());
     String environment = request.environment().orElse(ServerContext.DEFAULT_ENVIRONMENT);
-    executions.startOneShot(environment, request, false, output -> { })
+    executions.startOneShot(environment, request, output -> { })
         .compose(SandboxClient.Execution::ended)
         .onSuccess(ended -> Bodies.json(routing, 200, ended.result()))
         .onFailure(routing::fail);

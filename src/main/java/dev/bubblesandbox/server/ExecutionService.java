@@ -5,7 +5,6 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 import dev.bubblesandbox.environment.ReadyEnvironment;
 import dev.bubblesandbox.sandbox.ExecutionResult;
 import dev.bubblesandbox.sandbox.LaunchSpec;
-import dev.bubblesandbox.sandbox.TemporaryWorkDir;
 import dev.bubblesandbox.sandbox.Volume;
 import dev.bubblesandbox.session.Session;
 import io.vertx.core.Future;
@@ -15,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -52,47 +52,34 @@ final class ExecutionService {
           List<Volume> volumes = session.volumes().entrySet().stream()
               .map(v -> new Volume(v.getKey(), context.workspaces().volume(v.getKey(), v.getValue()), v.getValue()))
               .toList();
-          return spec(environment, session.workspace(), volumes, request);
+          return spec(environment, Optional.of(session.workspace()), volumes, request);
         })
         .compose(spec -> launch(spec, session.id(), request, interactive, onOutput, session::end))
         .onFailure(failure -> session.end());
   }
 
-  /** Runs in a throwaway work dir, holding a session slot while it runs. */
+  /** Runs in a scratch work dir, holding a session slot while it runs. */
   Future<SandboxClient.Execution> startOneShot(String environmentName, ExecuteRequest request,
-      boolean interactive, Handler<SandboxEvents.Output> onOutput) {
+      Handler<SandboxEvents.Output> onOutput) {
     context.sessions().slots().acquire();
-    AtomicBoolean released = new AtomicBoolean();
-    return context.blocking().executeBlocking(() -> {
-          ReadyEnvironment environment = context.environments().require(environmentName);
-          TemporaryWorkDir workDir =
-              TemporaryWorkDir.create(context.workspaces().tmpDir(), context.runner().user());
-          return new Prepared(spec(environment, workDir.path(), List.of(), request), workDir);
-        })
-        .compose(prepared -> launch(prepared.spec, null, request, interactive, onOutput,
-            () -> release(prepared.workDir, released))
-            .onFailure(failure -> release(prepared.workDir, released)))
-        .onFailure(failure -> {
-          if (released.compareAndSet(false, true)) {
-            context.sessions().slots().release();
-          }
-        });
+    Runnable release = once(() -> context.sessions().slots().release());
+    return context.blocking()
+        .executeBlocking(() -> spec(context.environments().require(environmentName), Optional.empty(),
+            List.of(), request))
+        .compose(spec -> launch(spec, null, request, false, onOutput, release))
+        .onFailure(failure -> release.run());
   }
 
-  private record Prepared(LaunchSpec spec, TemporaryWorkDir workDir) {}
-
-  private void release(TemporaryWorkDir workDir, AtomicBoolean released) {
-    context.blocking().executeBlocking(() -> {
-      workDir.close();
-      return null;
-    }).onComplete(done -> {
-      if (released.compareAndSet(false, true)) {
-        context.sessions().slots().release();
+  private static Runnable once(Runnable action) {
+    AtomicBoolean done = new AtomicBoolean();
+    return () -> {
+      if (done.compareAndSet(false, true)) {
+        action.run();
       }
-    });
+    };
   }
 
-  private LaunchSpec spec(ReadyEnvironment environment, Path workDir, List<Volume> volumes,
+  private LaunchSpec spec(ReadyEnvironment environment, Optional<Path> workDir, List<Volume> volumes,
       ExecuteRequest request) {
     return new LaunchSpec(UUID.randomUUID().toString(), environment, workDir, volumes,
         request.argv(), request.limits());

@@ -4,6 +4,7 @@ import dev.bubblesandbox.RefusedException;
 import dev.bubblesandbox.session.FileEntry;
 import dev.bubblesandbox.session.Session;
 import dev.bubblesandbox.session.WorkspacePaths;
+import dev.bubblesandbox.session.Workspaces;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.file.AsyncFile;
@@ -48,6 +49,9 @@ final class FileHandlers {
     Runnable release = once(session::endFileOperation);
     context.blocking().executeBlocking(() -> {
           Path target = context.workspaces().uploadTarget(session.workspace(), relative);
+          if (length != null && parseLength(length) > Files.getFileStore(target.getParent()).getUsableSpace()) {
+            throw Workspaces.quotaExceeded();
+          }
           Path received = target.resolveSibling(".upload-" + UUID.randomUUID());
           Files.createFile(received);
           return new Upload(target, received);
@@ -62,12 +66,36 @@ final class FileHandlers {
             .onFailure(failure -> context.blocking().executeBlocking(() -> Files.deleteIfExists(upload.received))))
         .onComplete(done -> release.run())
         .onSuccess(size -> Bodies.json(routing, 201, new JsonObject().put("path", relative).put("size", size)))
-        .onFailure(failure -> {
-          if (failure instanceof RefusedException refused && refused.code().equals("payload_too_large")) {
-            routing.response().putHeader("Connection", "close");
-          }
-          routing.fail(failure);
-        });
+        .onFailure(failure -> refuseAfterBody(routing, failure, max));
+  }
+
+  /**
+   * Answers a refused upload once the client has sent its body (read and dropped, up to the
+   * upload limit): an HTTP/1.1 client that is still sending reads no answer, and closing under
+   * it would lose the refusal. Past the limit the connection is closed.
+   */
+  private static void refuseAfterBody(RoutingContext routing, Throwable failure, long max) {
+    HttpServerRequest request = routing.request();
+    if (request.isEnded()) {
+      routing.fail(failure);
+      return;
+    }
+    long[] dropped = {0};
+    request.handler(buffer -> {
+      dropped[0] += buffer.length();
+      if (dropped[0] > max) {
+        request.handler(null);
+        routing.response().putHeader("Connection", "close");
+        routing.fail(failure);
+      }
+    });
+    request.endHandler(end -> {
+      if (!routing.response().ended()) {
+        routing.fail(failure);
+      }
+    });
+    request.exceptionHandler(error -> { });
+    request.resume();
   }
 
   private record Upload(Path target, Path received) {}
@@ -85,13 +113,21 @@ final class FileHandlers {
         promise.tryFail(tooLarge(max));
         return;
       }
-      file.write(buffer);
+      file.write(buffer).onFailure(failure -> promise.tryFail(
+          Workspaces.outOfSpace(failure) ? Workspaces.quotaExceeded() : failure));
       if (file.writeQueueFull()) {
         request.pause();
         file.drainHandler(drained -> request.resume());
       }
     });
-    request.endHandler(end -> promise.tryComplete(received[0]));
+    // The last writes may still fail (a full workspace): the end counts once they are done.
+    request.endHandler(end -> file.flush().onComplete(flushed -> {
+      if (flushed.failed()) {
+        promise.tryFail(Workspaces.outOfSpace(flushed.cause()) ? Workspaces.quotaExceeded() : flushed.cause());
+      } else {
+        promise.tryComplete(received[0]);
+      }
+    }));
     request.exceptionHandler(promise::tryFail);
     request.resume();
     return promise.future();

@@ -17,13 +17,15 @@ final class ServerInfo {
         .executeBlocking(() -> context.environments().list().stream().map(EnvironmentSummary::of).toList())
         .onSuccess(environments -> Bodies.json(routing, 200, new JsonObject()
             .put("version", version())
-            .put("limits", limits(context.settings(), context.runner().resources()))
+            .put("limits", limits(context))
             .put("environments", new JsonArray(environments.stream().map(JsonObject::mapFrom).toList()))))
         .onFailure(routing::fail);
   }
 
   /** Every limit with its value and whether this host enforces it, and the mechanism. */
-  static JsonObject limits(Settings settings, ResourceControl control) {
+  static JsonObject limits(ServerContext context) {
+    Settings settings = context.settings();
+    ResourceControl control = context.runner().resources();
     return new JsonObject()
         .put("mechanism", control.mechanism())
         .put("timeout_seconds", settings.executionTimeoutSeconds())
@@ -33,6 +35,8 @@ final class ServerInfo {
         .put("memory_bytes", enforced(control, "memory", settings.memoryLimitBytes()))
         .put("pids", enforced(control, "pids", settings.pidsLimit()))
         .put("cpus", enforced(control, "cpu", settings.cpuLimit()))
+        .put("workspace_bytes", context.workspaces().quotaEnforced() ? settings.maxWorkspaceBytes() : null)
+        .put("workspace_mechanism", context.workspaces().quotaEnforced() ? "loop-mounted ext4" : "none")
         .put("seccomp", true);
   }
 

@@ -4,7 +4,6 @@ import dev.bubblesandbox.HostFiles;
 import dev.bubblesandbox.RefusedException;
 import dev.bubblesandbox.config.InvalidSettingException;
 import dev.bubblesandbox.sandbox.SandboxUser;
-import dev.bubblesandbox.sandbox.TemporaryWorkDir;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
@@ -33,11 +32,20 @@ public final class Workspaces {
   private final Path root;
   private final SandboxUser user;
   private final Set<String> allowedExtensions;
+  /** Size-limited workspaces where the host can make them; else workspaces are plain directories. */
+  private final java.util.Optional<QuotaMounts> quota;
 
-  public Workspaces(Path root, SandboxUser user, List<String> allowedExtensions) {
+  public Workspaces(Path root, SandboxUser user, List<String> allowedExtensions, long quotaBytes) {
     this.root = root.toAbsolutePath().normalize();
     this.user = user;
     this.allowedExtensions = Set.copyOf(allowedExtensions);
+    this.quota = QuotaMounts.available()
+        ? java.util.Optional.of(new QuotaMounts(quotaBytes, user.dropTo())) : java.util.Optional.empty();
+  }
+
+  /** Whether session workspaces are size-limited on this host. */
+  public boolean quotaEnforced() {
+    return quota.isPresent();
   }
 
   /**
@@ -49,10 +57,11 @@ public final class Workspaces {
   public void prepare() {
     try {
       for (Path dir : List.of(root, root.resolve("sessions"), root.resolve("volumes"), tmpDir(),
-          root.resolve("persistent"))) {
+          root.resolve("persistent"), images())) {
         if (!Files.isDirectory(dir)) {
           Files.createDirectories(dir);
-          Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
+          Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString(
+              dir.equals(images()) ? "rwx------" : "rwx--x--x"));
         }
       }
     } catch (IOException e) {
@@ -82,6 +91,10 @@ public final class Workspaces {
         Files.createDirectory(dir,
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
       }
+      if (quota.isPresent()) {
+        quota.get().mount(image(sessionId), dir);
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+      }
       Files.deleteIfExists(marker(sessionId));
       user.handOver(dir);
       return dir;
@@ -108,6 +121,7 @@ public final class Workspaces {
 
   /** Keeps the session's files for a later session with the same id, across restarts too. */
   public void keep(String sessionId) {
+    quota.ifPresent(mounts -> mounts.unmount(sessionDir(sessionId)));
     try {
       Files.writeString(marker(sessionId), "");
     } catch (IOException e) {
@@ -117,8 +131,10 @@ public final class Workspaces {
 
   /** Deletes the session's files. */
   public void remove(String sessionId) {
+    quota.ifPresent(mounts -> mounts.unmount(sessionDir(sessionId)));
     try {
       HostFiles.deleteRecursively(sessionDir(sessionId));
+      Files.deleteIfExists(image(sessionId));
       Files.deleteIfExists(marker(sessionId));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -126,19 +142,24 @@ public final class Workspaces {
   }
 
   /**
-   * Removes what a crashed or stopped run left: one-shot work dirs and the workspaces of sessions
-   * that were not kept. Kept (persistent) workspaces stay.
+   * Removes what a crashed or stopped run left: partial uploads, mounts, and the workspaces of
+   * sessions that were not kept. Kept (persistent) workspaces stay.
    */
   public void removeStale() {
+    quota.ifPresent(mounts -> mounts.unmountAllUnder(root.resolve("sessions")));
     try {
       for (Path dir : children(tmpDir())) {
-        if (dir.getFileName().toString().startsWith(TemporaryWorkDir.PREFIX)) {
-          HostFiles.deleteRecursively(dir);
-        }
+        HostFiles.deleteRecursively(dir);
       }
       for (Path dir : children(root.resolve("sessions"))) {
         if (!Files.exists(marker(dir.getFileName().toString()))) {
           HostFiles.deleteRecursively(dir);
+        }
+      }
+      for (Path image : children(images())) {
+        String id = image.getFileName().toString().replaceFirst("\\.img$", "");
+        if (!Files.exists(marker(id))) {
+          Files.deleteIfExists(image);
         }
       }
     } catch (IOException e) {
@@ -196,14 +217,45 @@ public final class Workspaces {
     }
   }
 
-  /** Moves a fully received upload into place; a link at the target is replaced, not followed. */
+  /**
+   * Moves a fully received upload into place; a link at the target is replaced, not followed.
+   * From another file system (a size-limited workspace), it is copied beside the target first.
+   *
+   * @throws RefusedException {@code payload_too_large} when it does not fit in the workspace
+   */
   public void place(Path received, Path target) {
+    Path staged = received;
     try {
-      user.handOver(received);
-      Files.move(received, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      if (!Files.getFileStore(received).equals(Files.getFileStore(target.getParent()))) {
+        staged = target.resolveSibling(".upload-" + java.util.UUID.randomUUID());
+        Files.copy(received, staged);
+      }
+      user.handOver(staged);
+      Files.move(staged, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      if (staged != received) {
+        try {
+          Files.deleteIfExists(staged);
+        } catch (IOException cleanup) {
+          e.addSuppressed(cleanup);
+        }
+      }
+      throw outOfSpace(e) ? quotaExceeded() : new UncheckedIOException(e);
     }
+  }
+
+  /** Whether a write failed because the workspace is full. */
+  public static boolean outOfSpace(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t.getMessage() != null && t.getMessage().contains("No space left on device")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  public static RefusedException quotaExceeded() {
+    return new RefusedException("payload_too_large", "The upload does not fit in the session's workspace quota.");
   }
 
   /** Deletes a file, a directory tree, or a link itself (never its target). */
@@ -214,6 +266,14 @@ public final class Workspaces {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  private Path images() {
+    return root.resolve("images");
+  }
+
+  private Path image(String sessionId) {
+    return images().resolve(sessionId + ".img");
   }
 
   private Path marker(String sessionId) {

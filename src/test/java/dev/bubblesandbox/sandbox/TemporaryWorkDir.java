@@ -7,7 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 
-/** A work directory made for one execution, owned by the sandbox uid and deleted on close. */
+/**
+ * A host work directory for tests that look at what a sandbox wrote, owned by the sandbox uid
+ * and deleted on close.
+ */
 public final class TemporaryWorkDir implements AutoCloseable {
 
   /** Prefix of every temporary work directory, so that stale ones can be found and removed. */

@@ -1,0 +1,117 @@
+package dev.bubblesandbox.session;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalInt;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Size-limited session workspaces: each is a sparse ext4 image, loop-mounted on the session's
+ * directory. The kernel refuses writes past its size (ENOSPC) inside the sandbox and for uploads
+ * alike, and nothing can race the check; the image survives restarts, so persistent sessions keep
+ * their files. Needs root, mkfs.ext4 and loop devices.
+ */
+final class QuotaMounts {
+
+  /** ext4 keeps a few percent for its own tables: the image is that much larger than the quota. */
+  private static final double FILESYSTEM_OVERHEAD = 1.08;
+
+  private final long quotaBytes;
+  private final OptionalInt owner;
+
+  QuotaMounts(long quotaBytes, OptionalInt owner) {
+    this.quotaBytes = quotaBytes;
+    this.owner = owner;
+  }
+
+  /** Whether this host can make such workspaces. */
+  static boolean available() {
+    return Files.isExecutable(Path.of("/usr/sbin/mkfs.ext4")) && Files.isExecutable(Path.of("/usr/bin/mount"))
+        && Files.exists(Path.of("/dev/loop-control")) && isRoot();
+  }
+
+  private static boolean isRoot() {
+    try {
+      return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid") == 0;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** Mounts {@code image} on {@code dir}, making the image first when there is none. */
+  void mount(Path image, Path dir) {
+    try {
+      if (!Files.exists(image)) {
+        Files.createDirectories(image.getParent());
+        try (RandomAccessFile file = new RandomAccessFile(image.toFile(), "rw")) {
+          file.setLength((long) (quotaBytes * FILESYSTEM_OVERHEAD) + (1 << 20));
+        }
+        String id = Integer.toString(owner.orElse(0));
+        run("/usr/sbin/mkfs.ext4", "-q", "-F", "-m", "0", "-O", "^has_journal",
+            "-E", "root_owner=" + id + ":" + id, image.toString());
+      }
+      Files.createDirectories(dir);
+      run("/usr/bin/mount", "-o", "loop,nosuid,nodev", image.toString(), dir.toString());
+      Files.deleteIfExists(dir.resolve("lost+found"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Unmounts whatever is mounted on {@code dir}. */
+  void unmount(Path dir) {
+    if (isMountPoint(dir)) {
+      run("/usr/bin/umount", "--lazy", dir.toString());
+    }
+  }
+
+  /** Unmounts every workspace mounted under {@code parent}, e.g. after a crash. */
+  void unmountAllUnder(Path parent) {
+    for (Path mountPoint : mountPoints()) {
+      if (mountPoint.startsWith(parent) && !mountPoint.equals(parent)) {
+        run("/usr/bin/umount", "--lazy", mountPoint.toString());
+      }
+    }
+  }
+
+  private static boolean isMountPoint(Path dir) {
+    return mountPoints().contains(dir.toAbsolutePath().normalize());
+  }
+
+  private static List<Path> mountPoints() {
+    List<Path> points = new ArrayList<>();
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/mounts"))) {
+        String[] fields = line.split(" ");
+        if (fields.length > 1) {
+          // /proc/self/mounts escapes spaces and the like as octal: workspace paths have none.
+          points.add(Path.of(fields[1]));
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return points;
+  }
+
+  private static void run(String... command) {
+    try {
+      Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+      process.getOutputStream().close();
+      String output = new String(process.getInputStream().readAllBytes()).strip();
+      if (!process.waitFor(30, TimeUnit.SECONDS) || process.exitValue() != 0) {
+        throw new IOException(String.join(" ", command) + " failed: " + output);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+}
