@@ -61,6 +61,12 @@ public final class DoctorCommand implements Callable<Integer> {
               + "or set BUBBLE_SANDBOX_ALLOW_UNLIMITED=true");
     }
 
+    boolean quota = dev.bubblesandbox.session.QuotaMounts.available();
+    report(quota || settings.allowUnlimited(), "session workspace quota: "
+            + (quota ? "enforced (loop-mounted ext4 images)" : "NOT enforced"),
+        "run as root with mkfs.ext4 (apt-get install -y e2fsprogs) and loop devices, "
+            + "or set BUBBLE_SANDBOX_ALLOW_UNLIMITED=true");
+
     EnvironmentCatalog catalog = new EnvironmentCatalog(settings.environmentsDir());
     if (catalog.names().isEmpty()) {
       report(false, "no environments in " + catalog.root(), "check BUBBLE_SANDBOX_ENVIRONMENTS_DIR");

@@ -1,11 +1,9 @@
 package dev.bubblesandbox.config;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
+import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,6 +12,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.YAMLException;
 
 /**
  * Builds {@link Settings} from layered sources, later ones winning: built-in defaults, the YAML
@@ -92,23 +94,27 @@ public final class SettingsLoader {
     if (!Files.isRegularFile(file)) {
       throw new InvalidSettingException("Configuration file " + file + " does not exist.");
     }
-    try {
-      ObjectMapper mapper = new ObjectMapper(new YAMLFactory());
+    // SnakeYAML alone, not Jackson's data binding: the CLI reads this file on every run, and
+    // starting data binding would cost more than the sandbox itself.
+    try (Reader reader = Files.newBufferedReader(file)) {
+      Object document = new Yaml(new SafeConstructor(new LoaderOptions())).load(reader);
       // An empty or comments-only file is a valid YAML document with no content: no settings.
-      JsonNode document = mapper.readTree(file.toFile());
-      if (document == null || document.isMissingNode() || document.isNull()) {
+      if (document == null) {
         return Map.of();
       }
-      if (!document.isObject()) {
+      if (!(document instanceof Map<?, ?> map)) {
         throw new InvalidSettingException("Configuration file " + file
             + " is not a YAML mapping of setting names to values.");
       }
-      return mapper.convertValue(document, new TypeReference<Map<String, Object>>() {});
-    } catch (IOException e) {
+      Map<String, Object> values = new LinkedHashMap<>();
+      map.forEach((key, value) -> values.put(String.valueOf(key), value));
+      return values;
+    } catch (IOException | YAMLException e) {
       throw new InvalidSettingException(
           "Configuration file " + file + " is not a YAML mapping: " + firstLine(e.getMessage()));
     }
   }
+
 
   /** Validates merged values (defaults included) into settings. */
   public static Settings fromMap(Map<String, Object> values) {

@@ -105,7 +105,7 @@ public final class EnvironmentCatalog {
       return Environment.Readiness.MISSING;
     }
     return SyncStamp.read(venv)
-        .filter(stamp -> stamp.pyprojectDigest().equals(SyncStamp.digestOf(directory.resolve(PYPROJECT))))
+        .filter(stamp -> stamp.pyprojectFingerprint().equals(SyncStamp.fingerprintOf(directory.resolve(PYPROJECT))))
         .map(stamp -> Environment.Readiness.READY)
         .orElse(Environment.Readiness.STALE);
   }

@@ -44,7 +44,7 @@ public final class EnvironmentSync {
     Path pyproject = directory.resolve(EnvironmentCatalog.PYPROJECT);
     Path venv = directory.resolve(EnvironmentCatalog.VENV);
     PyProject project = PyProject.read(pyproject);
-    SyncStamp wanted = new SyncStamp(SyncStamp.digestOf(pyproject), project.dependencies());
+    SyncStamp wanted = new SyncStamp(SyncStamp.fingerprintOf(pyproject), project.dependencies());
 
     Optional<SyncStamp> current =
         Files.isExecutable(venv.resolve("bin/python")) ? SyncStamp.read(venv) : Optional.empty();

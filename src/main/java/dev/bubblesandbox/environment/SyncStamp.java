@@ -4,19 +4,17 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
+import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 
 /**
  * What the last successful sync installed, kept inside the venv. Readiness compares only the
- * digest of {@code pyproject.toml}'s bytes, so checking it needs no TOML parsing on every launch;
+ * bytes of {@code pyproject.toml}, so checking it needs no TOML parsing on every launch;
  * sync compares the dependency list, so an edited description does not reinstall anything.
  */
-record SyncStamp(String pyprojectDigest, List<String> dependencies) {
+record SyncStamp(String pyprojectFingerprint, List<String> dependencies) {
 
   static final String FILE_NAME = ".bubble-sandbox-sync";
 
@@ -38,7 +36,7 @@ record SyncStamp(String pyprojectDigest, List<String> dependencies) {
 
   void write(Path venv) {
     List<String> lines = new ArrayList<>();
-    lines.add(pyprojectDigest);
+    lines.add(pyprojectFingerprint);
     lines.addAll(dependencies);
     try {
       Files.write(venv.resolve(FILE_NAME), lines);
@@ -47,14 +45,16 @@ record SyncStamp(String pyprojectDigest, List<String> dependencies) {
     }
   }
 
-  static String digestOf(Path pyproject) {
+  /**
+   * The whole file, Base64-encoded on one line: an exact comparison that, unlike a SHA-256
+   * digest, loads no security provider on the CLI's hot path.
+   */
+  static String fingerprintOf(Path pyproject) {
     try {
-      byte[] hash = MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(pyproject));
-      return HexFormat.of().formatHex(hash);
+      return Base64.getEncoder().encodeToString(Files.readAllBytes(pyproject));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
     }
   }
+
 }

@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -68,11 +70,18 @@ public final class SandboxRunner {
         CgroupV1Control.detect().orElse(ResourceControl.NONE), Optional.of(writeSeccompFilter()));
   }
 
+  /**
+   * Writes the filter where the launcher can open it: a new file, owner-only, never through a
+   * link (CREATE_NEW fails on any existing name). Not Files.createTempFile: its secure random
+   * name generator costs the CLI's start-up more than the sandbox does.
+   */
   private static Path writeSeccompFilter() {
+    Path file = Path.of(System.getProperty("java.io.tmpdir"),
+        "bubble-sandbox-seccomp-" + ProcessHandle.current().pid() + "-" + System.nanoTime() + ".bpf");
     try {
-      Path file = Files.createTempFile("bubble-sandbox-seccomp-", ".bpf");
+      Files.write(file, SeccompFilter.program(), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+      Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
       file.toFile().deleteOnExit();
-      Files.write(file, SeccompFilter.program());
       return file;
     } catch (IOException e) {
       throw new SandboxUnavailableException("Cannot write the seccomp filter: " + e.getMessage());

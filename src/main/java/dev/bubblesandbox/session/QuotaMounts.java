@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  * alike, and nothing can race the check; the image survives restarts, so persistent sessions keep
  * their files. Needs root, mkfs.ext4 and loop devices.
  */
-final class QuotaMounts {
+public final class QuotaMounts {
 
   /** ext4 keeps a few percent for its own tables: the image is that much larger than the quota. */
   private static final double FILESYSTEM_OVERHEAD = 1.08;
@@ -30,7 +30,7 @@ final class QuotaMounts {
   }
 
   /** Whether this host can make such workspaces. */
-  static boolean available() {
+  public static boolean available() {
     return Files.isExecutable(Path.of("/usr/sbin/mkfs.ext4")) && Files.isExecutable(Path.of("/usr/bin/mount"))
         && Files.exists(Path.of("/dev/loop-control")) && isRoot();
   }

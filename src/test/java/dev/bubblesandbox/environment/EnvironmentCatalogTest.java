@@ -45,7 +45,7 @@ class EnvironmentCatalogTest {
     Files.setPosixFilePermissions(python, PosixFilePermissions.fromString("rwxr-xr-x"));
     Files.writeString(venv.resolve("pyvenv.cfg"), "home = " + home + "\nversion = 3.11.2\n");
     PyProject project = PyProject.read(dir.resolve("pyproject.toml"));
-    new SyncStamp(SyncStamp.digestOf(dir.resolve("pyproject.toml")), project.dependencies()).write(venv);
+    new SyncStamp(SyncStamp.fingerprintOf(dir.resolve("pyproject.toml")), project.dependencies()).write(venv);
   }
 
   @Test
