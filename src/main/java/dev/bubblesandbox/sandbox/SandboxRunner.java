@@ -227,6 +227,8 @@ public final class SandboxRunner {
       }
       int status = process.waitFor();
       long durationMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+      // bwrap is gone: whatever is left in the group holds the output pipes open. End it now.
+      group.killAll();
       stdoutPump.join(TimeUnit.SECONDS.toMillis(PUMP_DRAIN_SECONDS));
       stderrPump.join(TimeUnit.SECONDS.toMillis(PUMP_DRAIN_SECONDS));
       closeQuietly(process.getInputStream());
