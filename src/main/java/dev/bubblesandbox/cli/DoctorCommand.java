@@ -68,6 +68,10 @@ public final class DoctorCommand implements Callable<Integer> {
             + "or set BUBBLE_SANDBOX_ALLOW_UNLIMITED=true");
 
     EnvironmentCatalog catalog = new EnvironmentCatalog(settings.environmentsDir());
+    if (!user.canReach(catalog.root())) {
+      report(false, "the environments directory " + catalog.root() + " cannot be reached by the sandbox uid",
+          "chmod o+x on every directory above it, or move the environments (BUBBLE_SANDBOX_ENVIRONMENTS_DIR)");
+    }
     if (catalog.names().isEmpty()) {
       report(false, "no environments in " + catalog.root(), "check BUBBLE_SANDBOX_ENVIRONMENTS_DIR");
     }
