@@ -17,7 +17,8 @@ import picocli.CommandLine.Command;
       ExecuteCommand.class,
       SyncEnvironmentsCommand.class,
       DoctorCommand.class,
-      ServeCommand.class
+      ServeCommand.class,
+      BenchCommand.class
     })
 public final class RootCommand implements Runnable {
 

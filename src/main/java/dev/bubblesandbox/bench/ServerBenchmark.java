@@ -1,0 +1,334 @@
+package dev.bubblesandbox.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bubblesandbox.HostFiles;
+import dev.bubblesandbox.config.Settings;
+import dev.bubblesandbox.config.SettingsLoader;
+import dev.bubblesandbox.environment.EnvironmentCatalog;
+import dev.bubblesandbox.environment.ReadyEnvironment;
+import dev.bubblesandbox.sandbox.LaunchSpec;
+import dev.bubblesandbox.sandbox.Limits;
+import dev.bubblesandbox.sandbox.SandboxRunner;
+import dev.bubblesandbox.sandbox.SandboxUser;
+import dev.bubblesandbox.sandbox.TemporaryWorkDir;
+import dev.bubblesandbox.server.BubbleSandboxServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * One-shot {@code print(1)} executions through a real server started in this process (loopback
+ * only, random port, a temporary workspace) against the same number of raw launches of the
+ * command line the server runs ({@link SandboxRunner#command}: the same setpriv prefix, bwrap
+ * arguments and Python), at the same concurrency; and the server's resident memory early and
+ * after many executions. Every loop is bounded by a count and every wait by a timeout.
+ */
+public final class ServerBenchmark {
+
+  /** What to measure; see {@code bubble-sandbox bench --help}. */
+  public record Options(int executions, List<Integer> concurrency, int warmup, int rssRuns,
+      String environment, String logLevel, Optional<Path> configFile) {
+
+    public Options {
+      concurrency = List.copyOf(concurrency);
+    }
+  }
+
+  /** Executions after which the first RSS reading is taken. */
+  public static final int RSS_EARLY_RUNS = 10;
+
+  static final String SCRIPT = "print(1)";
+  static final String EXPECTED_STDOUT = "1\n";
+
+  private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
+  private static final long PHASE_TIMEOUT_MINUTES = 30;
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final Options options;
+  private final PrintStream out;
+
+  public ServerBenchmark(Options options, PrintStream out) {
+    this.options = options;
+    this.out = out;
+  }
+
+  /** One executed sandbox; {@code worker} is the index of the calling thread in its phase. */
+  @FunctionalInterface
+  interface Launch {
+    void run(int worker) throws Exception;
+  }
+
+  /** Runs every phase and prints the results; throws when any execution went wrong. */
+  public void run() throws Exception {
+    Settings configured = SettingsLoader.load(options.configFile(), System.getenv());
+    int maxConcurrency = Collections.max(options.concurrency());
+    Path root = Files.createTempDirectory("bubble-sandbox-bench-",
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx--x--x")));
+    try {
+      Settings settings = forBenchmark(configured, root.resolve("workspace"), maxConcurrency);
+      SandboxUser user = SandboxUser.forCurrentProcess(settings.sandboxUid());
+      SandboxRunner runner = SandboxRunner.create(user);
+      ReadyEnvironment environment =
+          new EnvironmentCatalog(settings.environmentsDir()).require(options.environment());
+      List<List<String>> rawCommands = new ArrayList<>();
+      for (int i = 0; i < maxConcurrency; i++) {
+        // One prepared work dir per worker, owned by the sandbox uid, like the CLI benchmark's.
+        TemporaryWorkDir workDir = TemporaryWorkDir.create(root.resolve("raw"), user);
+        rawCommands.add(runner.command(new LaunchSpec("bench-raw-" + i, environment,
+            workDir.path(), List.of(), LaunchSpec.pythonArgv(SCRIPT), Limits.from(settings))));
+      }
+
+      BubbleSandboxServer server = BubbleSandboxServer.start(settings)
+          .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      try {
+        measure(server, settings, user, rawCommands);
+      } finally {
+        server.stop().get(90, TimeUnit.SECONDS);
+      }
+    } finally {
+      HostFiles.deleteRecursively(root);
+    }
+  }
+
+  private void measure(BubbleSandboxServer server, Settings settings, SandboxUser user,
+      List<List<String>> rawCommands) throws Exception {
+    HttpClient http = HttpClient.newBuilder()
+        .version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(5))
+        .build();
+    URI execute = URI.create("http://127.0.0.1:" + server.port() + "/v1/execute");
+    String body = JSON.createObjectNode()
+        .put("script", SCRIPT).put("environment", options.environment()).toString();
+    Launch viaServer = worker -> executeOverHttp(http, execute, body);
+    Launch raw = worker -> launchRaw(rawCommands.get(worker));
+    int maxConcurrency = rawCommands.size();
+
+    out.printf(Locale.ROOT, "bubble-sandbox bench: %s in environment '%s', %d cores, sandboxes run as %s%n",
+        SCRIPT, options.environment(), Runtime.getRuntime().availableProcessors(),
+        user.dropTo().isPresent() ? "uid " + user.dropTo().getAsInt() + " (setpriv, caller is root)"
+            : "the caller");
+    out.printf(Locale.ROOT, "server: in-process on http://127.0.0.1:%d, log level %s, max_sessions %d%n",
+        server.port(), settings.logLevel(), settings.maxSessions());
+    out.println("raw:    " + String.join(" ", rawCommands.get(0)));
+    out.println();
+
+    int executed = 0;
+    Memory early = null;
+    Memory late = null;
+    if (options.rssRuns() > 0) {
+      phase(RSS_EARLY_RUNS, 1, viaServer);
+      executed += RSS_EARLY_RUNS;
+      early = Memory.now();
+      if (options.rssRuns() > RSS_EARLY_RUNS) {
+        phase(options.rssRuns() - RSS_EARLY_RUNS, maxConcurrency, viaServer);
+      }
+      executed += options.rssRuns() - RSS_EARLY_RUNS;
+      late = Memory.now();
+      out.printf(Locale.ROOT, "memory after %5d server executions: %s%n", RSS_EARLY_RUNS, early);
+      out.printf(Locale.ROOT, "memory after %5d server executions: %s%n", options.rssRuns(), late);
+      out.println();
+    }
+
+    if (options.warmup() > 0) {
+      phase(options.warmup(), maxConcurrency, raw);
+      phase(options.warmup(), maxConcurrency, viaServer);
+      executed += options.warmup();
+    }
+
+    List<Double> p50Ratio = new ArrayList<>();
+    List<Double> throughputRatio = new ArrayList<>();
+    for (int concurrency : options.concurrency()) {
+      LatencyStats rawStats = phase(options.executions(), concurrency, raw);
+      LatencyStats serverStats = phase(options.executions(), concurrency, viaServer);
+      executed += options.executions();
+      double latency = serverStats.percentileMillis(50) / rawStats.percentileMillis(50);
+      double throughput = serverStats.throughput() / rawStats.throughput();
+      p50Ratio.add(latency);
+      throughputRatio.add(throughput);
+      out.printf(Locale.ROOT, "C=%-2d raw     %s%n", concurrency, rawStats.summary());
+      out.printf(Locale.ROOT, "C=%-2d server  %s%n", concurrency, serverStats.summary());
+      out.printf(Locale.ROOT, "C=%-2d server/raw: p50 %.2fx, p95 %.2fx, throughput %.2fx%n%n",
+          concurrency, latency,
+          serverStats.percentileMillis(95) / rawStats.percentileMillis(95), throughput);
+    }
+
+    System.gc();
+    out.printf(Locale.ROOT, "memory after %5d server executions and a full GC: %s%n%n",
+        executed, Memory.now());
+
+    out.println("targets:");
+    int c1 = options.concurrency().indexOf(1);
+    if (c1 >= 0) {
+      verdict("C=1 server p50 / raw p50", p50Ratio.get(c1), 1.3, true);
+    }
+    int c4 = options.concurrency().indexOf(4);
+    if (c4 >= 0) {
+      verdict("C=4 server throughput / raw throughput", throughputRatio.get(c4), 0.8, false);
+    }
+    if (early != null) {
+      verdict("RSS after " + options.rssRuns() + " / RSS after " + RSS_EARLY_RUNS,
+          (double) late.rssKib() / early.rssKib(), 1.2, true);
+    }
+  }
+
+  private void verdict(String what, double value, double target, boolean atMost) {
+    boolean met = atMost ? value <= target : value >= target;
+    String miss = met ? "met"
+        : String.format(Locale.ROOT, "MISSED by %.0f%%", Math.abs(value / target - 1) * 100);
+    out.printf(Locale.ROOT, "  %-44s %.2f (target %s %.2f): %s%n",
+        what, value, atMost ? "<=" : ">=", target, miss);
+  }
+
+  /** The configured settings with a private workspace, a random loopback port and the bench's log level. */
+  private Settings forBenchmark(Settings s, Path workspace, int maxConcurrency) {
+    return new Settings(s.environmentsDir(), workspace, s.maxUploadSizeBytes(),
+        s.allowedExtensions(), s.executionTimeoutSeconds(), s.sessionIdleTimeoutSeconds(),
+        Math.max(s.maxSessions(), maxConcurrency), s.allowPersistentSessions(),
+        options.logLevel(), 0, "127.0.0.1", s.maxOutputBytes(), s.tmpfsSizeBytes(),
+        s.sandboxUid(), s.python(), s.shutdownGraceSeconds());
+  }
+
+  /**
+   * Runs {@code count} launches on {@code concurrency} threads, each taking the next launch as
+   * soon as its previous one ended (a closed loop), and stops at the first failure.
+   */
+  static LatencyStats phase(int count, int concurrency, Launch launch)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    long[] nanos = new long[count];
+    AtomicInteger next = new AtomicInteger();
+    AtomicReference<Exception> failure = new AtomicReference<>();
+    ExecutorService pool = Executors.newFixedThreadPool(concurrency, task -> {
+      Thread thread = new Thread(task, "bench-worker");
+      thread.setDaemon(true);
+      return thread;
+    });
+    try {
+      List<Future<?>> workers = new ArrayList<>();
+      long start = System.nanoTime();
+      for (int w = 0; w < concurrency; w++) {
+        int worker = w;
+        workers.add(pool.submit(() -> {
+          int i;
+          while (failure.get() == null && (i = next.getAndIncrement()) < count) {
+            long begin = System.nanoTime();
+            try {
+              launch.run(worker);
+            } catch (Exception e) {
+              failure.compareAndSet(null, e);
+              return;
+            }
+            nanos[i] = System.nanoTime() - begin;
+          }
+        }));
+      }
+      long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(PHASE_TIMEOUT_MINUTES);
+      for (Future<?> worker : workers) {
+        worker.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      }
+      long wall = System.nanoTime() - start;
+      if (failure.get() != null) {
+        throw new ExecutionException("an execution failed: " + failure.get().getMessage(),
+            failure.get());
+      }
+      return new LatencyStats(nanos, wall);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private static void executeOverHttp(HttpClient http, URI execute, String body)
+      throws IOException, InterruptedException {
+    HttpResponse<String> response = http.send(HttpRequest.newBuilder(execute)
+            .timeout(REQUEST_TIMEOUT)
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() != 200) {
+      throw new IOException("POST /v1/execute answered " + response.statusCode() + ": "
+          + response.body());
+    }
+    JsonNode result = JSON.readTree(response.body());
+    if (result.path("return_code").asInt(-1) != 0
+        || !EXPECTED_STDOUT.equals(result.path("stdout").asText())) {
+      throw new IOException("unexpected result: " + response.body());
+    }
+  }
+
+  /** Starts the command as the server's runner does (empty environment), waits, checks stdout. */
+  private static void launchRaw(List<String> command) throws IOException, InterruptedException {
+    ProcessBuilder builder = new ProcessBuilder(command)
+        .redirectError(ProcessBuilder.Redirect.DISCARD);
+    builder.environment().clear();
+    Process process = builder.start();
+    try {
+      process.getOutputStream().close();
+      String stdout;
+      try (InputStream in = process.getInputStream()) {
+        stdout = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      }
+      if (!process.waitFor(REQUEST_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+        throw new IOException("raw bwrap did not end within " + REQUEST_TIMEOUT.toSeconds() + " s");
+      }
+      if (process.exitValue() != 0 || !EXPECTED_STDOUT.equals(stdout)) {
+        throw new IOException("raw bwrap exited " + process.exitValue() + " with stdout '"
+            + stdout + "'");
+      }
+    } finally {
+      process.destroyForcibly();
+    }
+  }
+
+  /**
+   * This process's memory: resident set (from /proc/self/status), Java heap and non-heap, and
+   * live threads. The server runs in-process, so the client's share is included.
+   */
+  record Memory(long rssKib, long heapUsed, long heapCommitted, long nonHeapUsed, int threads) {
+
+    static Memory now() throws IOException {
+      long rss = -1;
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("VmRSS:")) {
+          rss = Long.parseLong(line.replaceAll("[^0-9]", ""));
+        }
+      }
+      MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+      return new Memory(rss, memory.getHeapMemoryUsage().getUsed(),
+          memory.getHeapMemoryUsage().getCommitted(), memory.getNonHeapMemoryUsage().getUsed(),
+          ManagementFactory.getThreadMXBean().getThreadCount());
+    }
+
+    @Override
+    public String toString() {
+      return String.format(Locale.ROOT,
+          "RSS %.1f MiB (heap used %.1f MiB of %.1f MiB committed, non-heap used %.1f MiB, %d threads)",
+          rssKib / 1024.0, heapUsed / 1048576.0, heapCommitted / 1048576.0,
+          nonHeapUsed / 1048576.0, threads);
+    }
+  }
+}
