@@ -8,8 +8,10 @@ import java.util.Locale;
  *
  * @param nanos the latency of each execution, sorted
  * @param wallNanos wall-clock time of the whole phase, for the throughput
+ * @param clientCpuNanos CPU time of the client side: the threads that made the launches or
+ *     requests, and the HTTP client's own threads
  */
-public record LatencyStats(long[] nanos, long wallNanos) {
+public record LatencyStats(long[] nanos, long wallNanos, long clientCpuNanos) {
 
   public LatencyStats {
     if (nanos.length == 0 || wallNanos <= 0) {

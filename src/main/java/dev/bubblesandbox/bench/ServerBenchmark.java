@@ -7,8 +7,11 @@ import dev.bubblesandbox.config.Settings;
 import dev.bubblesandbox.config.SettingsLoader;
 import dev.bubblesandbox.environment.EnvironmentCatalog;
 import dev.bubblesandbox.environment.ReadyEnvironment;
+import dev.bubblesandbox.sandbox.ExecutionResult;
 import dev.bubblesandbox.sandbox.LaunchSpec;
 import dev.bubblesandbox.sandbox.Limits;
+import dev.bubblesandbox.sandbox.OutputListener;
+import dev.bubblesandbox.sandbox.RunningSandbox;
 import dev.bubblesandbox.sandbox.SandboxRunner;
 import dev.bubblesandbox.sandbox.SandboxUser;
 import dev.bubblesandbox.sandbox.TemporaryWorkDir;
@@ -18,6 +21,8 @@ import java.io.InputStream;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -29,9 +34,12 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -39,6 +47,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -46,12 +55,17 @@ import java.util.concurrent.atomic.AtomicReference;
  * only, random port, a temporary workspace) against the same number of raw launches of the
  * command line the server runs ({@link SandboxRunner#command}: the same setpriv prefix, bwrap
  * arguments and Python), at the same concurrency; and the server's resident memory early and
- * after many executions. Every loop is bounded by a count and every wait by a timeout.
+ * after many executions. A third, diagnostic kind launches through {@link SandboxRunner} with a
+ * fresh {@link TemporaryWorkDir}, as the server does below its HTTP API, to tell the cost of the
+ * sandbox layer from that of HTTP and Vert.x. Each kind's CPU (this JVM by thread, the sandbox
+ * processes, the whole machine) is printed so that a missed target can be explained.
+ *
+ * <p>Every loop is bounded by a count and every wait by a timeout.
  */
 public final class ServerBenchmark {
 
   /** What to measure; see {@code bubble-sandbox bench --help}. */
-  public record Options(int executions, List<Integer> concurrency, int warmup, int rssRuns,
+  public record Options(int executions, List<Integer> concurrency, int rounds, int warmup, int rssRuns,
       String environment, String logLevel, Optional<Path> configFile) {
 
     public Options {
@@ -68,6 +82,8 @@ public final class ServerBenchmark {
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
   private static final long PHASE_TIMEOUT_MINUTES = 30;
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** The threads of java.net.http.HttpClient: with the workers, the client side's CPU. */
+  private static final String CLIENT_THREADS = "HttpClient-";
 
   private final Options options;
   private final PrintStream out;
@@ -106,7 +122,8 @@ public final class ServerBenchmark {
       BubbleSandboxServer server = BubbleSandboxServer.start(settings)
           .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
       try {
-        measure(server, settings, user, rawCommands);
+        measure(server, settings, user, rawCommands,
+            worker -> launchThroughRunner(runner, user, environment, settings, root.resolve("runner")));
       } finally {
         server.stop().get(90, TimeUnit.SECONDS);
       }
@@ -116,7 +133,7 @@ public final class ServerBenchmark {
   }
 
   private void measure(BubbleSandboxServer server, Settings settings, SandboxUser user,
-      List<List<String>> rawCommands) throws Exception {
+      List<List<String>> rawCommands, Launch viaRunner) throws Exception {
     HttpClient http = HttpClient.newBuilder()
         .version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(Duration.ofSeconds(5))
@@ -157,21 +174,46 @@ public final class ServerBenchmark {
     if (options.warmup() > 0) {
       phase(options.warmup(), maxConcurrency, raw);
       phase(options.warmup(), maxConcurrency, viaServer);
+      phase(options.warmup(), maxConcurrency, viaRunner);
       executed += options.warmup();
     }
 
     List<Double> p50Ratio = new ArrayList<>();
     List<Double> throughputRatio = new ArrayList<>();
+    int n = options.executions();
     for (int concurrency : options.concurrency()) {
-      LatencyStats rawStats = phase(options.executions(), concurrency, raw);
-      LatencyStats serverStats = phase(options.executions(), concurrency, viaServer);
-      executed += options.executions();
+      Kind rawKind = new Kind(raw);
+      Kind serverKind = new Kind(viaServer);
+      Kind runnerKind = new Kind(viaRunner);
+      List<Kind> kinds = List.of(rawKind, serverKind, runnerKind);
+      // Rounds alternate the kinds (in a rotating order) so that a slow spell of the machine
+      // falls on all of them alike.
+      for (int round = 0; round < options.rounds(); round++) {
+        int count = n / options.rounds() + (round < n % options.rounds() ? 1 : 0);
+        for (int k = 0; k < kinds.size(); k++) {
+          kinds.get((k + round) % kinds.size()).run(count, concurrency);
+        }
+      }
+      executed += n;
+      LatencyStats rawStats = rawKind.stats();
+      LatencyStats serverStats = serverKind.stats();
+      LatencyStats runnerStats = runnerKind.stats();
       double latency = serverStats.percentileMillis(50) / rawStats.percentileMillis(50);
       double throughput = serverStats.throughput() / rawStats.throughput();
       p50Ratio.add(latency);
       throughputRatio.add(throughput);
       out.printf(Locale.ROOT, "C=%-2d raw     %s%n", concurrency, rawStats.summary());
       out.printf(Locale.ROOT, "C=%-2d server  %s%n", concurrency, serverStats.summary());
+      out.printf(Locale.ROOT, "C=%-2d runner  %s  (diagnostic: SandboxRunner and a fresh "
+          + "TemporaryWorkDir per execution, no HTTP or Vert.x)%n", concurrency, runnerStats.summary());
+      out.printf(Locale.ROOT, "C=%-2d CPU per execution, raw:    %s; harness threads %.1f ms%n",
+          concurrency, rawKind.cpu.perExecution(n), rawStats.clientCpuNanos() / 1e6 / n);
+      out.printf(Locale.ROOT, "C=%-2d CPU per execution, server: %s; HTTP client side %.1f ms%n",
+          concurrency, serverKind.cpu.perExecution(n), serverStats.clientCpuNanos() / 1e6 / n);
+      out.printf(Locale.ROOT, "C=%-2d CPU per execution, runner: %s; harness threads %.1f ms%n",
+          concurrency, runnerKind.cpu.perExecution(n), runnerStats.clientCpuNanos() / 1e6 / n);
+      out.printf(Locale.ROOT, "C=%-2d server, this JVM's CPU per execution by thread: %s%n",
+          concurrency, serverKind.byThread(n));
       out.printf(Locale.ROOT, "C=%-2d server/raw: p50 %.2fx, p95 %.2fx, throughput %.2fx%n%n",
           concurrency, latency,
           serverStats.percentileMillis(95) / rawStats.percentileMillis(95), throughput);
@@ -222,6 +264,9 @@ public final class ServerBenchmark {
     long[] nanos = new long[count];
     AtomicInteger next = new AtomicInteger();
     AtomicReference<Exception> failure = new AtomicReference<>();
+    AtomicLong workerCpu = new AtomicLong();
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    Map<Long, Long> clientThreadsBefore = cpuOfThreads(threads, CLIENT_THREADS);
     ExecutorService pool = Executors.newFixedThreadPool(concurrency, task -> {
       Thread thread = new Thread(task, "bench-worker");
       thread.setDaemon(true);
@@ -233,16 +278,21 @@ public final class ServerBenchmark {
       for (int w = 0; w < concurrency; w++) {
         int worker = w;
         workers.add(pool.submit(() -> {
-          int i;
-          while (failure.get() == null && (i = next.getAndIncrement()) < count) {
-            long begin = System.nanoTime();
-            try {
-              launch.run(worker);
-            } catch (Exception e) {
-              failure.compareAndSet(null, e);
-              return;
+          long cpuBefore = threads.getCurrentThreadCpuTime();
+          try {
+            int i;
+            while (failure.get() == null && (i = next.getAndIncrement()) < count) {
+              long begin = System.nanoTime();
+              try {
+                launch.run(worker);
+              } catch (Exception e) {
+                failure.compareAndSet(null, e);
+                return;
+              }
+              nanos[i] = System.nanoTime() - begin;
             }
-            nanos[i] = System.nanoTime() - begin;
+          } finally {
+            workerCpu.addAndGet(threads.getCurrentThreadCpuTime() - cpuBefore);
           }
         }));
       }
@@ -251,14 +301,107 @@ public final class ServerBenchmark {
         worker.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
       }
       long wall = System.nanoTime() - start;
+      long clientCpu = workerCpu.get();
+      for (Map.Entry<Long, Long> thread : cpuOfThreads(threads, CLIENT_THREADS).entrySet()) {
+        clientCpu += thread.getValue() - clientThreadsBefore.getOrDefault(thread.getKey(), 0L);
+      }
       if (failure.get() != null) {
         throw new ExecutionException("an execution failed: " + failure.get().getMessage(),
             failure.get());
       }
-      return new LatencyStats(nanos, wall);
+      return new LatencyStats(nanos, wall, clientCpu);
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  /**
+   * CPU ticks so far of this process's live threads, keyed by thread id and kernel name (Java's
+   * name cut to 15 characters), from /proc/self/task.
+   */
+  private static Map<String, Long> threadTicks() throws IOException {
+    Map<String, Long> ticks = new HashMap<>();
+    try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+      for (Path task : (Iterable<Path>) tasks::iterator) {
+        String stat;
+        try {
+          stat = Files.readString(task.resolve("stat"));
+        } catch (IOException e) {
+          continue; // the thread ended meanwhile
+        }
+        String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+        ticks.put(task.getFileName() + " " + name,
+            Long.parseLong(fields[11]) + Long.parseLong(fields[12]));
+      }
+    }
+    return ticks;
+  }
+
+  /** One kind of launch measured over several rounds: latencies, wall time and CPU, summed. */
+  private static final class Kind {
+    private final Launch launch;
+    private final List<LatencyStats> rounds = new ArrayList<>();
+    private final Map<String, Long> threadGroups = new HashMap<>();
+    CpuTimes cpu = new CpuTimes(0, 0, 0, 0);
+
+    Kind(Launch launch) {
+      this.launch = launch;
+    }
+
+    void run(int count, int concurrency) throws Exception {
+      if (count == 0) {
+        return;
+      }
+      Map<String, Long> threadsBefore = threadTicks();
+      CpuTimes before = CpuTimes.now();
+      rounds.add(phase(count, concurrency, launch));
+      CpuTimes used = CpuTimes.now().minus(before);
+      Map<String, Long> threadsAfter = threadTicks();
+      cpu = cpu.plus(used);
+      long live = 0;
+      for (Map.Entry<String, Long> thread : threadsAfter.entrySet()) {
+        long delta = thread.getValue() - threadsBefore.getOrDefault(thread.getKey(), 0L);
+        String group = thread.getKey().substring(thread.getKey().indexOf(' ') + 1)
+            .replaceAll("[0-9#]+", "N");
+        threadGroups.merge(group, delta, Long::sum);
+        live += delta;
+      }
+      threadGroups.merge("(ended threads: sandbox watchers and pumps...)",
+          Math.max(0, used.selfTicks() - live), Long::sum);
+    }
+
+    LatencyStats stats() {
+      long[] all = rounds.stream().flatMapToLong(r -> java.util.Arrays.stream(r.nanos())).toArray();
+      return new LatencyStats(all, rounds.stream().mapToLong(LatencyStats::wallNanos).sum(),
+          rounds.stream().mapToLong(LatencyStats::clientCpuNanos).sum());
+    }
+
+    /** This JVM's CPU by thread group (kernel names, numbers dropped), largest first. */
+    String byThread(int executions) {
+      StringBuilder text = new StringBuilder();
+      threadGroups.entrySet().stream()
+          .filter(group -> group.getValue() > 0)
+          .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+          .forEach(group -> text.append(text.length() == 0 ? "" : ", ")
+              .append(String.format(Locale.ROOT, "%s %.2f ms", group.getKey(),
+                  group.getValue() * CpuTimes.MILLIS_PER_TICK / executions)));
+      return text.toString();
+    }
+  }
+
+  /** CPU time so far of each live thread whose name starts with {@code prefix}, by thread id. */
+  private static Map<Long, Long> cpuOfThreads(ThreadMXBean threads, String prefix) {
+    Map<Long, Long> cpu = new HashMap<>();
+    for (ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+      if (info != null && info.getThreadName().startsWith(prefix)) {
+        long nanos = threads.getThreadCpuTime(info.getThreadId());
+        if (nanos >= 0) {
+          cpu.put(info.getThreadId(), nanos);
+        }
+      }
+    }
+    return cpu;
   }
 
   private static void executeOverHttp(HttpClient http, URI execute, String body)
@@ -277,6 +420,21 @@ public final class ServerBenchmark {
     if (result.path("return_code").asInt(-1) != 0
         || !EXPECTED_STDOUT.equals(result.path("stdout").asText())) {
       throw new IOException("unexpected result: " + response.body());
+    }
+  }
+
+  /** What a one-shot execution does below the HTTP API: a fresh work dir, the product's runner. */
+  private static void launchThroughRunner(SandboxRunner runner, SandboxUser user,
+      ReadyEnvironment environment, Settings settings, Path parent) throws Exception {
+    try (TemporaryWorkDir workDir = TemporaryWorkDir.create(parent, user)) {
+      RunningSandbox sandbox = runner.start(new LaunchSpec(UUID.randomUUID().toString(),
+          environment, workDir.path(), List.of(), LaunchSpec.pythonArgv(SCRIPT),
+          Limits.from(settings)), OutputListener.NONE);
+      sandbox.closeStdin();
+      ExecutionResult result = sandbox.await();
+      if (result.returnCode() != 0 || !EXPECTED_STDOUT.equals(result.stdout())) {
+        throw new IOException("SandboxRunner returned " + result);
+      }
     }
   }
 
@@ -301,6 +459,53 @@ public final class ServerBenchmark {
       }
     } finally {
       process.destroyForcibly();
+    }
+  }
+
+  /**
+   * CPU time of this JVM (all its threads: server, HTTP client, harness), of its waited-for
+   * children (setpriv, bwrap and everything below), and of the whole machine (which includes
+   * kernel work no process is charged for, e.g. tearing namespaces down), from /proc in clock
+   * ticks of 10 ms: meaningful summed over a phase, not for one execution.
+   */
+  record CpuTimes(long selfTicks, long childrenTicks, long machineBusyTicks, long machineTicks) {
+
+    static final double MILLIS_PER_TICK = 10.0;
+
+    static CpuTimes now() throws IOException {
+      String stat = Files.readString(Path.of("/proc/self/stat"));
+      // Fields after the command name, which is in parentheses and may hold spaces.
+      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+      // utime, stime, cutime, cstime are fields 14 to 17 of proc(5); fields[0] is field 3.
+      long self = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+      long children = Long.parseLong(fields[13]) + Long.parseLong(fields[14]);
+      // "cpu  user nice system idle iowait irq softirq steal ...": idle and iowait are not busy.
+      String[] cpu = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+      long total = 0;
+      for (int i = 1; i <= 8 && i < cpu.length; i++) {
+        total += Long.parseLong(cpu[i]);
+      }
+      long idle = Long.parseLong(cpu[4]) + Long.parseLong(cpu[5]);
+      return new CpuTimes(self, children, total - idle, total);
+    }
+
+    CpuTimes plus(CpuTimes other) {
+      return new CpuTimes(selfTicks + other.selfTicks, childrenTicks + other.childrenTicks,
+          machineBusyTicks + other.machineBusyTicks, machineTicks + other.machineTicks);
+    }
+
+    CpuTimes minus(CpuTimes earlier) {
+      return new CpuTimes(selfTicks - earlier.selfTicks, childrenTicks - earlier.childrenTicks,
+          machineBusyTicks - earlier.machineBusyTicks, machineTicks - earlier.machineTicks);
+    }
+
+    String perExecution(int executions) {
+      return String.format(Locale.ROOT,
+          "%.1f ms in this JVM, %.1f ms in the sandbox processes, %.1f ms machine-wide "
+              + "(machine %.0f%% busy)",
+          selfTicks * MILLIS_PER_TICK / executions, childrenTicks * MILLIS_PER_TICK / executions,
+          machineBusyTicks * MILLIS_PER_TICK / executions,
+          machineTicks == 0 ? 0.0 : 100.0 * machineBusyTicks / machineTicks);
     }
   }
 

@@ -35,6 +35,11 @@ public final class BenchCommand implements Callable<Integer> {
       description = "Concurrency levels, comma-separated (default: ${DEFAULT-VALUE}).")
   List<Integer> concurrency;
 
+  @Option(names = "--rounds", paramLabel = "R", defaultValue = "4",
+      description = "Rounds each phase is split into, alternating raw, server and runner "
+          + "launches so that a slow spell of the machine falls on all alike (default: ${DEFAULT-VALUE}).")
+  int rounds;
+
   @Option(names = "--warmup", paramLabel = "N", defaultValue = "20",
       description = "Unmeasured executions of each kind before the phases (default: ${DEFAULT-VALUE}).")
   int warmup;
@@ -61,13 +66,14 @@ public final class BenchCommand implements Callable<Integer> {
     check(executions >= 1 && executions <= MAX_EXECUTIONS, "-n must be from 1 to " + MAX_EXECUTIONS);
     check(!concurrency.isEmpty() && concurrency.stream().allMatch(c -> c >= 1 && c <= MAX_CONCURRENCY),
         "-c values must be from 1 to " + MAX_CONCURRENCY);
+    check(rounds >= 1 && rounds <= executions, "--rounds must be from 1 to -n");
     check(warmup >= 0 && warmup <= MAX_EXECUTIONS, "--warmup must be from 0 to " + MAX_EXECUTIONS);
     check(rssRuns == 0 || (rssRuns >= ServerBenchmark.RSS_EARLY_RUNS && rssRuns <= MAX_EXECUTIONS),
         "--rss-runs must be 0 or from " + ServerBenchmark.RSS_EARLY_RUNS + " to " + MAX_EXECUTIONS);
     check(List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF")
         .contains(logLevel.toUpperCase(java.util.Locale.ROOT)), "--log-level must be one of "
         + "TRACE, DEBUG, INFO, WARN, ERROR, OFF");
-    ServerBenchmark.Options options = new ServerBenchmark.Options(executions, concurrency, warmup,
+    ServerBenchmark.Options options = new ServerBenchmark.Options(executions, concurrency, rounds, warmup,
         rssRuns, environment, logLevel.toUpperCase(java.util.Locale.ROOT),
         Optional.ofNullable(configFile));
     try {
