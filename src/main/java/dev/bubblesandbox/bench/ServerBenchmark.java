@@ -7,14 +7,10 @@ import dev.bubblesandbox.config.Settings;
 import dev.bubblesandbox.config.SettingsLoader;
 import dev.bubblesandbox.environment.EnvironmentCatalog;
 import dev.bubblesandbox.environment.ReadyEnvironment;
-import dev.bubblesandbox.sandbox.ExecutionResult;
 import dev.bubblesandbox.sandbox.LaunchSpec;
 import dev.bubblesandbox.sandbox.Limits;
-import dev.bubblesandbox.sandbox.OutputListener;
-import dev.bubblesandbox.sandbox.RunningSandbox;
 import dev.bubblesandbox.sandbox.SandboxRunner;
 import dev.bubblesandbox.sandbox.SandboxUser;
-import dev.bubblesandbox.sandbox.TemporaryWorkDir;
 import dev.bubblesandbox.server.BubbleSandboxServer;
 import java.io.IOException;
 import java.io.InputStream;
@@ -39,7 +35,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -101,39 +96,37 @@ public final class ServerBenchmark {
 
   /** Runs every phase and prints the results; throws when any execution went wrong. */
   public void run() throws Exception {
-    Settings configured = SettingsLoader.load(options.configFile(), System.getenv());
     int maxConcurrency = Collections.max(options.concurrency());
     Path root = Files.createTempDirectory("bubble-sandbox-bench-",
         PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx--x--x")));
     try {
-      Settings settings = forBenchmark(configured, root.resolve("workspace"), maxConcurrency);
+      Settings settings = forBenchmark(root.resolve("workspace"), maxConcurrency, false);
       SandboxUser user = SandboxUser.forCurrentProcess(settings.sandboxUid());
       SandboxRunner runner = SandboxRunner.create(user);
       ReadyEnvironment environment =
           new EnvironmentCatalog(settings.environmentsDir()).require(options.environment());
-      List<List<String>> rawCommands = new ArrayList<>();
-      for (int i = 0; i < maxConcurrency; i++) {
-        // One prepared work dir per worker, owned by the sandbox uid, like the CLI benchmark's.
-        TemporaryWorkDir workDir = TemporaryWorkDir.create(root.resolve("raw"), user);
-        rawCommands.add(runner.command(new LaunchSpec("bench-raw-" + i, environment,
-            workDir.path(), List.of(), LaunchSpec.pythonArgv(SCRIPT), Limits.from(settings))));
-      }
+      // Raw bwrap: the product's own argv (a scratch tmpfs work dir, as one-shot executions
+      // have), without the launcher: no cgroups, no seccomp filter.
+      List<String> rawCommand = runner.command(new LaunchSpec("bench-raw", environment,
+          Optional.empty(), List.of(), LaunchSpec.pythonArgv(SCRIPT), Limits.from(settings)));
 
-      BubbleSandboxServer server = BubbleSandboxServer.start(settings)
-          .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      BubbleSandboxServer server = BubbleSandboxServer.start(settings).get(60, TimeUnit.SECONDS);
+      BubbleSandboxServer unlimited = BubbleSandboxServer.start(
+          forBenchmark(root.resolve("workspace-unlimited"), maxConcurrency, true),
+          SandboxRunner.createWithoutLimits(user)).get(60, TimeUnit.SECONDS);
       try {
-        measure(server, settings, user, rawCommands,
-            worker -> launchThroughRunner(runner, user, environment, settings, root.resolve("runner")));
+        measure(server, unlimited, settings, user, rawCommand);
       } finally {
         server.stop().get(90, TimeUnit.SECONDS);
+        unlimited.stop().get(90, TimeUnit.SECONDS);
       }
     } finally {
       HostFiles.deleteRecursively(root);
     }
   }
 
-  private void measure(BubbleSandboxServer server, Settings settings, SandboxUser user,
-      List<List<String>> rawCommands, Launch viaRunner) throws Exception {
+  private void measure(BubbleSandboxServer server, BubbleSandboxServer unlimited, Settings settings,
+      SandboxUser user, List<String> rawCommand) throws Exception {
     HttpClient http = HttpClient.newBuilder()
         .version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(Duration.ofSeconds(5))
@@ -142,8 +135,10 @@ public final class ServerBenchmark {
     String body = JSON.createObjectNode()
         .put("script", SCRIPT).put("environment", options.environment()).toString();
     Launch viaServer = worker -> executeOverHttp(http, execute, body);
-    Launch raw = worker -> launchRaw(rawCommands.get(worker));
-    int maxConcurrency = rawCommands.size();
+    URI executeUnlimited = URI.create("http://127.0.0.1:" + unlimited.port() + "/v1/execute");
+    Launch viaRunner = worker -> executeOverHttp(http, executeUnlimited, body);
+    Launch raw = worker -> launchRaw(rawCommand);
+    int maxConcurrency = Collections.max(options.concurrency());
 
     out.printf(Locale.ROOT, "bubble-sandbox bench: %s in environment '%s', %d cores, sandboxes run as %s%n",
         SCRIPT, options.environment(), Runtime.getRuntime().availableProcessors(),
@@ -151,7 +146,7 @@ public final class ServerBenchmark {
             : "the caller");
     out.printf(Locale.ROOT, "server: in-process on http://127.0.0.1:%d, log level %s, max_sessions %d%n",
         server.port(), settings.logLevel(), settings.maxSessions());
-    out.println("raw:    " + String.join(" ", rawCommands.get(0)));
+    out.println("raw:    " + String.join(" ", rawCommand));
     out.println();
 
     int executed = 0;
@@ -180,6 +175,7 @@ public final class ServerBenchmark {
 
     List<Double> p50Ratio = new ArrayList<>();
     List<Double> throughputRatio = new ArrayList<>();
+    List<Double> limitsRatio = new ArrayList<>();
     int n = options.executions();
     for (int concurrency : options.concurrency()) {
       Kind rawKind = new Kind(raw);
@@ -202,15 +198,16 @@ public final class ServerBenchmark {
       double throughput = serverStats.throughput() / rawStats.throughput();
       p50Ratio.add(latency);
       throughputRatio.add(throughput);
+      limitsRatio.add(serverStats.percentileMillis(50) / runnerStats.percentileMillis(50));
       out.printf(Locale.ROOT, "C=%-2d raw     %s%n", concurrency, rawStats.summary());
       out.printf(Locale.ROOT, "C=%-2d server  %s%n", concurrency, serverStats.summary());
-      out.printf(Locale.ROOT, "C=%-2d runner  %s  (diagnostic: SandboxRunner and a fresh "
-          + "TemporaryWorkDir per execution, no HTTP or Vert.x)%n", concurrency, runnerStats.summary());
+      out.printf(Locale.ROOT, "C=%-2d no-lim  %s  (the same server with no cgroup limits and no "
+          + "seccomp filter)%n", concurrency, runnerStats.summary());
       out.printf(Locale.ROOT, "C=%-2d CPU per execution, raw:    %s; harness threads %.1f ms%n",
           concurrency, rawKind.cpu.perExecution(n), rawStats.clientCpuNanos() / 1e6 / n);
       out.printf(Locale.ROOT, "C=%-2d CPU per execution, server: %s; HTTP client side %.1f ms%n",
           concurrency, serverKind.cpu.perExecution(n), serverStats.clientCpuNanos() / 1e6 / n);
-      out.printf(Locale.ROOT, "C=%-2d CPU per execution, runner: %s; harness threads %.1f ms%n",
+      out.printf(Locale.ROOT, "C=%-2d CPU per execution, no-lim: %s; HTTP client side %.1f ms%n",
           concurrency, runnerKind.cpu.perExecution(n), runnerStats.clientCpuNanos() / 1e6 / n);
       out.printf(Locale.ROOT, "C=%-2d server, this JVM's CPU per execution by thread: %s%n",
           concurrency, serverKind.byThread(n));
@@ -227,6 +224,9 @@ public final class ServerBenchmark {
     int c1 = options.concurrency().indexOf(1);
     if (c1 >= 0) {
       verdict("C=1 server p50 / raw p50", p50Ratio.get(c1), 1.3, true);
+    }
+    if (c1 >= 0) {
+      verdict("C=1 server p50 / server without limits p50", limitsRatio.get(c1), 1.2, true);
     }
     int c4 = options.concurrency().indexOf(4);
     if (c4 >= 0) {
@@ -246,13 +246,19 @@ public final class ServerBenchmark {
         what, value, atMost ? "<=" : ">=", target, miss);
   }
 
-  /** The configured settings with a private workspace, a random loopback port and the bench's log level. */
-  private Settings forBenchmark(Settings s, Path workspace, int maxConcurrency) {
-    return new Settings(s.environmentsDir(), workspace, s.maxUploadSizeBytes(),
-        s.allowedExtensions(), s.executionTimeoutSeconds(), s.sessionIdleTimeoutSeconds(),
-        Math.max(s.maxSessions(), maxConcurrency), s.allowPersistentSessions(),
-        options.logLevel(), 0, "127.0.0.1", s.maxOutputBytes(), s.tmpfsSizeBytes(),
-        s.sandboxUid(), s.python(), s.shutdownGraceSeconds());
+  /**
+   * The configured settings with a private workspace, a random loopback port, the bench's log
+   * level, and room for the concurrency.
+   */
+  private Settings forBenchmark(Path workspace, int maxConcurrency, boolean unlimited) {
+    Map<String, Object> values = SettingsLoader.values(options.configFile(), System.getenv());
+    values.put("workspace_dir", workspace.toString());
+    values.put("http_port", 0);
+    values.put("http_host", "127.0.0.1");
+    values.put("log_level", options.logLevel());
+    values.put("max_sessions", Math.max(Integer.parseInt(String.valueOf(values.get("max_sessions"))), maxConcurrency));
+    values.put("allow_unlimited", unlimited);
+    return SettingsLoader.fromMap(values);
   }
 
   /**
@@ -420,21 +426,6 @@ public final class ServerBenchmark {
     if (result.path("return_code").asInt(-1) != 0
         || !EXPECTED_STDOUT.equals(result.path("stdout").asText())) {
       throw new IOException("unexpected result: " + response.body());
-    }
-  }
-
-  /** What a one-shot execution does below the HTTP API: a fresh work dir, the product's runner. */
-  private static void launchThroughRunner(SandboxRunner runner, SandboxUser user,
-      ReadyEnvironment environment, Settings settings, Path parent) throws Exception {
-    try (TemporaryWorkDir workDir = TemporaryWorkDir.create(parent, user)) {
-      RunningSandbox sandbox = runner.start(new LaunchSpec(UUID.randomUUID().toString(),
-          environment, workDir.path(), List.of(), LaunchSpec.pythonArgv(SCRIPT),
-          Limits.from(settings)), OutputListener.NONE);
-      sandbox.closeStdin();
-      ExecutionResult result = sandbox.await();
-      if (result.returnCode() != 0 || !EXPECTED_STDOUT.equals(result.stdout())) {
-        throw new IOException("SandboxRunner returned " + result);
-      }
     }
   }
 

@@ -68,6 +68,11 @@ public final class SettingsLoader {
    * {@code conf/config.yaml} when it exists), then {@code environment}.
    */
   public static Settings load(Optional<Path> configFile, Map<String, String> environment) {
+    return fromMap(values(configFile, environment));
+  }
+
+  /** The merged raw values behind {@link #load}, for callers that override some of them. */
+  public static Map<String, Object> values(Optional<Path> configFile, Map<String, String> environment) {
     Map<String, Object> values = defaultValues();
     Optional<Path> file =
         configFile.isPresent()
@@ -75,7 +80,7 @@ public final class SettingsLoader {
             : Optional.of(DEFAULT_CONFIG_FILE).filter(Files::isRegularFile);
     file.ifPresent(path -> values.putAll(readYaml(path)));
     values.putAll(fromEnvironment(environment));
-    return fromMap(values);
+    return values;
   }
 
   /** The settings named by {@code BUBBLE_SANDBOX_*} variables, keyed like the YAML file. */

@@ -37,8 +37,9 @@ public final class SandboxRunner {
       + "done\n"
       + "if [ -n \"$1\" ]; then exec 3< \"$1\" || exit 125; fi\n"
       + "shift\n"
-      // env -i: the shell has exported PWD, and bwrap's init would show it in /proc/1/environ.
-      + "exec /usr/bin/env -i \"$@\"\n";
+      // The shell exports PWD (its only variable), and bwrap's init would show it in /proc/1/environ.
+      + "unset PWD OLDPWD\n"
+      + "exec \"$@\"\n";
 
   private final Path bwrap;
   private final List<String> commandPrefix;
@@ -86,6 +87,16 @@ public final class SandboxRunner {
     } catch (IOException e) {
       throw new SandboxUnavailableException("Cannot write the seccomp filter: " + e.getMessage());
     }
+  }
+
+  /**
+   * A runner that enforces no cgroup limits and loads no seccomp filter: only for measuring
+   * what those cost ({@code bench}), never for serving.
+   */
+  public static SandboxRunner createWithoutLimits(SandboxUser user) {
+    SandboxRunner limited = create(user);
+    return new SandboxRunner(limited.bwrap, limited.commandPrefix, limited.layout, user,
+        ResourceControl.NONE, Optional.empty());
   }
 
   public SandboxUser user() {
@@ -235,7 +246,6 @@ public final class SandboxRunner {
       closeQuietly(process.getErrorStream());
 
       ResourceControl.Usage usage = group.usage();
-      group.close();
       boolean truncated = stdout.truncated() || stderr.truncated();
       String limit = timedOut ? ExecutionResult.LIMIT_TIMEOUT
           : usage.limitHit() != null ? usage.limitHit()
@@ -243,6 +253,8 @@ public final class SandboxRunner {
       result.complete(new ExecutionResult(stdout.text(), stderr.text(),
           timedOut ? -9 : returnCode(status), timedOut, truncated, durationMs, limit,
           usage.cpuTimeMs(), usage.memoryPeakBytes()));
+      // Its processes are dead already: removing the group need not delay the result.
+      group.close();
     } catch (InterruptedException e) {
       RunningSandbox.killAll(process, group);
       group.close();

@@ -58,14 +58,22 @@ public final class BubbleSandboxServer {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Vertx vertx = newVertx(registry);
     return closedOnFailure(vertx, ServerConfig.load(vertx, configFile, overrides)
-        .compose(settings -> deploy(vertx, registry, settings)));
+        .compose(settings -> deploy(vertx, registry, settings, null)));
   }
 
   /** Starts with settings already loaded. */
   public static CompletableFuture<BubbleSandboxServer> start(Settings settings) {
+    return start(settings, null);
+  }
+
+  /**
+   * Starts with settings already loaded and the given runner (null: the host's own), e.g. one
+   * without limits to measure what they cost.
+   */
+  public static CompletableFuture<BubbleSandboxServer> start(Settings settings, SandboxRunner runner) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Vertx vertx = newVertx(registry);
-    return closedOnFailure(vertx, deploy(vertx, registry, settings));
+    return closedOnFailure(vertx, deploy(vertx, registry, settings, runner));
   }
 
   private static CompletableFuture<BubbleSandboxServer> closedOnFailure(Vertx vertx,
@@ -92,13 +100,13 @@ public final class BubbleSandboxServer {
   }
 
   private static Future<BubbleSandboxServer> deploy(Vertx vertx, PrometheusMeterRegistry registry,
-      Settings settings) {
+      Settings settings, SandboxRunner givenRunner) {
     ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME))
         .setLevel(Level.toLevel(settings.logLevel()));
     SandboxUser user = SandboxUser.forCurrentProcess(settings.sandboxUid());
     SandboxRunner runner;
     try {
-      runner = SandboxRunner.create(user);
+      runner = givenRunner != null ? givenRunner : SandboxRunner.create(user);
       runner.requireResourceLimits(settings.allowUnlimited());
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
