@@ -109,6 +109,19 @@ class HostileScriptsTest {
   }
 
   @Test
+  @DisplayName("Workspace filler: ENOSPC at the workspace quota, host disk untouched")
+  void workspaceFiller() throws Exception {
+    FileStore host = Files.getFileStore(server.workspace);
+    long freeBefore = host.getUsableSpace();
+    JsonNode result = runBesideAnother("import errno\n"
+        + "f = open('fill.bin', 'wb')\n"
+        + "try:\n    while True: f.write(b'x' * (1 << 20)); f.flush()\n"
+        + "except OSError as e:\n    print(errno.errorcode[e.errno])\n", null);
+    assertThat(result.get("stdout").asText()).isEqualTo("ENOSPC\n");
+    assertThat(freeBefore - host.getUsableSpace()).isLessThan(150L << 20);
+  }
+
+  @Test
   @DisplayName("A process that ignores SIGTERM and double-forks is gone once the execution returns")
   void doubleForkIgnoringSigterm() throws Exception {
     JsonNode result = runBesideAnother("import os, signal, time\n"
