@@ -66,7 +66,7 @@ final class ApiVerticle extends VerticleBase {
     router.get("/metrics").handler(PrometheusScrapingHandler.create(context.meterRegistry()));
 
     router.get("/v1/info").handler(ctx -> ServerInfo.handle(ctx, context));
-    router.get("/v1/environments").handler(ctx -> ListEnvironments.handle(ctx, context));
+    router.get("/v1/environments").handler(ctx -> ServerInfo.handleEnvironments(ctx, context));
     router.post("/v1/execute").handler(json).handler(execute::handleOneShot);
     router.post("/v1/sessions").handler(json).handler(sessions::handleCreate);
     router.get("/v1/sessions").handler(sessions::handleList);

@@ -29,12 +29,10 @@ final class ExecutionService {
 
   private static final Logger logger = LoggerFactory.getLogger(ExecutionService.class);
 
-  private final Vertx vertx;
   private final ServerContext context;
   private final SandboxClient client;
 
   ExecutionService(Vertx vertx, ServerContext context) {
-    this.vertx = vertx;
     this.context = context;
     this.client = new SandboxClient(vertx);
   }
@@ -62,21 +60,12 @@ final class ExecutionService {
   Future<SandboxClient.Execution> startOneShot(String environmentName, ExecuteRequest request,
       Handler<SandboxEvents.Output> onOutput) {
     context.sessions().slots().acquire();
-    Runnable release = once(() -> context.sessions().slots().release());
+    Runnable release = Once.of(() -> context.sessions().slots().release());
     return context.blocking()
         .executeBlocking(() -> spec(context.environments().require(environmentName), Optional.empty(),
             List.of(), request))
         .compose(spec -> launch(spec, null, request, false, onOutput, release))
         .onFailure(failure -> release.run());
-  }
-
-  private static Runnable once(Runnable action) {
-    AtomicBoolean done = new AtomicBoolean();
-    return () -> {
-      if (done.compareAndSet(false, true)) {
-        action.run();
-      }
-    };
   }
 
   private LaunchSpec spec(ReadyEnvironment environment, Optional<Path> workDir, List<Volume> volumes,

@@ -19,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Uploads, listings, downloads and deletes inside a session's workspace. Every path is resolved
@@ -46,7 +45,7 @@ final class FileHandlers {
       throw tooLarge(max);
     }
     Session session = hold(routing);
-    Runnable release = once(session::endFileOperation);
+    Runnable release = Once.of(session::endFileOperation);
     context.blocking().executeBlocking(() -> {
           Path target = context.workspaces().uploadTarget(session.workspace(), relative);
           if (length != null && parseLength(length) > Files.getFileStore(target.getParent()).getUsableSpace()) {
@@ -177,7 +176,7 @@ final class FileHandlers {
   void handleDownload(RoutingContext routing) {
     String relative = filePath(routing);
     Session session = hold(routing);
-    Runnable release = once(session::endFileOperation);
+    Runnable release = Once.of(session::endFileOperation);
     // The hold covers the check and the open; once open, the descriptor is what is sent, whatever
     // a later execution does to the path.
     context.blocking().executeBlocking(() -> WorkspacePaths.existingFile(session.workspace(), relative))
@@ -234,15 +233,6 @@ final class FileHandlers {
     } catch (NumberFormatException e) {
       throw new RefusedException("invalid_request", "Content-Length is not a number.");
     }
-  }
-
-  private static Runnable once(Runnable action) {
-    AtomicBoolean done = new AtomicBoolean();
-    return () -> {
-      if (done.compareAndSet(false, true)) {
-        action.run();
-      }
-    };
   }
 
 }

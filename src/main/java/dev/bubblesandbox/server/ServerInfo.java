@@ -7,7 +7,11 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
-/** {@code GET /v1/info}: the version, the limits really in force and how, the environments. */
+/**
+ * What the server offers: {@code GET /v1/info} (the version, the limits really in force and how,
+ * the environments) and {@code GET /v1/environments} (the same view as {@code list-environments
+ * --json}).
+ */
 final class ServerInfo {
 
   private ServerInfo() {}
@@ -19,6 +23,13 @@ final class ServerInfo {
             .put("version", version())
             .put("limits", limits(context))
             .put("environments", new JsonArray(environments.stream().map(JsonObject::mapFrom).toList()))))
+        .onFailure(routing::fail);
+  }
+
+  static void handleEnvironments(RoutingContext routing, ServerContext context) {
+    context.blocking()
+        .executeBlocking(() -> context.environments().list().stream().map(EnvironmentSummary::of).toList())
+        .onSuccess(list -> Bodies.json(routing, 200, java.util.Map.of("environments", list)))
         .onFailure(routing::fail);
   }
 
