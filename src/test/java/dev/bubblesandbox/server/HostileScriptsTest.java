@@ -98,27 +98,25 @@ class HostileScriptsTest {
   @Test
   @DisplayName("/tmp filler: ENOSPC at the tmpfs size, host disk untouched")
   void tmpFiller() throws Exception {
-    FileStore host = Files.getFileStore(server.workspace);
-    long freeBefore = host.getUsableSpace();
-    JsonNode result = runBesideAnother("import errno\n"
-        + "f = open('/tmp/fill', 'wb')\n"
-        + "try:\n    while True: f.write(b'x' * (1 << 20))\n"
-        + "except OSError as e:\n    print(errno.errorcode[e.errno])\n", null);
-    assertThat(result.get("stdout").asText()).isEqualTo("ENOSPC\n");
-    assertThat(freeBefore - host.getUsableSpace()).isLessThan(32L << 20);
+    assertFillStopsAt("/tmp/fill", 32L << 20);
   }
 
   @Test
   @DisplayName("Workspace filler: ENOSPC at the workspace quota, host disk untouched")
   void workspaceFiller() throws Exception {
+    assertFillStopsAt("fill.bin", 150L << 20);
+  }
+
+  /** Writes {@code path} until the disk says no; the host disk may lose at most {@code hostBytes}. */
+  private void assertFillStopsAt(String path, long hostBytes) throws Exception {
     FileStore host = Files.getFileStore(server.workspace);
     long freeBefore = host.getUsableSpace();
     JsonNode result = runBesideAnother("import errno\n"
-        + "f = open('fill.bin', 'wb')\n"
+        + "f = open('" + path + "', 'wb')\n"
         + "try:\n    while True: f.write(b'x' * (1 << 20)); f.flush()\n"
         + "except OSError as e:\n    print(errno.errorcode[e.errno])\n", null);
     assertThat(result.get("stdout").asText()).isEqualTo("ENOSPC\n");
-    assertThat(freeBefore - host.getUsableSpace()).isLessThan(150L << 20);
+    assertThat(freeBefore - host.getUsableSpace()).isLessThan(hostBytes);
   }
 
   @Test
