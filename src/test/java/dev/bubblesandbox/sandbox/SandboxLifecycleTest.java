@@ -172,39 +172,36 @@ class SandboxLifecycleTest {
   @Test
   @DisplayName("a background process started by the script is gone when the script returns")
   void backgroundProcessDies() throws Exception {
-    String seconds = Sandboxes.uniqueSleepSeconds();
-    try (TemporaryWorkDir work = Sandboxes.temporaryWorkDir()) {
-      RunningSandbox sandbox = startWithSleeper(work, seconds, LIMITS, """
-          import subprocess, sys
-          subprocess.Popen(["sh", "-c", "sleep SECONDS &"])
-          print("started", flush=True)
-          sys.stdin.read()
-          """);
-      sandbox.closeStdin();
-
-      ExecutionResult result = sandbox.await();
-      assertThat(result.returnCode()).isZero();
-      assertThat(Sandboxes.survivors(REAP_GRACE, "sleep", seconds)).isEmpty();
-    }
+    assertNothingSurvivesReturn("""
+        import subprocess, sys
+        subprocess.Popen(["sh", "-c", "sleep SECONDS &"])
+        print("started", flush=True)
+        sys.stdin.read()
+        """);
   }
 
   @Test
   @DisplayName("a double-forked, session-leading process is gone when the script returns")
   void doubleForkedProcessDies() throws Exception {
+    assertNothingSurvivesReturn("""
+        import os, sys
+        child = os.fork()
+        if child == 0:
+            if os.fork() == 0:
+                os.setsid()
+                os.execvp("sleep", ["sleep", "SECONDS"])
+            os._exit(0)
+        os.waitpid(child, 0)
+        print("started", flush=True)
+        sys.stdin.read()
+        """);
+  }
+
+  /** Runs a script that leaves a {@code sleep SECONDS} behind, lets it return, checks the sleeper is gone. */
+  private static void assertNothingSurvivesReturn(String script) throws Exception {
     String seconds = Sandboxes.uniqueSleepSeconds();
     try (TemporaryWorkDir work = Sandboxes.temporaryWorkDir()) {
-      RunningSandbox sandbox = startWithSleeper(work, seconds, LIMITS, """
-          import os, sys
-          child = os.fork()
-          if child == 0:
-              if os.fork() == 0:
-                  os.setsid()
-                  os.execvp("sleep", ["sleep", "SECONDS"])
-              os._exit(0)
-          os.waitpid(child, 0)
-          print("started", flush=True)
-          sys.stdin.read()
-          """);
+      RunningSandbox sandbox = startWithSleeper(work, seconds, LIMITS, script);
       sandbox.closeStdin();
 
       ExecutionResult result = sandbox.await();
