@@ -108,6 +108,13 @@ final class ConsoleHandler {
       socket.binaryMessageHandler(binary ->
           error("invalid_message", "Send JSON text frames, not binary ones."));
       socket.closeHandler(closed -> onClose());
+      // Vert.x drops a message over the size limit and reports it here, leaving the socket open:
+      // close it (1009, message too big), as for any other failure of the socket.
+      socket.exceptionHandler(failure -> {
+        if (!closed) {
+          socket.close((short) 1009, "message too big or socket failure");
+        }
+      });
       if (throwaway) {
         socket.writeTextMessage(new JsonObject().put("type", "session")
             .put("session_id", session.id()).encode());

@@ -98,6 +98,32 @@ class ApiHardeningTest {
   }
 
   @Test
+  @DisplayName("A WebSocket message over 1 MiB closes that socket unanswered; the server stays up")
+  void oversizedWebSocketMessage() throws Exception {
+    HttpResponse<String> created = send(request("/v1/sessions").header("Authorization", "Bearer " + KEY)
+        .POST(HttpRequest.BodyPublishers.ofString("{}")));
+    String session = TestServer.json(created).get("session_id").asText();
+    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+    try {
+      java.util.concurrent.CompletableFuture<Short> closed = new java.util.concurrent.CompletableFuture<>();
+      java.util.List<String> answers = new java.util.concurrent.CopyOnWriteArrayList<>();
+      io.vertx.core.http.WebSocket socket = vertx.createWebSocketClient()
+          .connect(new io.vertx.core.http.WebSocketConnectOptions().setHost("127.0.0.1")
+              .setPort(server.server.port()).setURI("/v1/sessions/" + session + "/console")
+              .setAllowOriginHeader(false).addHeader("Authorization", "Bearer " + KEY))
+          .toCompletionStage().toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+      socket.textMessageHandler(answers::add);
+      socket.closeHandler(done -> closed.complete(socket.closeStatusCode()));
+      socket.writeTextMessage("{\"type\": \"stdin\", \"data\": \"" + "x".repeat(2 << 20) + "\"}");
+      assertThat(closed.get(10, java.util.concurrent.TimeUnit.SECONDS)).isNotEqualTo((short) 1000);
+      assertThat(answers).isEmpty();
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+    }
+    assertThat(send(request("/health/live")).statusCode()).isEqualTo(200);
+  }
+
+  @Test
   @DisplayName("A console from a foreign browser origin is refused; CORS answers only allowed origins")
   void origins() throws Exception {
     HttpResponse<String> created = send(request("/v1/sessions").header("Authorization", "Bearer " + KEY)
