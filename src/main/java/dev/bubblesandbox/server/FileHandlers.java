@@ -106,6 +106,10 @@ final class FileHandlers {
     io.vertx.core.Promise<Long> promise = io.vertx.core.Promise.promise();
     long[] received = {0};
     request.handler(buffer -> {
+      if (promise.future().isComplete()) {
+        // A write failed and the file is closing: the refusal reads (and drops) the rest.
+        return;
+      }
       received[0] += buffer.length();
       if (received[0] > max) {
         request.handler(null);
@@ -120,13 +124,18 @@ final class FileHandlers {
       }
     });
     // The last writes may still fail (a full workspace): the end counts once they are done.
-    request.endHandler(end -> file.flush().onComplete(flushed -> {
-      if (flushed.failed()) {
-        promise.tryFail(Workspaces.outOfSpace(flushed.cause()) ? Workspaces.quotaExceeded() : flushed.cause());
-      } else {
-        promise.tryComplete(received[0]);
+    request.endHandler(end -> {
+      if (promise.future().isComplete()) {
+        return;
       }
-    }));
+      file.flush().onComplete(flushed -> {
+        if (flushed.failed()) {
+          promise.tryFail(Workspaces.outOfSpace(flushed.cause()) ? Workspaces.quotaExceeded() : flushed.cause());
+        } else {
+          promise.tryComplete(received[0]);
+        }
+      });
+    });
     request.exceptionHandler(promise::tryFail);
     request.resume();
     return promise.future();

@@ -14,7 +14,9 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -30,9 +32,13 @@ final class TestServer implements AutoCloseable {
   final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(5)).build();
 
+  /** Exceptions no handler caught, on any Vert.x thread: each one is a bug. */
+  private final List<Throwable> unhandled = new CopyOnWriteArrayList<>();
+
   private TestServer(Path workspace, BubbleSandboxServer server) {
     this.workspace = workspace;
     this.server = server;
+    server.vertx().exceptionHandler(unhandled::add);
   }
 
   /** Starts a server; {@code overrides} are settings keyed like conf/config.yaml. */
@@ -129,6 +135,11 @@ final class TestServer implements AutoCloseable {
       server.stop().get(60, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new IllegalStateException("server did not stop", e);
+    }
+    if (!unhandled.isEmpty()) {
+      AssertionError error = new AssertionError("the server left exceptions unhandled: " + unhandled);
+      unhandled.forEach(error::addSuppressed);
+      throw error;
     }
   }
 }
