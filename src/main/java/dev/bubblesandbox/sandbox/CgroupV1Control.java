@@ -1,7 +1,6 @@
 package dev.bubblesandbox.sandbox;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -97,27 +96,13 @@ final class CgroupV1Control implements ResourceControl {
   }
 
   @Override
-  public Group create(String executionId, ResourceLimits limits) {
+  public Group create(String name) {
     Map<String, Path> dirs = new LinkedHashMap<>();
     try {
       for (Map.Entry<String, Path> parent : parents.entrySet()) {
-        Path dir = parent.getValue().resolve(executionId);
-        if (!Files.isDirectory(dir)) {
-          Files.createDirectory(dir);
-        }
-        dirs.put(parent.getKey(), dir);
+        dirs.put(parent.getKey(), Files.createDirectory(parent.getValue().resolve(name)));
       }
-      Path memory = dirs.get("memory");
-      write(memory.resolve("memory.limit_in_bytes"), Long.toString(limits.memoryBytes()));
-      if (Files.exists(memory.resolve("memory.memsw.limit_in_bytes"))) {
-        // Swap counts too: a sandbox must not page its way past the limit.
-        write(memory.resolve("memory.memsw.limit_in_bytes"), Long.toString(limits.memoryBytes()));
-      }
-      write(dirs.get("pids").resolve("pids.max"), Integer.toString(limits.maxTasks()));
-      write(dirs.get("cpu").resolve("cpu.cfs_period_us"), Long.toString(CFS_PERIOD_US));
-      write(dirs.get("cpu").resolve("cpu.cfs_quota_us"),
-          Long.toString(Math.max(1_000, Math.round(limits.cpus() * CFS_PERIOD_US))));
-    } catch (IOException | UncheckedIOException e) {
+    } catch (IOException e) {
       new V1Group(dirs).close();
       throw new SandboxUnavailableException("Cannot set up the sandbox's cgroups: " + e.getMessage());
     }
@@ -152,6 +137,25 @@ final class CgroupV1Control implements ResourceControl {
     public List<String> procsFiles() {
       Set<Path> distinct = new LinkedHashSet<>(dirs.values());
       return distinct.stream().map(dir -> dir.resolve("cgroup.procs").toString()).toList();
+    }
+
+    @Override
+    public List<String> limit(ResourceLimits limits) {
+      try {
+        Path memory = dirs.get("memory");
+        write(memory.resolve("memory.limit_in_bytes"), Long.toString(limits.memoryBytes()));
+        if (Files.exists(memory.resolve("memory.memsw.limit_in_bytes"))) {
+          // Swap counts too: a sandbox must not page its way past the limit.
+          write(memory.resolve("memory.memsw.limit_in_bytes"), Long.toString(limits.memoryBytes()));
+        }
+        write(dirs.get("pids").resolve("pids.max"), Integer.toString(limits.maxTasks()));
+        write(dirs.get("cpu").resolve("cpu.cfs_period_us"), Long.toString(CFS_PERIOD_US));
+        write(dirs.get("cpu").resolve("cpu.cfs_quota_us"),
+            Long.toString(Math.max(1_000, Math.round(limits.cpus() * CFS_PERIOD_US))));
+      } catch (IOException e) {
+        throw new SandboxUnavailableException("Cannot set the sandbox's cgroup limits: " + e.getMessage());
+      }
+      return List.of();
     }
 
     @Override

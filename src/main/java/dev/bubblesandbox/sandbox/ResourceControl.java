@@ -18,8 +18,8 @@ public interface ResourceControl {
   /** Which of {@link #ALL} are really enforced. */
   Set<String> enforced();
 
-  /** Creates the group for one execution. */
-  Group create(String executionId, ResourceLimits limits);
+  /** Creates an empty group, with no limits yet, for one launch. */
+  Group create(String name);
 
   /** Removes groups a crashed earlier run left behind, killing what still runs in them. */
   void removeStale();
@@ -29,6 +29,13 @@ public interface ResourceControl {
 
     /** Files the launcher writes its own pid into before it execs bwrap. */
     List<String> procsFiles();
+
+    /**
+     * Sets the execution's limits.
+     *
+     * @return shell commands the launcher runs just before it execs bwrap (rlimits), or none
+     */
+    List<String> limit(ResourceLimits limits);
 
     /** Kills every process in the group, forked or not. */
     void killAll();
@@ -63,10 +70,15 @@ public interface ResourceControl {
     }
 
     @Override
-    public Group create(String executionId, ResourceLimits limits) {
+    public Group create(String name) {
       return new Group() {
         @Override
         public List<String> procsFiles() {
+          return List.of();
+        }
+
+        @Override
+        public List<String> limit(ResourceLimits limits) {
           return List.of();
         }
 

@@ -2,60 +2,40 @@ package dev.bubblesandbox.sandbox;
 
 import dev.bubblesandbox.HostFiles;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Starts sandboxes and watches them to the end. Each execution gets a thread of its own that
- * starts bwrap and lives until bwrap has exited: {@code --die-with-parent} fires when the
- * <em>thread</em> that started bwrap ends, so a pooled or short-lived thread would kill it early.
+ * Starts sandboxes. Each launch goes through a {@link Launcher}: made on the spot here, or ahead
+ * of time by a {@link LauncherPool}.
  */
 public final class SandboxRunner {
-
-  /** How long the output pumps may take to reach end-of-file once bwrap has exited. */
-  private static final long PUMP_DRAIN_SECONDS = 5;
-
-  /**
-   * Runs before bwrap, as the caller: joins the execution's cgroups (so that bwrap and everything
-   * it starts is counted and bounded from its first instruction), opens the seccomp filter on
-   * {@link BwrapArgs#SECCOMP_FD} (Java cannot pass a child any other descriptor), then execs the
-   * uid switch and bwrap with an empty environment. Arguments: the number of cgroup.procs files, the files, the filter
-   * file (or ""), the command.
-   */
-  static final String LAUNCHER = "n=$1; shift\n"
-      + "while [ \"$n\" -gt 0 ]; do\n"
-      + "  echo $$ > \"$1\" || { echo \"bubble-sandbox: cannot join cgroup $1\" >&2; exit 125; }\n"
-      + "  shift; n=$((n - 1))\n"
-      + "done\n"
-      + "if [ -n \"$1\" ]; then exec 3< \"$1\" || exit 125; fi\n"
-      + "shift\n"
-      // The shell exports PWD (its only variable), and bwrap's init would show it in /proc/1/environ.
-      + "unset PWD OLDPWD\n"
-      + "exec \"$@\"\n";
 
   private final Path bwrap;
   private final List<String> commandPrefix;
   private final HostLayout layout;
   private final SandboxUser user;
   private final ResourceControl resources;
-  private final Optional<Path> seccompFilter;
+  private final PrivateDirectory files;
+  private final boolean seccomp;
+  private final AtomicLong launches = new AtomicLong();
 
   SandboxRunner(Path bwrap, List<String> commandPrefix, HostLayout layout, SandboxUser user,
-      ResourceControl resources, Optional<Path> seccompFilter) {
+      ResourceControl resources, PrivateDirectory files, boolean seccomp) {
     this.bwrap = bwrap;
     this.commandPrefix = List.copyOf(commandPrefix);
     this.layout = layout;
     this.user = user;
     this.resources = resources;
-    this.seccompFilter = seccompFilter;
+    this.files = files;
+    this.seccomp = seccomp;
   }
 
   /**
@@ -64,29 +44,7 @@ public final class SandboxRunner {
    * @throws SandboxUnavailableException when bwrap (or, as root, setpriv) is missing
    */
   public static SandboxRunner create(SandboxUser user) {
-    Path bwrap = locate("bwrap", "bubblewrap");
-    List<String> prefix =
-        user.dropTo().isPresent() ? user.commandPrefix(locate("setpriv", "util-linux")) : List.of();
-    return new SandboxRunner(bwrap, prefix, HostLayout.detect(), user,
-        CgroupV1Control.detect().orElse(ResourceControl.NONE), Optional.of(writeSeccompFilter()));
-  }
-
-  /**
-   * Writes the filter where the launcher can open it: a new file, owner-only, never through a
-   * link (CREATE_NEW fails on any existing name). Not Files.createTempFile: its secure random
-   * name generator costs the CLI's start-up more than the sandbox does.
-   */
-  private static Path writeSeccompFilter() {
-    Path file = Path.of(System.getProperty("java.io.tmpdir"),
-        "bubble-sandbox-seccomp-" + ProcessHandle.current().pid() + "-" + System.nanoTime() + ".bpf");
-    try {
-      Files.write(file, SeccompFilter.program(), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-      Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-      file.toFile().deleteOnExit();
-      return file;
-    } catch (IOException e) {
-      throw new SandboxUnavailableException("Cannot write the seccomp filter: " + e.getMessage());
-    }
+    return create(user, ResourceControls.detect(), true);
   }
 
   /**
@@ -94,9 +52,15 @@ public final class SandboxRunner {
    * what those cost ({@code bench}), never for serving.
    */
   public static SandboxRunner createWithoutLimits(SandboxUser user) {
-    SandboxRunner limited = create(user);
-    return new SandboxRunner(limited.bwrap, limited.commandPrefix, limited.layout, user,
-        ResourceControl.NONE, Optional.empty());
+    return create(user, ResourceControl.NONE, false);
+  }
+
+  static SandboxRunner create(SandboxUser user, ResourceControl resources, boolean seccomp) {
+    Path bwrap = locate("bwrap", "bubblewrap");
+    List<String> prefix =
+        user.dropTo().isPresent() ? user.commandPrefix(locate("setpriv", "util-linux")) : List.of();
+    return new SandboxRunner(bwrap, prefix, HostLayout.detect(), user, resources,
+        PrivateDirectory.create(), seccomp);
   }
 
   public SandboxUser user() {
@@ -115,11 +79,12 @@ public final class SandboxRunner {
    * @throws SandboxUnavailableException naming what is missing and the setting that allows it
    */
   public void requireResourceLimits(boolean allowUnlimited) {
-    java.util.Set<String> missing = new java.util.TreeSet<>(ResourceControl.ALL);
+    Set<String> missing = new TreeSet<>(ResourceControl.ALL);
     missing.removeAll(resources.enforced());
     if (!missing.isEmpty() && !allowUnlimited) {
       throw new SandboxUnavailableException("This host cannot enforce the " + String.join(", ", missing)
-          + " limits of sandboxes (no writable cgroup v1 hierarchies; run as root, or delegate them); "
+          + " limits of sandboxes (" + resources.mechanism() + " in force; run as root, or delegate "
+          + "cgroups to this user); "
           + "set BUBBLE_SANDBOX_ALLOW_UNLIMITED=true to run without them.");
     }
   }
@@ -135,20 +100,33 @@ public final class SandboxRunner {
     return command;
   }
 
-  /** The full launch command: the launcher, the uid switch, bwrap and its arguments. */
-  List<String> launchCommand(LaunchSpec spec, ResourceControl.Group group) {
-    List<String> procs = group.procsFiles();
-    List<String> command = new ArrayList<>();
-    if (!procs.isEmpty() || seccompFilter.isPresent()) {
-      command.addAll(List.of("/bin/sh", "-c", LAUNCHER, "bubble-sandbox-launch",
-          Integer.toString(procs.size())));
-      command.addAll(procs);
-      command.add(seccompFilter.map(Path::toString).orElse(""));
-    }
-    command.addAll(commandPrefix);
+  /**
+   * The shell commands that start {@code spec}, for the launcher to source: open the seccomp
+   * filter on {@link BwrapArgs#SECCOMP_FD} (Java cannot pass a child any other descriptor), then
+   * exec the uid switch and bwrap.
+   */
+  String commandScript(LaunchSpec spec) {
+    List<String> command = new ArrayList<>(commandPrefix);
     command.add(bwrap.toString());
-    command.addAll(BwrapArgs.build(spec, layout, seccompFilter.isPresent()));
-    return command;
+    command.addAll(BwrapArgs.build(spec, layout, seccomp));
+    StringBuilder script = new StringBuilder();
+    if (seccomp) {
+      script.append("exec ").append(BwrapArgs.SECCOMP_FD).append("< ")
+          .append(shellQuote(files.seccompFilter().toString())).append(" || exit 125\n");
+    }
+    script.append("exec");
+    for (String argument : command) {
+      if (argument.indexOf('\0') >= 0) {
+        throw new InvalidLaunchException("The command line may not contain NUL characters.");
+      }
+      script.append(' ').append(shellQuote(argument));
+    }
+    return script.append('\n').toString();
+  }
+
+  /** {@code argument} as one word of a POSIX shell command: single-quoted. */
+  static String shellQuote(String argument) {
+    return "'" + argument.replace("'", "'\\''") + "'";
   }
 
   /**
@@ -183,123 +161,46 @@ public final class SandboxRunner {
   }
 
   /**
-   * Starts the execution and returns once bwrap is running. {@code listener} is called from the
+   * Starts the execution and returns once bwrap is starting. {@code listener} is called from the
    * output pump threads as output arrives.
    *
    * @throws InvalidLaunchException when a path of the spec cannot be used
    * @throws SandboxUnavailableException when bwrap cannot be started
    */
   public RunningSandbox start(LaunchSpec spec, OutputListener listener) {
-    checkPaths(spec);
-    ResourceControl.Group group = resources.create(spec.executionId(), spec.limits().resources());
-    ProcessBuilder builder = new ProcessBuilder(launchCommand(spec, group));
-    // bwrap's own init inherits this environment and shows it in /proc/1/environ:
-    // start it with nothing, the sandbox's variables come from --setenv.
-    builder.environment().clear();
-    CompletableFuture<Process> started = new CompletableFuture<>();
-    CompletableFuture<ExecutionResult> result = new CompletableFuture<>();
-    Thread watcher = new Thread(() -> watch(builder, spec, group, listener, started, result),
-        "sandbox-" + spec.executionId());
-    watcher.start();
-    Process process;
-    try {
-      process = started.join();
-    } catch (java.util.concurrent.CompletionException e) {
-      throw (RuntimeException) e.getCause();
-    }
-    return new RunningSandbox(process, group, result);
+    return launch(prepare(), spec, listener);
   }
 
-  private void watch(ProcessBuilder builder, LaunchSpec spec, ResourceControl.Group group,
-      OutputListener listener, CompletableFuture<Process> started,
-      CompletableFuture<ExecutionResult> result) {
-    long startNanos = System.nanoTime();
-    Process process;
-    try {
-      process = builder.start();
-    } catch (IOException e) {
-      group.close();
-      started.completeExceptionally(
-          new SandboxUnavailableException("Cannot start bwrap: " + e.getMessage()));
-      return;
-    }
-    started.complete(process);
-    try {
-      OutputCapture stdout = new OutputCapture(spec.limits().maxOutputBytes());
-      OutputCapture stderr = new OutputCapture(spec.limits().maxOutputBytes());
-      Thread stdoutPump = pump(process.getInputStream(), stdout, OutputListener.Stream.STDOUT,
-          listener, spec.executionId());
-      Thread stderrPump = pump(process.getErrorStream(), stderr, OutputListener.Stream.STDERR,
-          listener, spec.executionId());
+  /** A pool of {@code size} launches kept ready, for a server. */
+  public LauncherPool pool(int size) {
+    return new LauncherPool(this, size);
+  }
 
-      boolean timedOut = !process.waitFor(spec.limits().timeout().toNanos(), TimeUnit.NANOSECONDS);
-      if (timedOut) {
-        RunningSandbox.killAll(process, group);
-      }
-      int status = process.waitFor();
-      long durationMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
-      // bwrap is gone: whatever is left in the group holds the output pipes open. End it now.
-      group.killAll();
-      stdoutPump.join(TimeUnit.SECONDS.toMillis(PUMP_DRAIN_SECONDS));
-      stderrPump.join(TimeUnit.SECONDS.toMillis(PUMP_DRAIN_SECONDS));
-      closeQuietly(process.getInputStream());
-      closeQuietly(process.getErrorStream());
+  /** Starts making a launch ready. */
+  Launcher prepare() {
+    return new Launcher(resources, files.path(),
+        "l" + ProcessHandle.current().pid() + "-" + launches.incrementAndGet());
+  }
 
-      ResourceControl.Usage usage = group.usage();
-      boolean truncated = stdout.truncated() || stderr.truncated();
-      String limit = timedOut ? ExecutionResult.LIMIT_TIMEOUT
-          : usage.limitHit() != null ? usage.limitHit()
-          : truncated ? ExecutionResult.LIMIT_OUTPUT : null;
-      result.complete(new ExecutionResult(stdout.text(), stderr.text(),
-          timedOut ? -9 : returnCode(status), timedOut, truncated, durationMs, limit,
-          usage.cpuTimeMs(), usage.memoryPeakBytes()));
-      // Its processes are dead already: removing the group need not delay the result.
-      group.close();
-    } catch (InterruptedException e) {
-      RunningSandbox.killAll(process, group);
-      group.close();
-      Thread.currentThread().interrupt();
-      result.completeExceptionally(e);
-    } catch (RuntimeException | Error e) {
-      RunningSandbox.killAll(process, group);
-      group.close();
-      result.completeExceptionally(e);
+  RunningSandbox launch(Launcher launcher, LaunchSpec spec, OutputListener listener) {
+    String script;
+    try {
+      checkPaths(spec);
+      script = commandScript(spec);
+    } catch (RuntimeException e) {
+      launcher.cancel();
+      throw e;
     }
+    return launcher.launch(spec, listener, script);
   }
 
   /**
-   * bwrap reports a child ended by signal N as 128+N; the API reports it as -N, like Python's
-   * subprocess. (An explicit exit status above 128 is read the same way.)
+   * Removes what a crashed earlier run left behind: its groups (killing what still runs in them)
+   * and its private files.
    */
-  static int returnCode(int bwrapStatus) {
-    return bwrapStatus > 128 && bwrapStatus <= 128 + 64 ? -(bwrapStatus - 128) : bwrapStatus;
-  }
-
-  private static Thread pump(InputStream in, OutputCapture capture, OutputListener.Stream stream,
-      OutputListener listener, String executionId) {
-    Thread thread = new Thread(() -> {
-      byte[] buffer = new byte[16 * 1024];
-      try {
-        int read;
-        while ((read = in.read(buffer)) != -1) {
-          // Past the cap the stream is still drained, so a flooding process never blocks on a
-          // full pipe and ends normally.
-          deliver(listener, stream, capture.accept(buffer, read));
-        }
-      } catch (IOException e) {
-        // the stream was closed after bwrap exited: what was read is kept
-      }
-      deliver(listener, stream, capture.finish());
-    }, "sandbox-" + executionId + "-" + stream.name().toLowerCase(java.util.Locale.ROOT));
-    thread.setDaemon(true);
-    thread.start();
-    return thread;
-  }
-
-  private static void deliver(OutputListener listener, OutputListener.Stream stream, String text) {
-    if (!text.isEmpty()) {
-      listener.onOutput(stream, text);
-    }
+  public void removeStale() {
+    resources.removeStale();
+    PrivateDirectory.removeStale();
   }
 
   private void checkPaths(LaunchSpec spec) {
@@ -340,14 +241,6 @@ public final class SandboxRunner {
 
   private String sandboxUidName() {
     return user.dropTo().isPresent() ? "the sandbox uid " + user.dropTo().getAsInt() : "this user";
-  }
-
-  private static void closeQuietly(InputStream in) {
-    try {
-      in.close();
-    } catch (IOException e) {
-      // already closed
-    }
   }
 
   private static Path locate(String program, String debianPackage) {

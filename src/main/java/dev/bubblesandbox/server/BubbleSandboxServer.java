@@ -40,6 +40,12 @@ public final class BubbleSandboxServer {
 
   private static final Logger logger = LoggerFactory.getLogger(BubbleSandboxServer.class);
 
+  /**
+   * Launches kept ready (each an idle shell, a thread and a cgroup): enough for the bursts a
+   * few cores can run at once; past them a launch is made on the spot, a few ms slower.
+   */
+  private static final int READY_LAUNCHES = 4;
+
   private final Vertx vertx;
   private final ServerContext context;
   private final List<ApiVerticle> apiVerticles = new CopyOnWriteArrayList<>();
@@ -133,10 +139,11 @@ public final class BubbleSandboxServer {
     return context.blocking().executeBlocking(() -> {
           context.workspaces().prepare();
           context.workspaces().removeStale();
-          runner.resources().removeStale();
+          runner.removeStale();
           return null;
         })
-        .compose(cleaned -> vertx.deployVerticle(() -> new SandboxWorkerVerticle(runner),
+        .compose(cleaned -> vertx.deployVerticle(
+            () -> new SandboxWorkerVerticle(runner, Math.min(READY_LAUNCHES, settings.maxSessions())),
             new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)))
         .compose(id -> {
           server.workerDeployment = id;

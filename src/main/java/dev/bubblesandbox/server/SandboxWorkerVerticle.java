@@ -2,6 +2,7 @@ package dev.bubblesandbox.server;
 
 import dev.bubblesandbox.BubbleSandboxException;
 import dev.bubblesandbox.sandbox.LaunchSpec;
+import dev.bubblesandbox.sandbox.LauncherPool;
 import dev.bubblesandbox.sandbox.RunningSandbox;
 import dev.bubblesandbox.sandbox.SandboxRunner;
 import io.vertx.core.Context;
@@ -39,14 +40,19 @@ final class SandboxWorkerVerticle extends VerticleBase {
   static final int LAUNCH_FAILED = 503;
 
   private final SandboxRunner runner;
+  private final int readyLaunches;
   private final Map<String, Running> running = new ConcurrentHashMap<>();
+  private LauncherPool launchers;
 
-  SandboxWorkerVerticle(SandboxRunner runner) {
+  /** @param readyLaunches how many launches to keep ready ahead of requests */
+  SandboxWorkerVerticle(SandboxRunner runner, int readyLaunches) {
     this.runner = runner;
+    this.readyLaunches = readyLaunches;
   }
 
   @Override
   public Future<?> start() {
+    launchers = runner.pool(readyLaunches);
     return vertx.eventBus().<LaunchSpec>consumer(Addresses.LAUNCH, this::launch).completion();
   }
 
@@ -61,6 +67,7 @@ final class SandboxWorkerVerticle extends VerticleBase {
       execution.sandbox.kill();
       ends.add(Future.fromCompletionStage(execution.sandbox.result()).otherwiseEmpty());
     }
+    launchers.close();
     return Future.join(ends).timeout(10, TimeUnit.SECONDS).otherwiseEmpty();
   }
 
@@ -73,7 +80,7 @@ final class SandboxWorkerVerticle extends VerticleBase {
     Context sender = vertx.getOrCreateContext();
     RunningSandbox sandbox;
     try {
-      sandbox = runner.start(spec, (stream, text) -> sender.runOnContext(
+      sandbox = launchers.start(spec, (stream, text) -> sender.runOnContext(
           ignored -> eventBus.send(output, new SandboxEvents.Output(stream, text))));
     } catch (BubbleSandboxException e) {
       message.fail(LAUNCH_FAILED, e.getMessage());

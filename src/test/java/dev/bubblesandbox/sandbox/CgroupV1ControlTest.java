@@ -39,7 +39,8 @@ class CgroupV1ControlTest {
   @Test
   @DisplayName("An execution's groups are gone once it returns")
   void groupsRemoved() throws Exception {
-    ResourceControl.Group group = Sandboxes.RUNNER.resources().create("probe-group", ResourceLimits.DEFAULT);
+    ResourceControl.Group group = Sandboxes.RUNNER.resources().create("probe-group");
+    assertThat(group.limit(ResourceLimits.DEFAULT)).isEmpty();
     List<Path> dirs = group.procsFiles().stream().map(file -> Path.of(file).getParent()).toList();
     assertThat(dirs).allMatch(Files::isDirectory);
     assertThat(Files.readString(dirs.stream().filter(d -> d.toString().contains("memory")).findFirst().orElseThrow()
@@ -56,7 +57,7 @@ class CgroupV1ControlTest {
   @DisplayName("Stale groups of a crashed run are emptied and removed at start-up")
   void staleGroupsRemoved() throws Exception {
     ResourceControl control = Sandboxes.RUNNER.resources();
-    ResourceControl.Group group = control.create("stale-group", ResourceLimits.DEFAULT);
+    ResourceControl.Group group = control.create("stale-group");
     String join = String.join("; ", group.procsFiles().stream().map(file -> "echo $$ > " + file).toList());
     Process orphan = new ProcessBuilder("/bin/sh", "-c", join + "; exec sleep 4343").start();
     Path lastJoined = Path.of(group.procsFiles().get(group.procsFiles().size() - 1));

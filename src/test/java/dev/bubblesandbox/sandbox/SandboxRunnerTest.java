@@ -23,6 +23,6 @@ class SandboxRunnerTest {
   })
   @DisplayName("bwrap's 128+N for a child killed by signal N becomes -N, other statuses stay")
   void returnCodeMapping(int bwrapStatus, int expected) {
-    assertThat(SandboxRunner.returnCode(bwrapStatus)).isEqualTo(expected);
+    assertThat(Launcher.returnCode(bwrapStatus)).isEqualTo(expected);
   }
 }

@@ -1,0 +1,75 @@
+package dev.bubblesandbox.sandbox;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+
+/**
+ * Launches kept ready for a server, each already inside its groups (see {@link Launcher}), and
+ * refilled as they are used. When none is ready a launch is made on the spot, as the CLI does.
+ */
+public final class LauncherPool implements AutoCloseable {
+
+  private final SandboxRunner runner;
+  private final int size;
+  private final Deque<Launcher> ready = new ArrayDeque<>();
+  private boolean closed;
+
+  LauncherPool(SandboxRunner runner, int size) {
+    this.runner = runner;
+    this.size = size;
+    synchronized (this) {
+      for (int i = 0; i < size; i++) {
+        ready.add(runner.prepare());
+      }
+    }
+  }
+
+  /** As {@link SandboxRunner#start}, with a launch that is ready where there is one. */
+  public RunningSandbox start(LaunchSpec spec, OutputListener listener) {
+    Launcher launcher = take();
+    try {
+      return runner.launch(launcher, spec, listener);
+    } finally {
+      refill();
+    }
+  }
+
+  private synchronized Launcher take() {
+    Launcher launcher;
+    while ((launcher = ready.poll()) != null) {
+      if (launcher.usable()) {
+        return launcher;
+      }
+      launcher.cancel();
+    }
+    return runner.prepare();
+  }
+
+  private synchronized void refill() {
+    while (!closed && ready.size() < size) {
+      ready.add(runner.prepare());
+    }
+  }
+
+  /** Ends the ready launches and waits for their shells and groups to go. */
+  @Override
+  public void close() {
+    List<Launcher> cancelled;
+    synchronized (this) {
+      closed = true;
+      cancelled = new ArrayList<>(ready);
+      ready.clear();
+    }
+    cancelled.forEach(Launcher::cancel);
+    for (Launcher launcher : cancelled) {
+      try {
+        launcher.awaitEnd(10_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+}

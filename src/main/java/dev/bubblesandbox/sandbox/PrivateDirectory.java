@@ -1,0 +1,81 @@
+package dev.bubblesandbox.sandbox;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/**
+ * A runner's own directory for what its launchers read as the caller: the seccomp filter and
+ * each launch's command file. Owner-only and new (never an existing name, so never through a
+ * link), named after the process so that a later run can tell a crashed run's directory.
+ * Not Files.createTempDirectory: its secure random name generator costs the CLI's start-up
+ * more than the sandbox does.
+ */
+final class PrivateDirectory {
+
+  private static final String PREFIX = "bubble-sandbox-";
+
+  private final Path path;
+  private final Path seccompFilter;
+
+  private PrivateDirectory(Path path, Path seccompFilter) {
+    this.path = path;
+    this.seccompFilter = seccompFilter;
+  }
+
+  static PrivateDirectory create() {
+    Path path = tmp().resolve(PREFIX + ProcessHandle.current().pid() + "-" + System.nanoTime());
+    try {
+      Files.createDirectory(path, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      path.toFile().deleteOnExit();
+      Path filter = path.resolve("seccomp.bpf");
+      Files.write(filter, SeccompFilter.program(), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+      // Registered after the directory, so deleted before it.
+      filter.toFile().deleteOnExit();
+      return new PrivateDirectory(path, filter);
+    } catch (IOException e) {
+      throw new SandboxUnavailableException("Cannot create the runner's private directory: " + e.getMessage());
+    }
+  }
+
+  Path path() {
+    return path;
+  }
+
+  Path seccompFilter() {
+    return seccompFilter;
+  }
+
+  /** Removes the directories of runs whose process is gone. */
+  static void removeStale() {
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(tmp(), PREFIX + "*-*")) {
+      for (Path entry : entries) {
+        String pid = entry.getFileName().toString().substring(PREFIX.length()).split("-")[0];
+        if (pid.chars().allMatch(Character::isDigit) && !pid.isEmpty()
+            && ProcessHandle.of(Long.parseLong(pid)).isEmpty() && Files.isDirectory(entry)) {
+          deleteTree(entry);
+        }
+      }
+    } catch (IOException | UncheckedIOException e) {
+      // what cannot be listed or removed stays; it holds no data of anyone's
+    }
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path path : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
+        Files.deleteIfExists(path);
+      }
+    }
+  }
+
+  private static Path tmp() {
+    return Path.of(System.getProperty("java.io.tmpdir"));
+  }
+}
