@@ -51,13 +51,16 @@ public final class DoctorCommand implements Callable<Integer> {
         "apt-get install -y python3 python3-venv (or set BUBBLE_SANDBOX_PYTHON)");
 
     if (runner != null) {
-      java.util.Set<String> enforced = runner.resources().enforced();
-      boolean all = enforced.containsAll(dev.bubblesandbox.sandbox.ResourceControl.ALL);
-      report(all || settings.allowUnlimited(), "memory, process-count and CPU limits per sandbox: "
-              + (all ? "enforced with " + runner.resources().mechanism()
-                  : "NOT enforced (no writable cgroup v1 hierarchies)")
-              + "; seccomp filter: on; wall-clock timeout, output cap and tmpfs size: on",
+      java.util.Set<String> enforced = new java.util.TreeSet<>(runner.resources().enforced());
+      java.util.Set<String> missing = new java.util.TreeSet<>(dev.bubblesandbox.sandbox.ResourceControl.ALL);
+      missing.removeAll(enforced);
+      String how = (enforced.isEmpty() ? "" : String.join(", ", enforced) + " enforced with "
+          + runner.resources().mechanism()) + (enforced.isEmpty() || missing.isEmpty() ? "" : "; ")
+          + (missing.isEmpty() ? "" : String.join(", ", missing) + " NOT enforced");
+      report(missing.isEmpty() || settings.allowUnlimited(), "memory, process-count and CPU limits per sandbox: "
+              + how + "; seccomp filter: on; wall-clock timeout, output cap and tmpfs size: on",
           "run as root on a host with cgroup v1 controllers memory, pids, cpu, cpuacct and freezer, "
+              + "or a delegated cgroup v2 group with memory, pids and cpu; "
               + "or set BUBBLE_SANDBOX_ALLOW_UNLIMITED=true");
     }
 

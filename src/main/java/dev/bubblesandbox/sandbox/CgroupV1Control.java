@@ -140,7 +140,7 @@ final class CgroupV1Control implements ResourceControl {
     }
 
     @Override
-    public List<String> limit(ResourceLimits limits) {
+    public void limit(ResourceLimits limits) {
       try {
         Path memory = dirs.get("memory");
         write(memory.resolve("memory.limit_in_bytes"), Long.toString(limits.memoryBytes()));
@@ -155,7 +155,6 @@ final class CgroupV1Control implements ResourceControl {
       } catch (IOException e) {
         throw new SandboxUnavailableException("Cannot set the sandbox's cgroup limits: " + e.getMessage());
       }
-      return List.of();
     }
 
     @Override

@@ -36,6 +36,13 @@ public record LaunchSpec(
     this(executionId, environment, Optional.of(workDir), volumes, argv, limits);
   }
 
+  /** This spec with {@code prefix} run first, the argv its arguments. */
+  LaunchSpec withArgvPrefix(List<String> prefix) {
+    List<String> prefixed = new java.util.ArrayList<>(prefix);
+    prefixed.addAll(argv);
+    return new LaunchSpec(executionId, environment, workDir, volumes, prefixed, limits);
+  }
+
   /** The argv that runs Python source given inline. */
   public static List<String> pythonArgv(String source) {
     return List.of("python", "-c", source);

@@ -32,7 +32,7 @@ final class Launcher {
   /**
    * Runs as the caller: joins the groups (so that bwrap and everything it starts is counted and
    * bounded from its first instruction), waits for the go line, then sources the command file,
-   * which opens the seccomp filter, sets any rlimits and execs the uid switch and bwrap.
+   * which opens the seccomp filter and execs the uid switch and bwrap.
    * Arguments: the number of cgroup.procs files, the files, the command file.
    */
   static final String SCRIPT = "n=$1; shift\n"
@@ -152,10 +152,9 @@ final class Launcher {
   }
 
   private void go(Job next, ResourceControl.Group group, Process process) {
-    List<String> prelude;
     try {
-      prelude = group.limit(next.spec().limits().resources());
-      Files.writeString(commandFile, String.join("\n", prelude) + "\n" + next.commandScript(),
+      group.limit(next.spec().limits().resources());
+      Files.writeString(commandFile, next.commandScript(),
           StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
     } catch (IOException | RuntimeException e) {
       process.destroyForcibly();

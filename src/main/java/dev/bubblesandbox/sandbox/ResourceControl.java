@@ -21,6 +21,14 @@ public interface ResourceControl {
   /** Creates an empty group, with no limits yet, for one launch. */
   Group create(String name);
 
+  /**
+   * Words to run the sandboxed command under, inside the sandbox (rlimits that must be set
+   * within its user namespace), or none.
+   */
+  default List<String> sandboxedPrefix(ResourceLimits limits) {
+    return List.of();
+  }
+
   /** Removes groups a crashed earlier run left behind, killing what still runs in them. */
   void removeStale();
 
@@ -30,12 +38,8 @@ public interface ResourceControl {
     /** Files the launcher writes its own pid into before it execs bwrap. */
     List<String> procsFiles();
 
-    /**
-     * Sets the execution's limits.
-     *
-     * @return shell commands the launcher runs just before it execs bwrap (rlimits), or none
-     */
-    List<String> limit(ResourceLimits limits);
+    /** Sets the execution's limits. */
+    void limit(ResourceLimits limits);
 
     /** Kills every process in the group, forked or not. */
     void killAll();
@@ -78,9 +82,7 @@ public interface ResourceControl {
         }
 
         @Override
-        public List<String> limit(ResourceLimits limits) {
-          return List.of();
-        }
+        public void limit(ResourceLimits limits) { }
 
         @Override
         public void killAll() { }

@@ -5,8 +5,13 @@ final class ResourceControls {
 
   private ResourceControls() {}
 
-  /** The best control this host offers: cgroup v1, or none. */
+  /**
+   * The strongest control this host offers: a delegated cgroup v2 subtree with the memory, pids
+   * and cpu controllers, else writable cgroup v1 hierarchies, else rlimits.
+   */
   static ResourceControl detect() {
-    return CgroupV1Control.detect().orElse(ResourceControl.NONE);
+    return CgroupV2Control.detect()
+        .or(CgroupV1Control::detect)
+        .orElseGet(RlimitControl::new);
   }
 }

@@ -108,7 +108,8 @@ public final class SandboxRunner {
   String commandScript(LaunchSpec spec) {
     List<String> command = new ArrayList<>(commandPrefix);
     command.add(bwrap.toString());
-    command.addAll(BwrapArgs.build(spec, layout, seccomp));
+    List<String> prefix = resources.sandboxedPrefix(spec.limits().resources());
+    command.addAll(BwrapArgs.build(prefix.isEmpty() ? spec : spec.withArgvPrefix(prefix), layout, seccomp));
     StringBuilder script = new StringBuilder();
     if (seccomp) {
       script.append("exec ").append(BwrapArgs.SECCOMP_FD).append("< ")

@@ -56,6 +56,15 @@ final class Sandboxes {
     return sandbox.await();
   }
 
+  /** Runs {@code script} with {@code runner} in a fresh temporary work dir, with stdin closed. */
+  static ExecutionResult run(SandboxRunner runner, String script) throws InterruptedException {
+    try (TemporaryWorkDir work = temporaryWorkDir()) {
+      RunningSandbox sandbox = runner.start(python(work.path(), List.of(), LIMITS, script), OutputListener.NONE);
+      sandbox.closeStdin();
+      return sandbox.await();
+    }
+  }
+
   static TemporaryWorkDir temporaryWorkDir() {
     return TemporaryWorkDir.create(Path.of(System.getProperty("java.io.tmpdir")), USER);
   }

@@ -107,11 +107,22 @@ class ApiHardeningTest {
     try {
       java.util.concurrent.CompletableFuture<Short> closed = new java.util.concurrent.CompletableFuture<>();
       java.util.List<String> answers = new java.util.concurrent.CopyOnWriteArrayList<>();
-      io.vertx.core.http.WebSocket socket = vertx.createWebSocketClient()
-          .connect(new io.vertx.core.http.WebSocketConnectOptions().setHost("127.0.0.1")
-              .setPort(server.server.port()).setURI("/v1/sessions/" + session + "/console")
-              .setAllowOriginHeader(false).addHeader("Authorization", "Bearer " + KEY))
-          .toCompletionStage().toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+      io.vertx.core.http.WebSocketConnectOptions options = new io.vertx.core.http.WebSocketConnectOptions()
+          .setHost("127.0.0.1").setPort(server.server.port()).setURI("/v1/sessions/" + session + "/console")
+          .setAllowOriginHeader(false).addHeader("Authorization", "Bearer " + KEY);
+      io.vertx.core.http.WebSocketClient client = vertx.createWebSocketClient();
+      io.vertx.core.http.WebSocket connected;
+      try {
+        connected = client.connect(options).toCompletionStage().toCompletableFuture()
+            .get(10, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (java.util.concurrent.ExecutionException e) {
+        // Seen in 2 of ~10 full test runs and never alone: the client's first connection closed
+        // during the handshake with nothing logged by the server. What is tested is the message
+        // limit, so one more connection is tried (it is reported in the closing note).
+        connected = client.connect(options).toCompletionStage().toCompletableFuture()
+            .get(10, java.util.concurrent.TimeUnit.SECONDS);
+      }
+      io.vertx.core.http.WebSocket socket = connected;
       socket.textMessageHandler(answers::add);
       socket.closeHandler(done -> closed.complete(socket.closeStatusCode()));
       socket.writeTextMessage("{\"type\": \"stdin\", \"data\": \"" + "x".repeat(2 << 20) + "\"}");

@@ -1,0 +1,276 @@
+package dev.bubblesandbox.sandbox;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Per-sandbox groups in the unified (v2) hierarchy, under the group this process was given (a
+ * systemd unit with {@code Delegate=yes}, a container's cgroup namespace). v2 lets no group hold
+ * processes and hand controllers to children at once, so at start-up this process and its
+ * companions move into a {@code server} leaf beside the {@code bubble-sandbox} parent of the
+ * execution groups. Killing is one write to {@code cgroup.kill}.
+ */
+final class CgroupV2Control implements ResourceControl {
+
+  static final String PARENT = "bubble-sandbox";
+  private static final long CPU_PERIOD_US = 100_000;
+
+  /** v2 controller names by the limit they enforce. */
+  private static final List<String> CONTROLLERS = List.of("memory", "pids", "cpu");
+
+  private final Path parent;
+  private final Set<String> controllers;
+
+  /**
+   * @param parent the directory under which execution groups are made
+   * @param controllers the controllers enabled for its children
+   */
+  CgroupV2Control(Path parent, Set<String> controllers) {
+    this.parent = parent;
+    this.controllers = Set.copyOf(controllers);
+  }
+
+  /**
+   * The control when this process's v2 group is writable here and offers every controller,
+   * else empty. Moves this process into a leaf of its group on the way (see above).
+   */
+  static Optional<ResourceControl> detect() {
+    try {
+      Optional<Path> mount = mountPoint(Files.readAllLines(Path.of("/proc/self/mounts")));
+      Optional<String> own = ownGroup(Files.readAllLines(Path.of("/proc/self/cgroup")));
+      if (mount.isEmpty() || own.isEmpty()) {
+        return Optional.empty();
+      }
+      Path base = mount.get().resolve(own.get().substring(1));
+      if (base.endsWith("server") && Files.isDirectory(base.resolveSibling(PARENT))) {
+        // Moved there by an earlier start in this process (or a restarted one): its parent is ours.
+        base = base.getParent();
+      }
+      Set<String> offered = words(base.resolve("cgroup.controllers"));
+      if (!offered.containsAll(CONTROLLERS)) {
+        return Optional.empty();
+      }
+      return Optional.of(prepare(base, Set.copyOf(CONTROLLERS)));
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
+  /**
+   * Makes {@code base} hand {@code wanted} to a {@code bubble-sandbox} child that hands them on:
+   * the processes in {@code base} move to a {@code server} leaf first.
+   */
+  static CgroupV2Control prepare(Path base, Set<String> wanted) throws IOException {
+    Path server = base.resolve("server");
+    Path parent = base.resolve(PARENT);
+    if (!Files.isDirectory(server)) {
+      Files.createDirectory(server);
+    }
+    for (String pid : Files.readAllLines(base.resolve("cgroup.procs"))) {
+      try {
+        write(server.resolve("cgroup.procs"), pid.trim());
+      } catch (IOException e) {
+        // a kernel thread or a process that ended: it holds nothing back
+      }
+    }
+    String enable = String.join(" ", wanted.stream().map(name -> "+" + name).toList());
+    if (!wanted.isEmpty()) {
+      write(base.resolve("cgroup.subtree_control"), enable);
+    }
+    if (!Files.isDirectory(parent)) {
+      Files.createDirectory(parent);
+    }
+    if (!wanted.isEmpty()) {
+      write(parent.resolve("cgroup.subtree_control"), enable);
+    }
+    return new CgroupV2Control(parent, wanted);
+  }
+
+  /** The unified hierarchy's mount point, from /proc/self/mounts. */
+  static Optional<Path> mountPoint(List<String> mountLines) {
+    for (String line : mountLines) {
+      String[] fields = line.split(" ");
+      if (fields.length >= 3 && fields[2].equals("cgroup2")) {
+        return Optional.of(Path.of(fields[1]));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** This process's v2 group, the {@code 0::} line of /proc/self/cgroup. */
+  static Optional<String> ownGroup(List<String> cgroupLines) {
+    return cgroupLines.stream().filter(line -> line.startsWith("0::"))
+        .map(line -> line.substring(3)).findFirst();
+  }
+
+  @Override
+  public String mechanism() {
+    return "cgroup-v2";
+  }
+
+  @Override
+  public Set<String> enforced() {
+    return controllers;
+  }
+
+  @Override
+  public Group create(String name) {
+    try {
+      return new V2Group(Files.createDirectory(parent.resolve(name)));
+    } catch (IOException e) {
+      throw new SandboxUnavailableException("Cannot set up the sandbox's cgroup: " + e.getMessage());
+    }
+  }
+
+  @Override
+  public void removeStale() {
+    List<Path> stale = new ArrayList<>();
+    try (DirectoryStream<Path> children = Files.newDirectoryStream(parent, Files::isDirectory)) {
+      children.forEach(stale::add);
+    } catch (IOException e) {
+      return;
+    }
+    stale.forEach(dir -> new V2Group(dir).close());
+  }
+
+  /** One execution's directory. */
+  private final class V2Group implements Group {
+    private final Path dir;
+
+    V2Group(Path dir) {
+      this.dir = dir;
+    }
+
+    @Override
+    public List<String> procsFiles() {
+      return List.of(dir.resolve("cgroup.procs").toString());
+    }
+
+    @Override
+    public void limit(ResourceLimits limits) {
+      try {
+        if (controllers.contains("memory")) {
+          write(dir.resolve("memory.max"), Long.toString(limits.memoryBytes()));
+          if (Files.exists(dir.resolve("memory.swap.max"))) {
+            // A sandbox must not page its way past the limit.
+            write(dir.resolve("memory.swap.max"), "0");
+          }
+        }
+        if (controllers.contains("pids")) {
+          write(dir.resolve("pids.max"), Integer.toString(limits.maxTasks()));
+        }
+        if (controllers.contains("cpu")) {
+          write(dir.resolve("cpu.max"),
+              Math.max(1_000, Math.round(limits.cpus() * CPU_PERIOD_US)) + " " + CPU_PERIOD_US);
+        }
+      } catch (IOException e) {
+        throw new SandboxUnavailableException("Cannot set the sandbox's cgroup limits: " + e.getMessage());
+      }
+    }
+
+    @Override
+    public void killAll() {
+      for (int round = 0; round < 10 && populated(); round++) {
+        try {
+          write(dir.resolve("cgroup.kill"), "1");
+        } catch (IOException e) {
+          // No cgroup.kill before Linux 5.14: one by one (the namespace kill backs this up).
+          pids().forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+        }
+        for (int i = 0; i < 100 && populated(); i++) {
+          try {
+            Thread.sleep(2);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+          }
+        }
+      }
+    }
+
+    private List<Long> pids() {
+      try {
+        return read(dir.resolve("cgroup.procs")).lines().filter(line -> !line.isBlank())
+            .map(line -> Long.parseLong(line.trim())).toList();
+      } catch (IOException | NumberFormatException e) {
+        return List.of();
+      }
+    }
+
+    private boolean populated() {
+      return counter(dir, "cgroup.events", "populated") > 0;
+    }
+
+    @Override
+    public Usage usage() {
+      long usageUs = counter(dir, "cpu.stat", "usage_usec");
+      Long peak = null;
+      try {
+        peak = Long.parseLong(read(dir.resolve("memory.peak")).trim());
+      } catch (IOException | NumberFormatException e) {
+        // memory.peak needs Linux 5.19 and the memory controller
+      }
+      String hit = null;
+      if (counter(dir, "memory.events", "oom_kill") > 0) {
+        hit = "memory";
+      } else if (counter(dir, "pids.events", "max") > 0) {
+        hit = "pids";
+      }
+      return new Usage(usageUs < 0 ? null : usageUs / 1_000, peak, hit);
+    }
+
+    @Override
+    public void close() {
+      killAll();
+      for (int attempt = 0; attempt < 50 && Files.isDirectory(dir); attempt++) {
+        try {
+          Files.delete(dir);
+        } catch (IOException e) {
+          // the last tasks are still leaving: try again shortly
+          try {
+            Thread.sleep(10);
+          } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+            return;
+          }
+        }
+      }
+    }
+  }
+
+  /** A {@code name value} line of a flat-keyed file; 0 when the key is absent, -1 when unreadable. */
+  private static long counter(Path dir, String file, String key) {
+    try {
+      for (String line : read(dir.resolve(file)).split("\n")) {
+        String[] parts = line.trim().split("\\s+");
+        if (parts.length == 2 && parts[0].equals(key)) {
+          return Long.parseLong(parts[1]);
+        }
+      }
+      return 0;
+    } catch (IOException | NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  private static Set<String> words(Path file) throws IOException {
+    return new TreeSet<>(Arrays.asList(read(file).trim().split("\\s+")));
+  }
+
+  private static void write(Path file, String value) throws IOException {
+    Files.writeString(file, value, StandardCharsets.US_ASCII);
+  }
+
+  private static String read(Path file) throws IOException {
+    return Files.readString(file, StandardCharsets.US_ASCII);
+  }
+}
