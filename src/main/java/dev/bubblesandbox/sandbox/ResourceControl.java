@@ -12,7 +12,7 @@ public interface ResourceControl {
   /** The names of the limits this control enforces. */
   Set<String> ALL = Set.of("memory", "pids", "cpu");
 
-  /** {@code cgroup-v1}, {@code cgroup-v2} or {@code none}. */
+  /** {@code cgroup-v2}, {@code cgroup-v1}, {@code rlimit} or {@code none}. */
   String mechanism();
 
   /** Which of {@link #ALL} are really enforced. */
