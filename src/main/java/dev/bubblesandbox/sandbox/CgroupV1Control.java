@@ -114,7 +114,13 @@ final class CgroupV1Control implements ResourceControl {
     Path freezerParent = parents.get("freezer");
     List<String> names = new ArrayList<>();
     try (DirectoryStream<Path> children = Files.newDirectoryStream(freezerParent, Files::isDirectory)) {
-      children.forEach(child -> names.add(child.getFileName().toString()));
+      for (Path child : children) {
+        String name = child.getFileName().toString();
+        // Another live server's (or this one's) groups are not stale.
+        if (!RunOwner.tokenOf(name, SandboxRunner.GROUP_PREFIX).map(RunOwner::alive).orElse(false)) {
+          names.add(name);
+        }
+      }
     } catch (IOException e) {
       return;
     }

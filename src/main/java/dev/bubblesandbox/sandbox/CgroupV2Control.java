@@ -135,7 +135,13 @@ final class CgroupV2Control implements ResourceControl {
   public void removeStale() {
     List<Path> stale = new ArrayList<>();
     try (DirectoryStream<Path> children = Files.newDirectoryStream(parent, Files::isDirectory)) {
-      children.forEach(stale::add);
+      for (Path child : children) {
+        // Another live server's (or this one's) groups are not stale.
+        if (!RunOwner.tokenOf(child.getFileName().toString(), SandboxRunner.GROUP_PREFIX)
+            .map(RunOwner::alive).orElse(false)) {
+          stale.add(child);
+        }
+      }
     } catch (IOException e) {
       return;
     }

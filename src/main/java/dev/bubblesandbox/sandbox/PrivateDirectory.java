@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -30,7 +31,7 @@ final class PrivateDirectory {
   }
 
   static PrivateDirectory create() {
-    Path path = tmp().resolve(PREFIX + ProcessHandle.current().pid() + "-" + System.nanoTime());
+    Path path = tmp().resolve(PREFIX + RunOwner.TOKEN + "-" + System.nanoTime());
     try {
       Files.createDirectory(path, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
       path.toFile().deleteOnExit();
@@ -52,19 +53,31 @@ final class PrivateDirectory {
     return seccompFilter;
   }
 
-  /** Removes the directories of runs whose process is gone. */
+  /**
+   * Removes the directories of runs whose process is gone. Only real directories of this uid
+   * with mode 0700: the temporary directory is everyone's, and walking into a directory another
+   * user can write would let them swap a name for a link under the walk.
+   */
   static void removeStale() {
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(tmp(), PREFIX + "*-*")) {
+      Object ownUid = Files.getAttribute(Path.of("/proc/self"), "unix:uid");
       for (Path entry : entries) {
-        String pid = entry.getFileName().toString().substring(PREFIX.length()).split("-")[0];
-        if (pid.chars().allMatch(Character::isDigit) && !pid.isEmpty()
-            && ProcessHandle.of(Long.parseLong(pid)).isEmpty() && Files.isDirectory(entry)) {
+        boolean crashed = RunOwner.tokenOf(entry.getFileName().toString(), PREFIX)
+            .map(token -> !RunOwner.alive(token)).orElse(false);
+        if (crashed && ownedPrivately(entry, ownUid)) {
           deleteTree(entry);
         }
       }
-    } catch (IOException | UncheckedIOException e) {
+    } catch (IOException | UncheckedIOException | UnsupportedOperationException e) {
       // what cannot be listed or removed stays; it holds no data of anyone's
     }
+  }
+
+  private static boolean ownedPrivately(Path entry, Object ownUid) throws IOException {
+    return Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS)
+        && ownUid.equals(Files.getAttribute(entry, "unix:uid", LinkOption.NOFOLLOW_LINKS))
+        && Files.getPosixFilePermissions(entry, LinkOption.NOFOLLOW_LINKS)
+            .equals(PosixFilePermissions.fromString("rwx------"));
   }
 
   private static void deleteTree(Path root) throws IOException {

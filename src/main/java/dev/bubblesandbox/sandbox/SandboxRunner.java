@@ -27,6 +27,9 @@ public final class SandboxRunner {
   private final boolean seccomp;
   private final AtomicLong launches = new AtomicLong();
 
+  /** Launch groups are named {@code l<run owner>-<n>}: see {@link RunOwner}. */
+  static final String GROUP_PREFIX = "l";
+
   SandboxRunner(Path bwrap, List<String> commandPrefix, HostLayout layout, SandboxUser user,
       ResourceControl resources, PrivateDirectory files, boolean seccomp) {
     this.bwrap = bwrap;
@@ -180,7 +183,7 @@ public final class SandboxRunner {
   /** Starts making a launch ready. */
   Launcher prepare() {
     return new Launcher(resources, files.path(),
-        "l" + ProcessHandle.current().pid() + "-" + launches.incrementAndGet());
+        GROUP_PREFIX + RunOwner.TOKEN + "-" + launches.incrementAndGet());
   }
 
   RunningSandbox launch(Launcher launcher, LaunchSpec spec, OutputListener listener) {

@@ -64,8 +64,12 @@ class CgroupV1ControlTest {
     for (int i = 0; i < 100 && Files.readString(lastJoined).isBlank(); i++) {
       Thread.sleep(10);
     }
+    ResourceControl.Group live = control.create(SandboxRunner.GROUP_PREFIX + RunOwner.TOKEN + "-live");
     control.removeStale();
     assertThat(orphan.waitFor(10, TimeUnit.SECONDS)).isTrue();
     assertThat(Path.of(group.procsFiles().get(0)).getParent()).doesNotExist();
+    // A live run's groups (here this one's) are not stale.
+    assertThat(Path.of(live.procsFiles().get(0)).getParent()).isDirectory();
+    live.close();
   }
 }

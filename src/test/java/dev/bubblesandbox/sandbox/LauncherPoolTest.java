@@ -93,7 +93,7 @@ class LauncherPoolTest {
   /** The freezer groups of this JVM's launches. */
   private static List<Path> ownGroups() throws IOException {
     Path parent = Path.of("/sys/fs/cgroup/freezer/bubble-sandbox");
-    String prefix = "l" + ProcessHandle.current().pid() + "-";
+    String prefix = SandboxRunner.GROUP_PREFIX + RunOwner.TOKEN + "-";
     try (Stream<Path> children = Files.list(parent)) {
       return children.filter(child -> child.getFileName().toString().startsWith(prefix)).toList();
     }
