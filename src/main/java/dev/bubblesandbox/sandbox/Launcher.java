@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
@@ -60,6 +61,7 @@ final class Launcher {
   private final Thread thread;
   private volatile Process shell;
   private volatile RuntimeException failure;
+  private volatile boolean endedEarly;
 
   /** Starts making the launch ready, on a thread of its own. */
   Launcher(ResourceControl resources, Path commandDirectory, String name) {
@@ -90,6 +92,11 @@ final class Launcher {
     }
   }
 
+  /** Whether {@link #launch} failed because the shell had ended before it: worth one more try. */
+  boolean endedEarly() {
+    return endedEarly;
+  }
+
   /** Ends an unused launch: its shell and group go. */
   void cancel() {
     job.complete(null);
@@ -101,15 +108,41 @@ final class Launcher {
   }
 
   private void run() {
-    ResourceControl.Group group;
+    ResourceControl.Group group = null;
+    Process process = null;
     try {
       group = resources.create(name);
-    } catch (RuntimeException e) {
-      fail(e);
+      process = spawn(group);
+      shell = process;
+    } catch (IOException | RuntimeException | Error e) {
+      end(process, group);
+      fail(e instanceof RuntimeException runtime ? runtime
+          : new SandboxUnavailableException("Cannot start the sandbox launcher: " + e.getMessage()));
       return;
     }
+    Job next = job.join();
+    if (next == null) {
+      end(process, group);
+      return;
+    }
+    try {
+      go(next, group, process);
+    } catch (RuntimeException | Error e) {
+      // go() ends its own failures; this guard only keeps launch() from waiting forever.
+      end(process, group);
+      started.completeExceptionally(e);
+    } finally {
+      try {
+        Files.deleteIfExists(commandFile);
+      } catch (IOException e) {
+        // left in the runner's private directory, removed with it
+      }
+    }
+  }
+
+  private Process spawn(ResourceControl.Group group) throws IOException {
     List<String> procs = group.procsFiles();
-    List<String> command = new java.util.ArrayList<>(List.of("/bin/sh", "-c", SCRIPT,
+    List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", SCRIPT,
         "bubble-sandbox-launch", Integer.toString(procs.size())));
     command.addAll(procs);
     command.add(commandFile.toString());
@@ -117,30 +150,17 @@ final class Launcher {
     // bwrap's own init inherits this environment and shows it in /proc/1/environ:
     // start it with nothing, the sandbox's variables come from --setenv.
     builder.environment().clear();
-    Process process;
-    try {
-      process = builder.start();
-    } catch (IOException e) {
-      group.close();
-      fail(new SandboxUnavailableException("Cannot start the sandbox launcher: " + e.getMessage()));
-      return;
-    }
-    shell = process;
-    Job next = job.join();
-    if (next == null) {
+    return builder.start();
+  }
+
+  /** Kills the shell, if any, and removes the group, if any. */
+  private static void end(Process process, ResourceControl.Group group) {
+    if (process != null) {
       process.destroyForcibly();
       waitQuietly(process);
-      group.close();
-      return;
     }
-    try {
-      go(next, group, process);
-    } finally {
-      try {
-        Files.deleteIfExists(commandFile);
-      } catch (IOException e) {
-        // left in the runner's private directory, removed with it
-      }
+    if (group != null) {
+      group.close();
     }
   }
 
@@ -157,9 +177,7 @@ final class Launcher {
       Files.writeString(commandFile, next.commandScript(),
           StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
     } catch (IOException | RuntimeException e) {
-      process.destroyForcibly();
-      waitQuietly(process);
-      group.close();
+      end(process, group);
       started.completeExceptionally(e instanceof RuntimeException runtime ? runtime
           : new SandboxUnavailableException("Cannot write the launch command: " + e.getMessage()));
       return;
@@ -170,7 +188,13 @@ final class Launcher {
       stdin.write('\n');
       stdin.flush();
     } catch (IOException e) {
-      // The shell is gone (it could not join its groups, say): its exit and stderr are the result.
+      // The shell ended before its go line: killed while it waited, or it could not join its
+      // groups (exit 125). Its stderr may name host paths: it is not passed on.
+      endedEarly = true;
+      end(process, group);
+      started.completeExceptionally(new SandboxUnavailableException(
+          "The sandbox launcher ended before the launch (exit " + process.exitValue() + ")."));
+      return;
     }
     CompletableFuture<ExecutionResult> result = new CompletableFuture<>();
     started.complete(new RunningSandbox(process, group, result));

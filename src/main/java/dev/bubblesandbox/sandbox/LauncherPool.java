@@ -29,11 +29,23 @@ public final class LauncherPool implements AutoCloseable {
   /** As {@link SandboxRunner#start}, with a launch that is ready where there is one. */
   public RunningSandbox start(LaunchSpec spec, OutputListener listener) {
     Launcher launcher = take();
+    RunningSandbox started;
     try {
-      return runner.launch(launcher, spec, listener);
-    } finally {
-      refill();
+      started = runner.launch(launcher, spec, listener);
+    } catch (SandboxUnavailableException e) {
+      if (!launcher.endedEarly()) {
+        throw e;
+      }
+      // Its shell died while it waited (killed from outside, say): one made now will do.
+      started = runner.launch(runner.prepare(), spec, listener);
     }
+    try {
+      refill();
+    } catch (RuntimeException | OutOfMemoryError e) {
+      // No thread for a new launcher now ("unable to create native thread"): the sandbox that
+      // started must still be returned, or nothing would track it. The next start refills.
+    }
+    return started;
   }
 
   private synchronized Launcher take() {

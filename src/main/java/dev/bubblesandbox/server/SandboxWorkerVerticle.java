@@ -53,7 +53,9 @@ final class SandboxWorkerVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     launchers = runner.pool(readyLaunches);
-    return vertx.eventBus().<LaunchSpec>consumer(Addresses.LAUNCH, this::launch).completion();
+    // stop() is not called when start() fails: the ready shells and groups go here.
+    return vertx.eventBus().<LaunchSpec>consumer(Addresses.LAUNCH, this::launch).completion()
+        .onFailure(failure -> launchers.close());
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.bubblesandbox.sandbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -61,6 +62,26 @@ class LauncherPoolTest {
   }
 
   @Test
+  @DisplayName("A launch whose shell died before its go line fails clearly, marked worth one more try")
+  void shellGoneBeforeGo() throws Exception {
+    List<Long> before = waitingShells();
+    Launcher launcher = Sandboxes.RUNNER.prepare();
+    List<Long> shells = waitForShells(before.size() + 1);
+    shells.removeAll(before);
+    shells.forEach(pid -> ProcessHandle.of(pid).ifPresent(handle -> {
+      handle.destroyForcibly();
+      handle.onExit().join();
+    }));
+    try (TemporaryWorkDir work = Sandboxes.temporaryWorkDir()) {
+      assertThatThrownBy(() -> Sandboxes.RUNNER.launch(launcher,
+          Sandboxes.python(work.path(), List.of(), Sandboxes.LIMITS, "print(1)"), OutputListener.NONE))
+          .isInstanceOf(SandboxUnavailableException.class)
+          .hasMessageContaining("launcher ended before the launch");
+    }
+    assertThat(launcher.endedEarly()).isTrue();
+  }
+
+  @Test
   @DisplayName("Closing the pool ends its waiting shells and removes their groups")
   void closeLeavesNothing() throws Exception {
     LauncherPool pool = Sandboxes.RUNNER.pool(3);
@@ -77,7 +98,7 @@ class LauncherPoolTest {
     return ProcessHandle.current().children()
         .filter(child -> child.info().arguments()
             .map(args -> Arrays.asList(args).contains("bubble-sandbox-launch")).orElse(false))
-        .map(ProcessHandle::pid).toList();
+        .map(ProcessHandle::pid).collect(java.util.stream.Collectors.toCollection(java.util.ArrayList::new));
   }
 
   private static List<Long> waitForShells(int count) throws InterruptedException {
