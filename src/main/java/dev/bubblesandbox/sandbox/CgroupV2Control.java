@@ -24,19 +24,19 @@ final class CgroupV2Control implements ResourceControl {
   static final String PARENT = "bubble-sandbox";
   private static final long CPU_PERIOD_US = 100_000;
 
-  /** v2 controller names by the limit they enforce. */
-  private static final List<String> CONTROLLERS = List.of("memory", "pids", "cpu");
-
   private final Path parent;
   private final Set<String> controllers;
+  private final boolean killFile;
 
   /**
    * @param parent the directory under which execution groups are made
    * @param controllers the controllers enabled for its children
+   * @param killFile whether groups have {@code cgroup.kill} (Linux 5.14 and later)
    */
-  CgroupV2Control(Path parent, Set<String> controllers) {
+  CgroupV2Control(Path parent, Set<String> controllers, boolean killFile) {
     this.parent = parent;
     this.controllers = Set.copyOf(controllers);
+    this.killFile = killFile;
   }
 
   /**
@@ -45,24 +45,39 @@ final class CgroupV2Control implements ResourceControl {
    */
   static Optional<ResourceControl> detect() {
     try {
+      Optional<Path> base = delegatedGroup();
+      return base.isPresent() ? Optional.of(prepare(base.get(), ALL)) : Optional.empty();
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** The v2 group a server here would use, found without changing anything. */
+  static Optional<Path> delegatedGroup() {
+    try {
       Optional<Path> mount = mountPoint(Files.readAllLines(Path.of("/proc/self/mounts")));
       Optional<String> own = ownGroup(Files.readAllLines(Path.of("/proc/self/cgroup")));
       if (mount.isEmpty() || own.isEmpty()) {
         return Optional.empty();
       }
       Path base = mount.get().resolve(own.get().substring(1));
-      if (base.endsWith("server") && Files.isDirectory(base.resolveSibling(PARENT))) {
-        // Moved there by an earlier start in this process (or a restarted one): its parent is ours.
-        base = base.getParent();
+      Path above = base.getParent();
+      if (base.endsWith("server") && above != null && usable(above)
+          && Files.readString(above.resolve("cgroup.procs")).isBlank()) {
+        // Already in a server leaf (an earlier start, or systemd's DelegateSubgroup=server).
+        base = above;
       }
-      Set<String> offered = words(base.resolve("cgroup.controllers"));
-      if (!offered.containsAll(CONTROLLERS)) {
-        return Optional.empty();
-      }
-      return Optional.of(prepare(base, Set.copyOf(CONTROLLERS)));
+      return usable(base) ? Optional.of(base) : Optional.empty();
     } catch (IOException | RuntimeException e) {
       return Optional.empty();
     }
+  }
+
+  /** Whether {@code group} offers every controller and lets this process reorganize it. */
+  private static boolean usable(Path group) throws IOException {
+    return words(group.resolve("cgroup.controllers")).containsAll(ALL)
+        && Files.isWritable(group.resolve("cgroup.subtree_control"))
+        && Files.isWritable(group.resolve("cgroup.procs"));
   }
 
   /**
@@ -92,7 +107,7 @@ final class CgroupV2Control implements ResourceControl {
     if (!wanted.isEmpty()) {
       write(parent.resolve("cgroup.subtree_control"), enable);
     }
-    return new CgroupV2Control(parent, wanted);
+    return new CgroupV2Control(parent, wanted, Files.exists(parent.resolve("cgroup.kill")));
   }
 
   /** The unified hierarchy's mount point, from /proc/self/mounts. */
@@ -186,11 +201,14 @@ final class CgroupV2Control implements ResourceControl {
     @Override
     public void killAll() {
       for (int round = 0; round < 10 && populated(); round++) {
+        if (!killFile) {
+          freezeAndKill();
+          continue;
+        }
         try {
           write(dir.resolve("cgroup.kill"), "1");
         } catch (IOException e) {
-          // No cgroup.kill before Linux 5.14: one by one (the namespace kill backs this up).
-          pids().forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+          return;
         }
         for (int i = 0; i < 100 && populated(); i++) {
           try {
@@ -199,6 +217,31 @@ final class CgroupV2Control implements ResourceControl {
             Thread.currentThread().interrupt();
             return;
           }
+        }
+      }
+    }
+
+    /**
+     * No cgroup.kill before Linux 5.14: freeze the group (a frozen group cannot fork, so nothing
+     * escapes between reading its tasks and killing them), kill them one by one, thaw.
+     */
+    private void freezeAndKill() {
+      try {
+        write(dir.resolve("cgroup.freeze"), "1");
+        for (int i = 0; i < 100 && counter(dir, "cgroup.events", "frozen") != 1; i++) {
+          Thread.sleep(2);
+        }
+        pids().forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+      } catch (IOException e) {
+        // the group is going away
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } finally {
+        try {
+          // Killed tasks die only once thawed.
+          write(dir.resolve("cgroup.freeze"), "0");
+        } catch (IOException e) {
+          // gone already
         }
       }
     }

@@ -19,21 +19,49 @@ import java.util.Set;
  */
 final class RlimitControl implements ResourceControl {
 
+  /** Whether RLIMIT_NPROC is counted per user namespace here (Linux 5.14 and later). */
+  private final boolean perNamespaceTasks;
+
+  RlimitControl() {
+    this(System.getProperty("os.version"));
+  }
+
+  /** @param kernelRelease as {@code uname -r} prints it */
+  RlimitControl(String kernelRelease) {
+    this.perNamespaceTasks = atLeast(kernelRelease, 5, 14);
+  }
+
+  static boolean atLeast(String kernelRelease, int major, int minor) {
+    String[] parts = kernelRelease.split("[.-]");
+    try {
+      int releaseMajor = Integer.parseInt(parts[0]);
+      int releaseMinor = parts.length > 1 ? Integer.parseInt(parts[1]) : 0;
+      return releaseMajor > major || (releaseMajor == major && releaseMinor >= minor);
+    } catch (NumberFormatException e) {
+      return false;
+    }
+  }
+
   @Override
   public String mechanism() {
     return "rlimit";
   }
 
+  /** Tasks only where each sandbox's user namespace counts its own (see above). */
   @Override
   public Set<String> enforced() {
-    return Set.of("memory", "pids");
+    return perNamespaceTasks ? Set.of("memory", "pids") : Set.of("memory");
   }
 
   @Override
   public List<String> sandboxedPrefix(ResourceLimits limits) {
-    // dash's ulimit: -v address space in KiB, -p processes; each sets the soft and hard limit.
+    // Address space in KiB; processes are -p in dash and -u in bash (where -p is the pipe size).
+    // Each sets the soft and the hard limit.
+    String tasks = perNamespaceTasks
+        ? " && { ulimit -p " + limits.maxTasks() + " 2>/dev/null || ulimit -u " + limits.maxTasks() + "; }"
+        : "";
     return List.of("/bin/sh", "-c", "ulimit -v " + Math.max(1, limits.memoryBytes() / 1024)
-        + " && ulimit -p " + limits.maxTasks() + " && exec \"$@\" || exit 125", "bubble-sandbox-limits");
+        + tasks + " && exec \"$@\" || exit 125", "bubble-sandbox-limits");
   }
 
   @Override

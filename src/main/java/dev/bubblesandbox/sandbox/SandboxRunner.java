@@ -47,7 +47,16 @@ public final class SandboxRunner {
    * @throws SandboxUnavailableException when bwrap (or, as root, setpriv) is missing
    */
   public static SandboxRunner create(SandboxUser user) {
-    return create(user, ResourceControls.detect(), true);
+    return create(user, ResourceControls.detect(false), true);
+  }
+
+  /**
+   * A runner for a server on this host: as {@link #create}, and where this process's cgroup v2
+   * group is delegated, this process moves into a leaf of it so that it can hold the sandboxes'
+   * groups (see {@link CgroupV2Control}). Only a long-lived server may reorganize its group.
+   */
+  public static SandboxRunner createForServer(SandboxUser user) {
+    return create(user, ResourceControls.detect(true), true);
   }
 
   /**
@@ -64,6 +73,14 @@ public final class SandboxRunner {
         user.dropTo().isPresent() ? user.commandPrefix(locate("setpriv", "util-linux")) : List.of();
     return new SandboxRunner(bwrap, prefix, HostLayout.detect(), user, resources,
         PrivateDirectory.create(), seccomp);
+  }
+
+  /**
+   * Whether a server here would bound sandboxes with cgroup v2 (a delegated group), which this
+   * runner, not being a server's, does not use.
+   */
+  public static boolean serverWouldUseCgroupV2() {
+    return CgroupV2Control.delegatedGroup().isPresent();
   }
 
   public SandboxUser user() {

@@ -112,7 +112,7 @@ public final class BubbleSandboxServer {
     SandboxUser user = SandboxUser.forCurrentProcess(settings.sandboxUid());
     SandboxRunner runner;
     try {
-      runner = givenRunner != null ? givenRunner : SandboxRunner.create(user);
+      runner = givenRunner != null ? givenRunner : SandboxRunner.createForServer(user);
       runner.requireResourceLimits(settings.allowUnlimited());
     } catch (RuntimeException e) {
       return Future.failedFuture(e);

@@ -98,6 +98,8 @@ class CgroupV2ControlTest {
   @Test
   @DisplayName("Start-up makes a server leaf beside the parent of execution groups")
   void layout() {
+    // This host binds memory, pids and cpu to v1: a server here does not take the v2 route.
+    assertThat(CgroupV2Control.delegatedGroup()).isEmpty();
     assertThat(base.resolve("server")).isDirectory();
     assertThat(base.resolve(CgroupV2Control.PARENT)).isDirectory();
     assertThat(control.mechanism()).isEqualTo("cgroup-v2");
@@ -144,6 +146,31 @@ class CgroupV2ControlTest {
     assertThat(result.stdout()).isEqualTo("parent done\n");
     assertThat(Sandboxes.survivors(java.time.Duration.ofSeconds(2), "sleep", seconds)).isEmpty();
     assertThat(executionGroups()).isEmpty();
+  }
+
+  @Test
+  @DisplayName("Without cgroup.kill (before Linux 5.14) the group is frozen, killed task by task, thawed")
+  void killWithoutKillFile() throws Exception {
+    ResourceControl.Group group =
+        new CgroupV2Control(base.resolve(CgroupV2Control.PARENT), Set.of(), false).create("no-kill-file");
+    String procs = group.procsFiles().get(0);
+    // Host processes, no sandbox: only the group can end them. The shell forks a second one.
+    Process forker = new ProcessBuilder("/bin/sh", "-c",
+        "echo $$ > " + procs + "; sleep 4346 & exec sleep 4347").start();
+    for (int i = 0; i < 200 && Files.readAllLines(Path.of(procs)).size() < 2; i++) {
+      Thread.sleep(10);
+    }
+    List<String> members = Files.readAllLines(Path.of(procs));
+    assertThat(members).hasSize(2);
+    group.killAll();
+    assertThat(forker.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    for (String pid : members) {
+      ProcessHandle.of(Long.parseLong(pid)).ifPresent(handle ->
+          assertThat(handle.onExit().orTimeout(10, TimeUnit.SECONDS).join().isAlive()).isFalse());
+    }
+    assertThat(Path.of(procs).resolveSibling("cgroup.freeze")).content().isEqualToIgnoringWhitespace("0");
+    group.close();
+    assertThat(Path.of(procs).getParent()).doesNotExist();
   }
 
   @Test

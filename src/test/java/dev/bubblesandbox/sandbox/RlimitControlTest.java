@@ -35,6 +35,27 @@ class RlimitControlTest {
   }
 
   @Test
+  @DisplayName("Before Linux 5.14 RLIMIT_NPROC counts every sandbox of the uid at once: tasks are not claimed")
+  void oldKernels() {
+    assertThat(new RlimitControl("5.10.0-28-amd64").enforced()).containsExactly("memory");
+    assertThat(new RlimitControl("5.10.0-28-amd64").sandboxedPrefix(ResourceLimits.DEFAULT).get(2))
+        .doesNotContain("ulimit -p").doesNotContain("ulimit -u");
+    assertThat(new RlimitControl("5.14.0").enforced()).containsExactlyInAnyOrder("memory", "pids");
+    assertThat(new RlimitControl("6.18.0-gc").enforced()).containsExactlyInAnyOrder("memory", "pids");
+  }
+
+  @Test
+  @DisplayName("The limits script works in bash too, where ulimit -p is the pipe size")
+  void bashSetsTheTaskLimit() throws Exception {
+    List<String> prefix = new RlimitControl().sandboxedPrefix(new ResourceLimits(512L << 20, 42, 1.0));
+    List<String> command = new java.util.ArrayList<>(List.of("/bin/bash", "-c", prefix.get(2), prefix.get(3)));
+    command.addAll(List.of("/bin/sh", "-c", "ulimit -p; ulimit -v"));
+    Process bash = new ProcessBuilder(command).redirectErrorStream(true).start();
+    assertThat(bash.waitFor()).isZero();
+    assertThat(new String(bash.getInputStream().readAllBytes())).isEqualTo("42\n524288\n");
+  }
+
+  @Test
   @DisplayName("A fork bomb meets the task limit: fork fails with EAGAIN")
   void forkBombBounded() throws Exception {
     ExecutionResult result = run(new ResourceLimits(512L << 20, 16, 1.0),
