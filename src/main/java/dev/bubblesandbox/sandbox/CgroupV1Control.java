@@ -1,7 +1,6 @@
 package dev.bubblesandbox.sandbox;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,6 +10,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 
 /**
@@ -149,14 +149,14 @@ final class CgroupV1Control implements ResourceControl {
     public void limit(ResourceLimits limits) {
       try {
         Path memory = dirs.get("memory");
-        write(memory.resolve("memory.limit_in_bytes"), Long.toString(limits.memoryBytes()));
+        CgroupFiles.write(memory.resolve("memory.limit_in_bytes"), Long.toString(limits.memoryBytes()));
         if (Files.exists(memory.resolve("memory.memsw.limit_in_bytes"))) {
           // Swap counts too: a sandbox must not page its way past the limit.
-          write(memory.resolve("memory.memsw.limit_in_bytes"), Long.toString(limits.memoryBytes()));
+          CgroupFiles.write(memory.resolve("memory.memsw.limit_in_bytes"), Long.toString(limits.memoryBytes()));
         }
-        write(dirs.get("pids").resolve("pids.max"), Integer.toString(limits.maxTasks()));
-        write(dirs.get("cpu").resolve("cpu.cfs_period_us"), Long.toString(CFS_PERIOD_US));
-        write(dirs.get("cpu").resolve("cpu.cfs_quota_us"),
+        CgroupFiles.write(dirs.get("pids").resolve("pids.max"), Integer.toString(limits.maxTasks()));
+        CgroupFiles.write(dirs.get("cpu").resolve("cpu.cfs_period_us"), Long.toString(CFS_PERIOD_US));
+        CgroupFiles.write(dirs.get("cpu").resolve("cpu.cfs_quota_us"),
             Long.toString(Math.max(1_000, Math.round(limits.cpus() * CFS_PERIOD_US))));
       } catch (IOException e) {
         throw new SandboxUnavailableException("Cannot set the sandbox's cgroup limits: " + e.getMessage());
@@ -170,16 +170,16 @@ final class CgroupV1Control implements ResourceControl {
         return;
       }
       for (int round = 0; round < 10; round++) {
-        List<Long> pids = pids(freezer);
+        List<Long> pids = CgroupFiles.pids(freezer);
         if (pids.isEmpty()) {
           return;
         }
         try {
-          write(freezer.resolve("freezer.state"), "FROZEN");
-          for (int i = 0; i < 100 && !read(freezer.resolve("freezer.state")).startsWith("FROZEN"); i++) {
+          CgroupFiles.write(freezer.resolve("freezer.state"), "FROZEN");
+          for (int i = 0; i < 100 && !CgroupFiles.read(freezer.resolve("freezer.state")).startsWith("FROZEN"); i++) {
             Thread.sleep(2);
           }
-          for (long pid : pids(freezer)) {
+          for (long pid : CgroupFiles.pids(freezer)) {
             ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
           }
         } catch (IOException e) {
@@ -189,7 +189,7 @@ final class CgroupV1Control implements ResourceControl {
         } finally {
           try {
             // Killed tasks die only once thawed.
-            write(freezer.resolve("freezer.state"), "THAWED");
+            CgroupFiles.write(freezer.resolve("freezer.state"), "THAWED");
           } catch (IOException e) {
             // gone already
           }
@@ -199,75 +199,22 @@ final class CgroupV1Control implements ResourceControl {
 
     @Override
     public Usage usage() {
-      Long cpu = number(dirs.get("cpuacct"), "cpuacct.usage");
-      Long peak = number(dirs.get("memory"), "memory.max_usage_in_bytes");
+      OptionalLong cpuNanos = CgroupFiles.number(dirs.get("cpuacct").resolve("cpuacct.usage"));
+      OptionalLong peak = CgroupFiles.number(dirs.get("memory").resolve("memory.max_usage_in_bytes"));
       String hit = null;
-      if (counter(dirs.get("memory"), "memory.oom_control", "oom_kill") > 0) {
+      if (CgroupFiles.value(dirs.get("memory").resolve("memory.oom_control"), "oom_kill").orElse(0) > 0) {
         hit = "memory";
-      } else if (counter(dirs.get("pids"), "pids.events", "max") > 0) {
+      } else if (CgroupFiles.value(dirs.get("pids").resolve("pids.events"), "max").orElse(0) > 0) {
         hit = "pids";
       }
-      return new Usage(cpu == null ? null : cpu / 1_000_000, peak, hit);
+      return new Usage(cpuNanos.isPresent() ? cpuNanos.getAsLong() / 1_000_000 : null,
+          peak.isPresent() ? peak.getAsLong() : null, hit);
     }
 
     @Override
     public void close() {
       killAll();
-      for (Path dir : dirs.values()) {
-        for (int attempt = 0; attempt < 50 && Files.isDirectory(dir); attempt++) {
-          try {
-            Files.delete(dir);
-          } catch (IOException e) {
-            // tasks are still leaving the group: try again shortly
-            try {
-              Thread.sleep(10);
-            } catch (InterruptedException interrupted) {
-              Thread.currentThread().interrupt();
-              return;
-            }
-          }
-        }
-      }
+      dirs.values().forEach(CgroupFiles::remove);
     }
-
-    private static List<Long> pids(Path dir) {
-      try {
-        return read(dir.resolve("cgroup.procs")).lines().filter(line -> !line.isBlank())
-            .map(line -> Long.parseLong(line.trim())).toList();
-      } catch (IOException | NumberFormatException e) {
-        return List.of();
-      }
-    }
-
-    private static Long number(Path dir, String file) {
-      try {
-        return dir == null ? null : Long.parseLong(read(dir.resolve(file)).trim());
-      } catch (IOException | NumberFormatException e) {
-        return null;
-      }
-    }
-
-    /** A {@code name value} line of a flat-keyed file, 0 when absent. */
-    private static long counter(Path dir, String file, String key) {
-      try {
-        for (String line : read(dir.resolve(file)).split("\n")) {
-          String[] parts = line.trim().split("\\s+");
-          if (parts.length == 2 && parts[0].equals(key)) {
-            return Long.parseLong(parts[1]);
-          }
-        }
-      } catch (IOException | NumberFormatException | NullPointerException e) {
-        // not measurable here
-      }
-      return 0;
-    }
-  }
-
-  private static void write(Path file, String value) throws IOException {
-    Files.writeString(file, value, StandardCharsets.US_ASCII);
-  }
-
-  private static String read(Path file) throws IOException {
-    return Files.readString(file, StandardCharsets.US_ASCII);
   }
 }

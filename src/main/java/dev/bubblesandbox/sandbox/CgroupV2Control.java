@@ -1,7 +1,6 @@
 package dev.bubblesandbox.sandbox;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -63,7 +63,7 @@ final class CgroupV2Control implements ResourceControl {
       Path base = mount.get().resolve(own.get().substring(1));
       Path above = base.getParent();
       if (base.endsWith("server") && above != null && usable(above)
-          && Files.readString(above.resolve("cgroup.procs")).isBlank()) {
+          && CgroupFiles.pids(above).isEmpty()) {
         // Already in a server leaf (an earlier start, or systemd's DelegateSubgroup=server).
         base = above;
       }
@@ -92,20 +92,20 @@ final class CgroupV2Control implements ResourceControl {
     }
     for (String pid : Files.readAllLines(base.resolve("cgroup.procs"))) {
       try {
-        write(server.resolve("cgroup.procs"), pid.trim());
+        CgroupFiles.write(server.resolve("cgroup.procs"), pid.trim());
       } catch (IOException e) {
         // a kernel thread or a process that ended: it holds nothing back
       }
     }
     String enable = String.join(" ", wanted.stream().map(name -> "+" + name).toList());
     if (!wanted.isEmpty()) {
-      write(base.resolve("cgroup.subtree_control"), enable);
+      CgroupFiles.write(base.resolve("cgroup.subtree_control"), enable);
     }
     if (!Files.isDirectory(parent)) {
       Files.createDirectory(parent);
     }
     if (!wanted.isEmpty()) {
-      write(parent.resolve("cgroup.subtree_control"), enable);
+      CgroupFiles.write(parent.resolve("cgroup.subtree_control"), enable);
     }
     return new CgroupV2Control(parent, wanted, Files.exists(parent.resolve("cgroup.kill")));
   }
@@ -180,17 +180,17 @@ final class CgroupV2Control implements ResourceControl {
     public void limit(ResourceLimits limits) {
       try {
         if (controllers.contains("memory")) {
-          write(dir.resolve("memory.max"), Long.toString(limits.memoryBytes()));
+          CgroupFiles.write(dir.resolve("memory.max"), Long.toString(limits.memoryBytes()));
           if (Files.exists(dir.resolve("memory.swap.max"))) {
             // A sandbox must not page its way past the limit.
-            write(dir.resolve("memory.swap.max"), "0");
+            CgroupFiles.write(dir.resolve("memory.swap.max"), "0");
           }
         }
         if (controllers.contains("pids")) {
-          write(dir.resolve("pids.max"), Integer.toString(limits.maxTasks()));
+          CgroupFiles.write(dir.resolve("pids.max"), Integer.toString(limits.maxTasks()));
         }
         if (controllers.contains("cpu")) {
-          write(dir.resolve("cpu.max"),
+          CgroupFiles.write(dir.resolve("cpu.max"),
               Math.max(1_000, Math.round(limits.cpus() * CPU_PERIOD_US)) + " " + CPU_PERIOD_US);
         }
       } catch (IOException e) {
@@ -206,7 +206,7 @@ final class CgroupV2Control implements ResourceControl {
           continue;
         }
         try {
-          write(dir.resolve("cgroup.kill"), "1");
+          CgroupFiles.write(dir.resolve("cgroup.kill"), "1");
         } catch (IOException e) {
           return;
         }
@@ -227,11 +227,11 @@ final class CgroupV2Control implements ResourceControl {
      */
     private void freezeAndKill() {
       try {
-        write(dir.resolve("cgroup.freeze"), "1");
-        for (int i = 0; i < 100 && counter(dir, "cgroup.events", "frozen") != 1; i++) {
+        CgroupFiles.write(dir.resolve("cgroup.freeze"), "1");
+        for (int i = 0; i < 100 && CgroupFiles.value(dir.resolve("cgroup.events"), "frozen").orElse(0) != 1; i++) {
           Thread.sleep(2);
         }
-        pids().forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+        CgroupFiles.pids(dir).forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
       } catch (IOException e) {
         // the group is going away
       } catch (InterruptedException e) {
@@ -239,87 +239,40 @@ final class CgroupV2Control implements ResourceControl {
       } finally {
         try {
           // Killed tasks die only once thawed.
-          write(dir.resolve("cgroup.freeze"), "0");
+          CgroupFiles.write(dir.resolve("cgroup.freeze"), "0");
         } catch (IOException e) {
           // gone already
         }
       }
     }
 
-    private List<Long> pids() {
-      try {
-        return read(dir.resolve("cgroup.procs")).lines().filter(line -> !line.isBlank())
-            .map(line -> Long.parseLong(line.trim())).toList();
-      } catch (IOException | NumberFormatException e) {
-        return List.of();
-      }
-    }
-
     private boolean populated() {
-      return counter(dir, "cgroup.events", "populated") > 0;
+      return CgroupFiles.value(dir.resolve("cgroup.events"), "populated").orElse(0) > 0;
     }
 
     @Override
     public Usage usage() {
-      long usageUs = counter(dir, "cpu.stat", "usage_usec");
-      Long peak = null;
-      try {
-        peak = Long.parseLong(read(dir.resolve("memory.peak")).trim());
-      } catch (IOException | NumberFormatException e) {
-        // memory.peak needs Linux 5.19 and the memory controller
-      }
+      OptionalLong usageUs = CgroupFiles.value(dir.resolve("cpu.stat"), "usage_usec");
+      // memory.peak needs Linux 5.19 and the memory controller.
+      OptionalLong peak = CgroupFiles.number(dir.resolve("memory.peak"));
       String hit = null;
-      if (counter(dir, "memory.events", "oom_kill") > 0) {
+      if (CgroupFiles.value(dir.resolve("memory.events"), "oom_kill").orElse(0) > 0) {
         hit = "memory";
-      } else if (counter(dir, "pids.events", "max") > 0) {
+      } else if (CgroupFiles.value(dir.resolve("pids.events"), "max").orElse(0) > 0) {
         hit = "pids";
       }
-      return new Usage(usageUs < 0 ? null : usageUs / 1_000, peak, hit);
+      return new Usage(usageUs.isPresent() ? usageUs.getAsLong() / 1_000 : null,
+          peak.isPresent() ? peak.getAsLong() : null, hit);
     }
 
     @Override
     public void close() {
       killAll();
-      for (int attempt = 0; attempt < 50 && Files.isDirectory(dir); attempt++) {
-        try {
-          Files.delete(dir);
-        } catch (IOException e) {
-          // the last tasks are still leaving: try again shortly
-          try {
-            Thread.sleep(10);
-          } catch (InterruptedException interrupted) {
-            Thread.currentThread().interrupt();
-            return;
-          }
-        }
-      }
-    }
-  }
-
-  /** A {@code name value} line of a flat-keyed file; 0 when the key is absent, -1 when unreadable. */
-  private static long counter(Path dir, String file, String key) {
-    try {
-      for (String line : read(dir.resolve(file)).split("\n")) {
-        String[] parts = line.trim().split("\\s+");
-        if (parts.length == 2 && parts[0].equals(key)) {
-          return Long.parseLong(parts[1]);
-        }
-      }
-      return 0;
-    } catch (IOException | NumberFormatException e) {
-      return -1;
+      CgroupFiles.remove(dir);
     }
   }
 
   private static Set<String> words(Path file) throws IOException {
-    return new TreeSet<>(Arrays.asList(read(file).trim().split("\\s+")));
-  }
-
-  private static void write(Path file, String value) throws IOException {
-    Files.writeString(file, value, StandardCharsets.US_ASCII);
-  }
-
-  private static String read(Path file) throws IOException {
-    return Files.readString(file, StandardCharsets.US_ASCII);
+    return new TreeSet<>(Arrays.asList(CgroupFiles.read(file).trim().split("\\s+")));
   }
 }
