@@ -1,6 +1,7 @@
 package dev.bubblesandbox.sandbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,6 +33,16 @@ class RlimitControlTest {
   void reportsWhatItEnforces() {
     assertThat(RUNNER.resources().mechanism()).isEqualTo("rlimit");
     assertThat(RUNNER.resources().enforced()).containsExactlyInAnyOrder("memory", "pids");
+  }
+
+  @Test
+  @DisplayName("CPU is not enforced under rlimits: running needs allow_unlimited, and the refusal says so")
+  void cpuNeedsAllowUnlimited() {
+    assertThatThrownBy(() -> RUNNER.requireResourceLimits(false))
+        .isInstanceOf(SandboxUnavailableException.class)
+        .hasMessageContaining("cannot enforce the cpu limits")
+        .hasMessageContaining("rlimit in force");
+    RUNNER.requireResourceLimits(true);
   }
 
   @Test

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bubblesandbox.config.Settings;
 import dev.bubblesandbox.config.SettingsLoader;
+import dev.bubblesandbox.sandbox.SandboxRunner;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -49,6 +50,11 @@ final class TestServer implements AutoCloseable {
   }
 
   static TestServer start(Path workspace, Map<String, Object> overrides) throws Exception {
+    return start(workspace, overrides, null);
+  }
+
+  /** Starts a server with {@code runner}, or the host's own runner when null. */
+  static TestServer start(Path workspace, Map<String, Object> overrides, SandboxRunner runner) throws Exception {
     Map<String, Object> values = new HashMap<>(SettingsLoader.defaultValues());
     values.put("workspace_dir", workspace.toString());
     values.put("http_port", 0);
@@ -56,7 +62,8 @@ final class TestServer implements AutoCloseable {
     values.put("log_level", System.getProperty("test.log.level", "WARN"));
     values.putAll(overrides);
     Settings settings = SettingsLoader.fromMap(values);
-    BubbleSandboxServer server = BubbleSandboxServer.start(settings).get(30, TimeUnit.SECONDS);
+    BubbleSandboxServer server = (runner == null ? BubbleSandboxServer.start(settings)
+        : BubbleSandboxServer.start(settings, runner)).get(30, TimeUnit.SECONDS);
     return new TestServer(workspace, server);
   }
 
