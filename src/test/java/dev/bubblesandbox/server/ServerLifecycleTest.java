@@ -87,7 +87,7 @@ class ServerLifecycleTest {
   }
 
   @Test
-  @DisplayName("Stopping lets a running execution finish within the grace period, then leaves no sandbox or workspace")
+  @DisplayName("Stopping lets a running execution finish within the grace period, then leaves no sandbox, launcher or workspace")
   void gracefulStop() throws Exception {
     TestServer server = TestServer.start(Map.of("shutdown_grace_seconds", 2));
     String id = server.createSession("{}");
@@ -118,6 +118,8 @@ class ServerLifecycleTest {
     assertThat(json(finished).get("stdout").asText()).isEqualTo("done\n");
     endless.get(10, TimeUnit.SECONDS);
     assertThat(SandboxProcesses.running("time.sleep(600)")).isEmpty();
+    // The launchers it kept ready are gone too (no other server of this JVM runs now).
+    assertThat(SandboxProcesses.running("bubble-sandbox-launch")).isEmpty();
     assertThat(server.workspace).doesNotExist();
   }
 }
