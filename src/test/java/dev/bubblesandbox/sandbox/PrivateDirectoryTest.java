@@ -15,7 +15,7 @@ class PrivateDirectoryTest {
 
   private static final Path TMP = Path.of(System.getProperty("java.io.tmpdir"));
   /** A pid above Linux's pid_max: never a live process. */
-  private static final String CRASHED = "bubble-sandbox-99999999.1700000000000-";
+  private static final String CRASHED = "bubble-sandbox-99999999.170000-";
 
   @Test
   @DisplayName("A crashed run's directory goes; a live run's, a foreign-mode one and a link stay")
@@ -51,7 +51,8 @@ class PrivateDirectoryTest {
     assertThat(RunOwner.tokenOf("l12.34-5", "l")).contains("12.34");
     assertThat(RunOwner.tokenOf("stale-group", "l")).isEmpty();
     assertThat(RunOwner.alive(RunOwner.TOKEN)).isTrue();
-    assertThat(RunOwner.alive("99999999.1700000000000")).isFalse();
+    assertThat(RunOwner.alive("99999999.170000")).isFalse();
+    assertThat(RunOwner.alive(ProcessHandle.current().pid() + ".1")).isFalse();
   }
 
   private static Path privateDir(String name, String mode) throws Exception {
