@@ -1,9 +1,12 @@
 package dev.bubblesandbox.sandbox;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.UserDefinedFileAttributeView;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -52,7 +55,14 @@ final class CgroupV2Control implements ResourceControl {
     }
   }
 
-  /** The v2 group a server here would use, found without changing anything. */
+  /**
+   * The v2 group a server here would use, found without changing anything. Being able to write
+   * a group (root can write any) is not enough: it must have been handed to this process, or
+   * reorganizing it would move a login session's processes or fight systemd. Handed over means:
+   * the root of this process's cgroup namespace (a container), a {@code server} leaf whose
+   * parent holds no process (systemd's {@code DelegateSubgroup=server}, or an earlier start),
+   * or a group marked {@code user.delegate} (systemd's user manager).
+   */
   static Optional<Path> delegatedGroup() {
     try {
       Optional<Path> mount = mountPoint(Files.readAllLines(Path.of("/proc/self/mounts")));
@@ -62,14 +72,28 @@ final class CgroupV2Control implements ResourceControl {
       }
       Path base = mount.get().resolve(own.get().substring(1));
       Path above = base.getParent();
-      if (base.endsWith("server") && above != null && usable(above)
-          && CgroupFiles.pids(above).isEmpty()) {
-        // Already in a server leaf (an earlier start, or systemd's DelegateSubgroup=server).
-        base = above;
+      if (base.endsWith("server") && above != null && usable(above) && CgroupFiles.pids(above).isEmpty()) {
+        return Optional.of(above);
       }
-      return usable(base) ? Optional.of(base) : Optional.empty();
+      boolean handedOver = own.get().equals("/") || delegateMark(base);
+      return handedOver && usable(base) ? Optional.of(base) : Optional.empty();
     } catch (IOException | RuntimeException e) {
       return Optional.empty();
+    }
+  }
+
+  /** systemd's mark on a group delegated to a user manager. */
+  private static boolean delegateMark(Path group) {
+    try {
+      UserDefinedFileAttributeView view = Files.getFileAttributeView(group, UserDefinedFileAttributeView.class);
+      if (view == null || !view.list().contains("delegate")) {
+        return false;
+      }
+      ByteBuffer value = ByteBuffer.allocate(view.size("delegate"));
+      view.read("delegate", value);
+      return new String(value.array(), 0, value.position(), StandardCharsets.US_ASCII).equals("1");
+    } catch (IOException | UnsupportedOperationException e) {
+      return false;
     }
   }
 
@@ -81,20 +105,30 @@ final class CgroupV2Control implements ResourceControl {
   }
 
   /**
+   * The host's root group: the one that may hold processes and hand controllers on at once (it
+   * has no cgroup.freeze). A cgroup namespace's root is an ordinary group.
+   */
+  private static boolean hostRoot(Path group) {
+    return !Files.exists(group.resolve("cgroup.freeze"));
+  }
+
+  /**
    * Makes {@code base} hand {@code wanted} to a {@code bubble-sandbox} child that hands them on:
-   * the processes in {@code base} move to a {@code server} leaf first.
+   * unless {@code base} is the host's root, its processes move to a {@code server} leaf first.
    */
   static CgroupV2Control prepare(Path base, Set<String> wanted) throws IOException {
-    Path server = base.resolve("server");
     Path parent = base.resolve(PARENT);
-    if (!Files.isDirectory(server)) {
-      Files.createDirectory(server);
-    }
-    for (String pid : Files.readAllLines(base.resolve("cgroup.procs"))) {
-      try {
-        CgroupFiles.write(server.resolve("cgroup.procs"), pid.trim());
-      } catch (IOException e) {
-        // a kernel thread or a process that ended: it holds nothing back
+    if (!hostRoot(base)) {
+      Path server = base.resolve("server");
+      if (!Files.isDirectory(server)) {
+        Files.createDirectory(server);
+      }
+      for (long pid : CgroupFiles.pids(base)) {
+        try {
+          CgroupFiles.write(server.resolve("cgroup.procs"), Long.toString(pid));
+        } catch (IOException e) {
+          // a process that ended: it holds nothing back
+        }
       }
     }
     String enable = String.join(" ", wanted.stream().map(name -> "+" + name).toList());
@@ -201,14 +235,14 @@ final class CgroupV2Control implements ResourceControl {
     @Override
     public void killAll() {
       for (int round = 0; round < 10 && populated(); round++) {
-        if (!killFile) {
+        if (killFile) {
+          try {
+            CgroupFiles.write(dir.resolve("cgroup.kill"), "1");
+          } catch (IOException e) {
+            return;
+          }
+        } else {
           freezeAndKill();
-          continue;
-        }
-        try {
-          CgroupFiles.write(dir.resolve("cgroup.kill"), "1");
-        } catch (IOException e) {
-          return;
         }
         for (int i = 0; i < 100 && populated(); i++) {
           try {
@@ -222,21 +256,25 @@ final class CgroupV2Control implements ResourceControl {
     }
 
     /**
-     * No cgroup.kill before Linux 5.14: freeze the group (a frozen group cannot fork, so nothing
-     * escapes between reading its tasks and killing them), kill them one by one, thaw.
+     * No cgroup.kill before Linux 5.14: freeze the group where it can be (Linux 5.2; a frozen
+     * group cannot fork, so nothing escapes between reading its tasks and killing them), kill the
+     * tasks one by one, thaw.
      */
     private void freezeAndKill() {
+      boolean frozen = false;
       try {
         CgroupFiles.write(dir.resolve("cgroup.freeze"), "1");
+        frozen = true;
         for (int i = 0; i < 100 && CgroupFiles.value(dir.resolve("cgroup.events"), "frozen").orElse(0) != 1; i++) {
           Thread.sleep(2);
         }
-        CgroupFiles.pids(dir).forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
       } catch (IOException e) {
-        // the group is going away
+        // no freezer: kill unfrozen, round after round (see killAll)
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-      } finally {
+      }
+      CgroupFiles.pids(dir).forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+      if (frozen) {
         try {
           // Killed tasks die only once thawed.
           CgroupFiles.write(dir.resolve("cgroup.freeze"), "0");

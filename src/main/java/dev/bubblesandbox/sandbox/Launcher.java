@@ -130,7 +130,8 @@ final class Launcher {
     } catch (RuntimeException | Error e) {
       // go() ends its own failures; this guard only keeps launch() from waiting forever.
       end(process, group);
-      started.completeExceptionally(e);
+      started.completeExceptionally(e instanceof RuntimeException runtime ? runtime
+          : new SandboxUnavailableException("The sandbox launcher failed: " + e));
     } finally {
       try {
         Files.deleteIfExists(commandFile);

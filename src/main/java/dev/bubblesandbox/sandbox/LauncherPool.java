@@ -19,33 +19,34 @@ public final class LauncherPool implements AutoCloseable {
   LauncherPool(SandboxRunner runner, int size) {
     this.runner = runner;
     this.size = size;
-    synchronized (this) {
-      for (int i = 0; i < size; i++) {
-        ready.add(runner.prepare());
-      }
+    try {
+      refill();
+    } catch (RuntimeException | Error e) {
+      // No pool to close comes back: end what was made.
+      close();
+      throw e;
     }
   }
 
   /** As {@link SandboxRunner#start}, with a launch that is ready where there is one. */
   public RunningSandbox start(LaunchSpec spec, OutputListener listener) {
     Launcher launcher = take();
-    RunningSandbox started;
     try {
-      started = runner.launch(launcher, spec, listener);
+      return runner.launch(launcher, spec, listener);
     } catch (SandboxUnavailableException e) {
       if (!launcher.endedEarly()) {
         throw e;
       }
       // Its shell died while it waited (killed from outside, say): one made now will do.
-      started = runner.launch(runner.prepare(), spec, listener);
+      return runner.launch(runner.prepare(), spec, listener);
+    } finally {
+      try {
+        refill();
+      } catch (RuntimeException | OutOfMemoryError e) {
+        // No thread for a new launcher now ("unable to create native thread"): a sandbox that
+        // started must still be returned, or nothing would track it. The next start refills.
+      }
     }
-    try {
-      refill();
-    } catch (RuntimeException | OutOfMemoryError e) {
-      // No thread for a new launcher now ("unable to create native thread"): the sandbox that
-      // started must still be returned, or nothing would track it. The next start refills.
-    }
-    return started;
   }
 
   private synchronized Launcher take() {

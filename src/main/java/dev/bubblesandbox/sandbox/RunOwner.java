@@ -3,6 +3,7 @@ package dev.bubblesandbox.sandbox;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -14,21 +15,25 @@ import java.util.Optional;
 final class RunOwner {
 
   /** This process's token: {@code <pid>.<start time in clock ticks after boot>}. */
-  static final String TOKEN = token(ProcessHandle.current().pid()).orElse(ProcessHandle.current().pid() + ".0");
+  static final String TOKEN = ProcessHandle.current().pid() + "." + startTime(ProcessHandle.current().pid()).orElse("0");
 
   private RunOwner() {}
 
   /**
-   * The token of process {@code pid}, from /proc: not ProcessHandle.Info, whose first use costs
-   * the CLI's start-up some 8 ms.
+   * Fields of /proc/PID/stat after the command name (which may hold spaces and parentheses):
+   * the state (field 3) first. Read from /proc, not through ProcessHandle.Info, whose first use
+   * costs the CLI's start-up some 8 ms.
+   *
+   * @throws NoSuchFileException when there is no such process
    */
-  private static Optional<String> token(long pid) {
+  private static String[] stat(long pid) throws IOException {
+    String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"), StandardCharsets.US_ASCII);
+    return stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+  }
+
+  private static Optional<String> startTime(long pid) {
     try {
-      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"), StandardCharsets.US_ASCII);
-      // Fields after the command name, which may hold spaces and parentheses: state is field 3,
-      // starttime field 22.
-      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      return Optional.of(pid + "." + fields[22 - 3]);
+      return Optional.of(stat(pid)[22 - 3]);
     } catch (IOException | RuntimeException e) {
       return Optional.empty();
     }
@@ -47,8 +52,21 @@ final class RunOwner {
     return wellFormed ? Optional.of(token) : Optional.empty();
   }
 
-  /** Whether the run of {@code token} is still running. */
+  /**
+   * Whether the run of {@code token} may still be running: false only when its process is
+   * certainly gone (no such pid, a zombie, or another process under its pid). When /proc cannot
+   * be read it counts as running: what it left is kept rather than pulled from under it.
+   */
   static boolean alive(String token) {
-    return token(Long.parseLong(token.substring(0, token.indexOf('.')))).map(token::equals).orElse(false);
+    int dot = token.indexOf('.');
+    try {
+      String[] fields = stat(Long.parseLong(token.substring(0, dot)));
+      boolean exited = fields[0].equals("Z") || fields[0].equals("X");
+      return !exited && fields[22 - 3].equals(token.substring(dot + 1));
+    } catch (NoSuchFileException e) {
+      return false;
+    } catch (IOException | RuntimeException e) {
+      return true;
+    }
   }
 }

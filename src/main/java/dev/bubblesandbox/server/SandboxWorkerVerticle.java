@@ -87,6 +87,11 @@ final class SandboxWorkerVerticle extends VerticleBase {
     } catch (BubbleSandboxException e) {
       message.fail(LAUNCH_FAILED, e.getMessage());
       return;
+    } catch (RuntimeException e) {
+      // A bug, not the host: the request still gets its answer.
+      logger.error("sandbox launch failed", e);
+      message.fail(LAUNCH_FAILED, "The sandbox could not be started.");
+      return;
     }
     Running execution = new Running(sandbox);
     running.put(spec.executionId(), execution);

@@ -39,7 +39,7 @@ class CgroupV1ControlTest {
   @Test
   @DisplayName("An execution's groups are gone once it returns")
   void groupsRemoved() throws Exception {
-    ResourceControl.Group group = Sandboxes.RUNNER.resources().create("probe-group");
+    ResourceControl.Group group = Sandboxes.RUNNER.resources().create("probe-group-" + System.nanoTime());
     group.limit(ResourceLimits.DEFAULT);
     List<Path> dirs = group.procsFiles().stream().map(file -> Path.of(file).getParent()).toList();
     assertThat(dirs).allMatch(Files::isDirectory);
@@ -57,7 +57,7 @@ class CgroupV1ControlTest {
   @DisplayName("Stale groups of a crashed run are emptied and removed at start-up")
   void staleGroupsRemoved() throws Exception {
     ResourceControl control = Sandboxes.RUNNER.resources();
-    ResourceControl.Group group = control.create("stale-group");
+    ResourceControl.Group group = control.create("stale-group-" + System.nanoTime());
     String join = String.join("; ", group.procsFiles().stream().map(file -> "echo $$ > " + file).toList());
     Process orphan = new ProcessBuilder("/bin/sh", "-c", join + "; exec sleep 4343").start();
     Path lastJoined = Path.of(group.procsFiles().get(group.procsFiles().size() - 1));
