@@ -6,7 +6,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.DisplayName;
 
-class SandboxRunnerTest {
+class LauncherTest {
 
   @ParameterizedTest(name = "bwrap status {0} -> return code {1}")
   @CsvSource({
