@@ -8,6 +8,7 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
@@ -104,6 +105,82 @@ class ApiHardeningTest {
       assertThat(elapsedMs).isGreaterThan(3_500);
     }
     assertThat(send(request("/health/ready")).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  @DisplayName("The Authorization scheme is matched in any case, with one or more spaces (RFC 7235)")
+  void schemeInAnyCase() throws Exception {
+    for (String accepted : List.of("bearer " + KEY, "BEARER " + KEY, "bEaReR " + KEY, "Bearer   " + KEY)) {
+      assertThat(send(request("/v1/environments").header("Authorization", accepted)).statusCode())
+          .as(accepted).isEqualTo(200);
+    }
+    for (String refused : List.of("Basic " + KEY, "Bearer" + KEY, "Bearer " + KEY + "x", "bearer " + KEY.substring(1),
+        "Bearer")) {
+      assertError(send(request("/v1/environments").header("Authorization", refused)), 401, "unauthorized");
+    }
+  }
+
+  @Test
+  @DisplayName("A browser's way in: the key as subprotocol bearer.<key> opens the console, the answer names only "
+      + "bubble-sandbox; a wrong key gets 401 before the upgrade; the key works on upgrades only")
+  void keyAsSubprotocol() throws Exception {
+    HttpResponse<String> created = send(request("/v1/sessions").header("Authorization", "Bearer " + KEY)
+        .POST(HttpRequest.BodyPublishers.ofString("{}")));
+    String session = TestServer.json(created).get("session_id").asText();
+    String path = "/v1/sessions/" + session + "/console";
+    URI console = URI.create("ws://127.0.0.1:" + server.server.port() + path);
+
+    try (ConsoleClient client = ConsoleClient.connect(
+        server.http.newWebSocketBuilder().subprotocols("bubble-sandbox", "bearer." + KEY), console, true)) {
+      assertThat(client.socket.getSubprotocol()).isEqualTo("bubble-sandbox");
+      client.send("{\"type\": \"execute\", \"id\": \"b\", \"script\": \"print('from a browser')\"}");
+      assertThat(client.until("exit", 10)).extracting(Frame::type).contains("started", "stdout");
+    }
+
+    Throwable wrong = server.http.newWebSocketBuilder()
+        .subprotocols("bubble-sandbox", "bearer.wrong-key-0123456789abc")
+        .buildAsync(console, new WebSocket.Listener() { }).handle((socket, failure) -> failure).join();
+    assertThat(wrong).isInstanceOf(CompletionException.class).hasCauseInstanceOf(WebSocketHandshakeException.class);
+    assertThat(((WebSocketHandshakeException) wrong.getCause()).getResponse().statusCode()).isEqualTo(401);
+
+    // What a browser on an allowed page sends, byte for byte, and the whole answer.
+    String answer = rawHandshake(path, "bubble-sandbox, bearer." + KEY, "https://console.example.com");
+    assertThat(answer).startsWith("HTTP/1.1 101").containsIgnoringCase("sec-websocket-protocol: bubble-sandbox\r\n")
+        .doesNotContain(KEY);
+    assertThat(rawHandshake(path, "bubble-sandbox, bearer." + KEY, "https://evil.example.net"))
+        .startsWith("HTTP/1.1 403").doesNotContain(KEY);
+    assertThat(rawHandshake(path, "bubble-sandbox, bearer.wrong-key-0123456789abc", "https://console.example.com"))
+        .startsWith("HTTP/1.1 401");
+
+    assertError(send(request("/v1/environments").header("Sec-WebSocket-Protocol", "bearer." + KEY)),
+        401, "unauthorized");
+  }
+
+  /** Sends a WebSocket upgrade by hand and returns the response head, up to the blank line. */
+  private String rawHandshake(String path, String subprotocols, String origin) throws Exception {
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.server.port())) {
+      socket.setSoTimeout(10_000);
+      String request = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+          + "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+          + "Sec-WebSocket-Protocol: " + subprotocols + "\r\nOrigin: " + origin + "\r\n\r\n";
+      socket.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      socket.getOutputStream().flush();
+      java.io.InputStream in = socket.getInputStream();
+      StringBuilder head = new StringBuilder();
+      while (head.indexOf("\r\n\r\n") < 0) {
+        int b = in.read();
+        if (b < 0) {
+          break;
+        }
+        head.append((char) b);
+      }
+      // The body of a refusal, if any, is read too: the key must not be in it either.
+      java.util.regex.Matcher length = java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)").matcher(head);
+      if (!head.toString().startsWith("HTTP/1.1 101") && length.find()) {
+        head.append(new String(in.readNBytes(Integer.parseInt(length.group(1))), java.nio.charset.StandardCharsets.UTF_8));
+      }
+      return head.toString();
+    }
   }
 
   @Test
