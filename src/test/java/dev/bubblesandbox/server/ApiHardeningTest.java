@@ -137,6 +137,19 @@ class ApiHardeningTest {
       assertThat(client.until("exit", 10)).extracting(Frame::type).contains("started", "stdout");
     }
 
+    // Vert.x's client, like a browser, fails a handshake whose answer names no offered subprotocol.
+    io.vertx.core.http.WebSocketClient vertxClient = server.server.vertx().createWebSocketClient();
+    try {
+      io.vertx.core.http.WebSocket socket = vertxClient.connect(new io.vertx.core.http.WebSocketConnectOptions()
+              .setHost("127.0.0.1").setPort(server.server.port()).setURI(path).setAllowOriginHeader(false)
+              .setSubProtocols(List.of("bubble-sandbox", "bearer." + KEY)))
+          .toCompletionStage().toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(socket.subProtocol()).isEqualTo("bubble-sandbox");
+      socket.close();
+    } finally {
+      vertxClient.close().toCompletionStage().toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
     Throwable wrong = server.http.newWebSocketBuilder()
         .subprotocols("bubble-sandbox", "bearer.wrong-key-0123456789abc")
         .buildAsync(console, new WebSocket.Listener() { }).handle((socket, failure) -> failure).join();
