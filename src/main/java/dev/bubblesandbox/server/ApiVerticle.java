@@ -94,7 +94,8 @@ final class ApiVerticle extends VerticleBase {
         .setMaxInitialLineLength(MAX_REQUEST_LINE_BYTES)
         .setIdleTimeout(IDLE_TIMEOUT_SECONDS)
         .setMaxWebSocketFrameSize(MAX_WEBSOCKET_FRAME_BYTES)
-        .setMaxWebSocketMessageSize(MAX_WEBSOCKET_MESSAGE_BYTES));
+        .setMaxWebSocketMessageSize(MAX_WEBSOCKET_MESSAGE_BYTES)
+        .setWebSocketSubProtocols(java.util.List.of(ConsoleHandler.SUBPROTOCOL)));
     return server.requestHandler(router).listen();
   }
 

@@ -74,19 +74,30 @@ final class Bodies {
         .put("busy", session.busy());
   }
 
-  /** The result fields of an {@code exit} frame: the JSON result without the output. */
-  static JsonObject exitFrame(String id, ExecutionResult result, boolean dropped) {
+  /**
+   * An {@code exit} frame: the JSON result without the output, and whether a {@code kill} ended
+   * it. {@code dropped}: output frames were dropped because the client did not read them.
+   */
+  static JsonObject exitFrame(String id, SandboxEvents.Ended ended, boolean dropped) {
     JsonObject frame = new JsonObject().put("type", "exit").put("id", id);
-    JsonObject fields = JsonObject.mapFrom(result);
+    JsonObject fields = JsonObject.mapFrom(ended.result());
     fields.remove("stdout");
     fields.remove("stderr");
     frame.mergeIn(fields);
+    // A kill that comes after the timeout's own kill ended nothing.
+    boolean killed = ended.killed() && !ended.result().timedOut();
+    // The output cap cuts output but ends nothing: when a kill ended the execution, the kill is
+    // the answer, not the cap. A limit that ends executions (timeout, memory, pids) stays.
+    if (killed && ExecutionResult.LIMIT_OUTPUT.equals(frame.getValue("limit"))) {
+      frame.putNull("limit");
+    }
     if (dropped) {
       frame.put("truncated", true);
-      if (frame.getValue("limit") == null) {
+      if (frame.getValue("limit") == null && !killed) {
         frame.put("limit", ExecutionResult.LIMIT_OUTPUT);
       }
     }
+    frame.put("killed", killed);
     return frame;
   }
 }

@@ -3,18 +3,27 @@ package dev.bubblesandbox.server;
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
 import dev.bubblesandbox.BubbleSandboxException;
+import dev.bubblesandbox.RefusedException;
 import dev.bubblesandbox.environment.EnvironmentName;
 import dev.bubblesandbox.sandbox.Limits;
+import dev.bubblesandbox.sandbox.OutputListener;
 import dev.bubblesandbox.session.Session;
 import dev.bubblesandbox.session.SessionRegistry;
 import dev.bubblesandbox.session.SessionSettings;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,6 +31,14 @@ import org.slf4j.LoggerFactory;
 final class ConsoleHandler {
 
   private static final Logger logger = LoggerFactory.getLogger(ConsoleHandler.class);
+
+  /**
+   * The one subprotocol the console speaks; a client may offer it beside {@code bearer.<key>}
+   * (see {@link AccessGuard}), and the server answers with it alone.
+   */
+  static final String SUBPROTOCOL = "bubble-sandbox";
+
+  private static final long NO_TIMER = -1;
 
   private final ServerContext context;
   private final ExecutionService executions;
@@ -65,7 +82,7 @@ final class ConsoleHandler {
       return;
     }
     routing.request().toWebSocket()
-        .onSuccess(socket -> new Connection(socket, session, throwaway).start())
+        .onSuccess(socket -> new Connection(routing.vertx(), socket, session, throwaway).start())
         .onFailure(failure -> {
           if (throwaway) {
             endThrowaway(session);
@@ -82,22 +99,27 @@ final class ConsoleHandler {
     });
   }
 
-  /** One socket: at most one execution at a time, frames in both directions. */
+  /**
+   * One socket: at most one execution at a time, frames in both directions. Every message gets
+   * its effect or an error frame carrying that message's own {@code id}; none is dropped.
+   */
   private final class Connection {
+    private final Vertx vertx;
     private final ServerWebSocket socket;
     private final Session session;
     private final boolean throwaway;
-    private SandboxClient.Execution current;
-    private String currentId;
-    /** Output that arrived before the {@code started} frame went out. */
-    private List<JsonObject> early;
-    private boolean outputDropped;
-    private boolean closed;
     private final RateLimiter rate = new RateLimiter(context.settings().websocketMessagesPerSecond());
-    /** Messages refused since the last one let through; the client hears of it once per run. */
-    private long refusedMessages;
+    /** Messages received and not handled yet, oldest first: text as String, binary as Buffer. */
+    private final ArrayDeque<Object> inbox = new ArrayDeque<>();
+    /** Whether reading from the socket is paused because the inbox holds messages. */
+    private boolean paused;
+    private long rateTimer = NO_TIMER;
+    /** The execution this socket started, from its {@code execute} to its {@code exit} frame. */
+    private Run run;
+    private boolean closed;
 
-    Connection(ServerWebSocket socket, Session session, boolean throwaway) {
+    Connection(Vertx vertx, ServerWebSocket socket, Session session, boolean throwaway) {
+      this.vertx = vertx;
       this.socket = socket;
       this.session = session;
       this.throwaway = throwaway;
@@ -105,8 +127,8 @@ final class ConsoleHandler {
 
     void start() {
       socket.textMessageHandler(this::onMessage);
-      socket.binaryMessageHandler(binary ->
-          error("invalid_message", "Send JSON text frames, not binary ones."));
+      // Binary messages queue and count against the rate like text ones: each gets an error.
+      socket.binaryMessageHandler(this::onMessage);
       socket.closeHandler(closed -> onClose());
       // Vert.x drops a message over the size limit and reports it here, leaving the socket open:
       // close it (1009, message too big), as for any other failure of the socket.
@@ -121,107 +143,154 @@ final class ConsoleHandler {
       }
     }
 
-    private void onMessage(String text) {
-      if (!rate.tryTake()) {
-        refusedMessages++;
-        if (refusedMessages == 1) {
-          error("rate_limited", "More than " + context.settings().websocketMessagesPerSecond()
-              + " messages per second; messages are dropped until the rate falls.");
+    private void onMessage(Object received) {
+      inbox.add(received);
+      handleInbox();
+    }
+
+    /**
+     * Handles received messages in order, as far as it may: not past an {@code execute} whose
+     * sandbox is still starting (the {@code stdin} and {@code kill} after it are meant for it),
+     * and not faster than the rate limit. While a message waits, reading from the socket is
+     * paused, so the client's next messages wait in TCP: slowed down, never dropped, never
+     * piling up here.
+     */
+    private void handleInbox() {
+      while (!inbox.isEmpty() && !closed && (run == null || !run.starting()) && rateTimer == NO_TIMER) {
+        if (!rate.tryTake()) {
+          long waitMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(rate.nanosUntilToken()));
+          rateTimer = vertx.setTimer(waitMs, fired -> {
+            rateTimer = NO_TIMER;
+            handleInbox();
+          });
+          break;
         }
+        handle(inbox.poll());
+      }
+      if (closed) {
         return;
       }
-      refusedMessages = 0;
-      JsonObject message;
-      try {
-        message = Bodies.object(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      } catch (BubbleSandboxException e) {
-        error("invalid_json", "Each message must be one JSON object.");
-        return;
-      }
-      String type = message.getValue("type") instanceof String t ? t : "";
-      try {
-        switch (type) {
-          case "execute" -> execute(message);
-          case "stdin" -> stdin(message);
-          case "kill" -> {
-            if (current != null) {
-              current.kill();
-            }
-          }
-          default -> error("invalid_message",
-              "Unknown message type '" + type + "'; expected execute, stdin or kill.");
+      boolean hold = !inbox.isEmpty();
+      if (hold != paused) {
+        paused = hold;
+        if (hold) {
+          socket.pause();
+        } else {
+          socket.resume();
         }
-      } catch (BubbleSandboxException e) {
-        error(e.code(), e.getMessage());
       }
     }
 
-    private void execute(JsonObject message) {
-      Object idValue = message.getValue("id");
-      String id = idValue == null ? SessionRegistry.newId() : idValue.toString();
-      ExecuteRequest request = ExecuteRequest.parse(message,
-          Limits.from(context.settings()), false, Set.of("type", "id"));
-      if (current != null || !session.tryBegin()) {
-        error("session_busy", "An execution is already running in this session.");
+    private void handle(Object received) {
+      if (!(received instanceof String text)) {
+        error(null, "invalid_message", "Send JSON text frames, not binary ones.");
         return;
       }
-      early = new ArrayList<>();
-      outputDropped = false;
-      currentId = id;
-      executions.startInSession(session, request, true, output -> send(new JsonObject()
-              .put("type", output.stream() == dev.bubblesandbox.sandbox.OutputListener.Stream.STDOUT
-                  ? "stdout" : "stderr")
-              .put("data", output.text())))
+      JsonObject message;
+      try {
+        message = Bodies.object(text.getBytes(StandardCharsets.UTF_8));
+      } catch (BubbleSandboxException e) {
+        error(null, "invalid_json", "Each message must be one JSON object.");
+        return;
+      }
+      String id = idOf(message);
+      String type = message.getValue("type") instanceof String t ? t : "";
+      try {
+        switch (type) {
+          case "execute" -> execute(message, id);
+          case "stdin" -> stdin(message, id);
+          case "kill" -> kill(id);
+          default -> error(id, "invalid_message",
+              "Unknown message type '" + type + "'; expected execute, stdin or kill.");
+        }
+      } catch (BubbleSandboxException e) {
+        error(id, e.code(), e.getMessage());
+      }
+    }
+
+    private void execute(JsonObject message, String id) {
+      if (message.getValue("id") != null && id == null) {
+        throw new RefusedException("invalid_request", "An execute's 'id' must be a string.");
+      }
+      ExecuteRequest request = ExecuteRequest.parse(message,
+          Limits.from(context.settings()), false, Set.of("type", "id"));
+      if (run != null || !session.tryBegin()) {
+        error(id, "session_busy", "An execution is already running in this session.");
+        return;
+      }
+      Run started = new Run(id == null ? SessionRegistry.newId() : id);
+      run = started;
+      executions.startInSession(session, request, true, output -> output(started, output))
           .onSuccess(execution -> {
-            current = execution;
-            write(new JsonObject().put("type", "started").put("id", id));
-            early.forEach(this::write);
-            early = null;
+            started.execution = execution;
+            write(new JsonObject().put("type", "started").put("id", started.id));
+            started.early.forEach(this::write);
+            started.early = null;
             if (closed) {
               execution.kill();
             }
             execution.ended().onComplete(ended -> {
-              current = null;
+              run = null;
+              started.finished.complete();
               if (ended.succeeded()) {
-                write(Bodies.exitFrame(id, ended.result().result(), outputDropped));
+                write(Bodies.exitFrame(started.id, ended.result(), started.outputDropped));
               } else {
-                error("internal_error", "The execution failed.");
+                error(started.id, "internal_error", "The execution failed.");
               }
+              handleInbox();
             });
+            handleInbox();
           })
           .onFailure(failure -> {
-            early = null;
+            run = null;
+            started.finished.complete();
             if (failure instanceof BubbleSandboxException known) {
-              error(known.code(), known.getMessage());
+              error(id, known.code(), known.getMessage());
             } else {
               logger.error("console execution failed", kv("session_id", session.id()), failure);
-              error("internal_error", "The execution could not be started.");
+              error(id, "internal_error", "The execution could not be started.");
             }
+            handleInbox();
           });
     }
 
-    private void stdin(JsonObject message) {
-      if (current == null) {
-        error("no_execution", "Nothing is running to read stdin.");
+    private void stdin(JsonObject message, String id) {
+      if (run == null) {
+        error(id, "no_execution", "Nothing is running to read stdin.");
         return;
       }
       if (Boolean.TRUE.equals(message.getValue("eof"))) {
-        current.closeStdin();
+        run.execution.closeStdin();
         return;
       }
       if (!(message.getValue("data") instanceof String data)) {
-        error("invalid_message", "A stdin message needs a string 'data' or \"eof\": true.");
+        error(id, "invalid_message", "A stdin message needs a string 'data' or \"eof\": true.");
         return;
       }
-      current.writeStdin(data).onFailure(failure -> error("stdin_refused", failure.getMessage()));
+      run.execution.writeStdin(data).onFailure(failure -> error(id, "stdin_refused",
+          failure instanceof ReplyException reply && reply.failureType() == ReplyFailure.RECIPIENT_FAILURE
+              ? reply.getMessage() : "The execution has ended; this stdin was not delivered."));
+    }
+
+    /** Its effect is the {@code exit} frame, with {@code "killed": true} when the kill ended it. */
+    private void kill(String id) {
+      if (run == null) {
+        error(id, "no_execution", "Nothing is running to kill.");
+        return;
+      }
+      run.execution.kill();
     }
 
     /** Output frames: a client that does not read gets them dropped, never buffered forever. */
-    private void send(JsonObject frame) {
-      if (early != null) {
-        early.add(frame);
+    private void output(Run owner, SandboxEvents.Output output) {
+      JsonObject frame = new JsonObject()
+          .put("type", output.stream() == OutputListener.Stream.STDOUT ? "stdout" : "stderr")
+          .put("id", owner.id)
+          .put("data", output.text());
+      if (owner.early != null) {
+        owner.early.add(frame);
       } else if (socket.writeQueueFull()) {
-        outputDropped = true;
+        owner.outputDropped = true;
       } else {
         write(frame);
       }
@@ -233,26 +302,58 @@ final class ConsoleHandler {
       }
     }
 
-    private void error(String code, String message) {
+    /** An error frame answering the message whose {@code id} is given (null: it had none). */
+    private void error(String id, String code, String message) {
       JsonObject frame = new JsonObject().put("type", "error").put("code", code).put("message", message);
-      if (currentId != null) {
-        frame.put("id", currentId);
+      if (id != null) {
+        frame.put("id", id);
       }
       write(frame);
     }
 
     private void onClose() {
       closed = true;
-      if (current != null) {
-        current.kill();
+      inbox.clear();
+      if (rateTimer != NO_TIMER) {
+        vertx.cancelTimer(rateTimer);
+      }
+      // A run still starting is killed as soon as it has started (see execute).
+      if (run != null && !run.starting()) {
+        run.execution.kill();
       }
       if (throwaway) {
-        if (current == null) {
+        if (run == null) {
           endThrowaway(session);
         } else {
-          current.ended().onComplete(ended -> endThrowaway(session));
+          run.finished.future().onComplete(ended -> endThrowaway(session));
         }
       }
+    }
+  }
+
+  /** The id a message carries, as a string: a string or a number; null when it has none. */
+  private static String idOf(JsonObject message) {
+    Object id = message.getValue("id");
+    return id instanceof String || id instanceof Number ? id.toString() : null;
+  }
+
+  /** One execution of a socket. */
+  private static final class Run {
+    final String id;
+    /** Null while the sandbox starts. */
+    SandboxClient.Execution execution;
+    /** Output that arrived before the {@code started} frame went out; null after it. */
+    List<JsonObject> early = new ArrayList<>();
+    boolean outputDropped;
+    /** Completes once the execution has ended or could not start. */
+    final Promise<Void> finished = Promise.promise();
+
+    Run(String id) {
+      this.id = id;
+    }
+
+    boolean starting() {
+      return execution == null;
     }
   }
 }

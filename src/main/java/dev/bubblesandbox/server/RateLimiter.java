@@ -16,13 +16,23 @@ final class RateLimiter {
 
   /** Takes a token; false when the bucket is empty. */
   boolean tryTake() {
-    long now = System.nanoTime();
-    tokens = Math.min(capacity, tokens + (now - lastNanos) / 1e9 * perSecond);
-    lastNanos = now;
+    refill();
     if (tokens < 1) {
       return false;
     }
     tokens -= 1;
     return true;
+  }
+
+  /** How long until {@link #tryTake()} can succeed; 0 when it can now. */
+  long nanosUntilToken() {
+    refill();
+    return tokens >= 1 ? 0 : (long) Math.ceil((1 - tokens) / perSecond * 1e9);
+  }
+
+  private void refill() {
+    long now = System.nanoTime();
+    tokens = Math.min(capacity, tokens + (now - lastNanos) / 1e9 * perSecond);
+    lastNanos = now;
   }
 }

@@ -8,6 +8,7 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
@@ -78,23 +79,121 @@ class ApiHardeningTest {
   }
 
   @Test
-  @DisplayName("1,000 WebSocket messages in a burst are rate-limited with an error frame; the server stays up")
+  @DisplayName("stdin streamed faster than the message rate limit is slowed down, never dropped: every line arrives in order")
   void messageFlood() throws Exception {
     HttpResponse<String> created = send(request("/v1/sessions").header("Authorization", "Bearer " + KEY)
         .POST(HttpRequest.BodyPublishers.ofString("{}")));
     String session = TestServer.json(created).get("session_id").asText();
     WebSocketWithKey client = new WebSocketWithKey(session);
+    StringBuilder expected = new StringBuilder();
     try (ConsoleClient console = client.connect()) {
-      for (int i = 0; i < 1000; i++) {
-        console.socket.sendText("{\"type\": \"kill\"}", true).join();
+      long sent = System.nanoTime();
+      console.send("{\"type\": \"execute\", \"id\": \"cat\", \"script\": "
+          + "\"import sys\\nsys.stdout.write(sys.stdin.read())\"}");
+      for (int i = 0; i < 60; i++) {
+        console.send("{\"type\": \"stdin\", \"data\": \"line " + i + "\\n\"}");
+        expected.append("line ").append(i).append('\n');
       }
-      List<Frame> frames = console.until("error", 10);
-      assertThat(frames.get(frames.size() - 1).json().get("code").asText()).isEqualTo("rate_limited");
-      Thread.sleep(1_500);
-      console.send("{\"type\": \"execute\", \"id\": \"after\", \"script\": \"print('after the flood')\"}");
-      assertThat(console.until("exit", 10)).extracting(Frame::type).contains("started");
+      console.send("{\"type\": \"stdin\", \"eof\": true}");
+      assertThat(send(request("/health/live")).statusCode()).isEqualTo(200);
+      List<Frame> frames = console.until("exit", 60);
+      long elapsedMs = java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent);
+      assertThat(frames).extracting(Frame::type).doesNotContain("error");
+      assertThat(frames.stream().filter(f -> f.type().equals("stdout")).map(f -> f.json().get("data").asText())
+          .reduce("", String::concat)).isEqualTo(expected.toString());
+      // 62 messages at 10 per second after a burst of 20: the limit held them for about 4.2 s.
+      assertThat(elapsedMs).isGreaterThan(3_500);
     }
     assertThat(send(request("/health/ready")).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  @DisplayName("The Authorization scheme is matched in any case, with one or more spaces (RFC 7235)")
+  void schemeInAnyCase() throws Exception {
+    for (String accepted : List.of("bearer " + KEY, "BEARER " + KEY, "bEaReR " + KEY, "Bearer   " + KEY)) {
+      assertThat(send(request("/v1/environments").header("Authorization", accepted)).statusCode())
+          .as(accepted).isEqualTo(200);
+    }
+    for (String refused : List.of("Basic " + KEY, "Bearer" + KEY, "Bearer " + KEY + "x", "bearer " + KEY.substring(1),
+        "Bearer")) {
+      assertError(send(request("/v1/environments").header("Authorization", refused)), 401, "unauthorized");
+    }
+  }
+
+  @Test
+  @DisplayName("A browser's way in: the key as subprotocol bearer.<key> opens the console, the answer names only "
+      + "bubble-sandbox; a wrong key gets 401 before the upgrade; the key works on upgrades only")
+  void keyAsSubprotocol() throws Exception {
+    HttpResponse<String> created = send(request("/v1/sessions").header("Authorization", "Bearer " + KEY)
+        .POST(HttpRequest.BodyPublishers.ofString("{}")));
+    String session = TestServer.json(created).get("session_id").asText();
+    String path = "/v1/sessions/" + session + "/console";
+    URI console = URI.create("ws://127.0.0.1:" + server.server.port() + path);
+
+    try (ConsoleClient client = ConsoleClient.connect(
+        server.http.newWebSocketBuilder().subprotocols("bubble-sandbox", "bearer." + KEY), console, true)) {
+      assertThat(client.socket.getSubprotocol()).isEqualTo("bubble-sandbox");
+      client.send("{\"type\": \"execute\", \"id\": \"b\", \"script\": \"print('from a browser')\"}");
+      assertThat(client.until("exit", 10)).extracting(Frame::type).contains("started", "stdout");
+    }
+
+    // Vert.x's client, like a browser, fails a handshake whose answer names no offered subprotocol.
+    io.vertx.core.http.WebSocketClient vertxClient = server.server.vertx().createWebSocketClient();
+    try {
+      io.vertx.core.http.WebSocket socket = vertxClient.connect(new io.vertx.core.http.WebSocketConnectOptions()
+              .setHost("127.0.0.1").setPort(server.server.port()).setURI(path).setAllowOriginHeader(false)
+              .setSubProtocols(List.of("bubble-sandbox", "bearer." + KEY)))
+          .toCompletionStage().toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(socket.subProtocol()).isEqualTo("bubble-sandbox");
+      socket.close();
+    } finally {
+      vertxClient.close().toCompletionStage().toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    Throwable wrong = server.http.newWebSocketBuilder()
+        .subprotocols("bubble-sandbox", "bearer.wrong-key-0123456789abc")
+        .buildAsync(console, new WebSocket.Listener() { }).handle((socket, failure) -> failure).join();
+    assertThat(wrong).isInstanceOf(CompletionException.class).hasCauseInstanceOf(WebSocketHandshakeException.class);
+    assertThat(((WebSocketHandshakeException) wrong.getCause()).getResponse().statusCode()).isEqualTo(401);
+
+    // What a browser on an allowed page sends, byte for byte, and the whole answer.
+    String answer = rawHandshake(path, "bubble-sandbox, bearer." + KEY, "https://console.example.com");
+    assertThat(answer).startsWith("HTTP/1.1 101").containsIgnoringCase("sec-websocket-protocol: bubble-sandbox\r\n")
+        .doesNotContain(KEY);
+    assertThat(rawHandshake(path, "bubble-sandbox, bearer." + KEY, "https://evil.example.net"))
+        .startsWith("HTTP/1.1 403").doesNotContain(KEY);
+    assertThat(rawHandshake(path, "bubble-sandbox, bearer.wrong-key-0123456789abc", "https://console.example.com"))
+        .startsWith("HTTP/1.1 401");
+
+    assertError(send(request("/v1/environments").header("Sec-WebSocket-Protocol", "bearer." + KEY)),
+        401, "unauthorized");
+  }
+
+  /** Sends a WebSocket upgrade by hand and returns the response head, up to the blank line. */
+  private String rawHandshake(String path, String subprotocols, String origin) throws Exception {
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.server.port())) {
+      socket.setSoTimeout(10_000);
+      String request = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+          + "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+          + "Sec-WebSocket-Protocol: " + subprotocols + "\r\nOrigin: " + origin + "\r\n\r\n";
+      socket.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      socket.getOutputStream().flush();
+      java.io.InputStream in = socket.getInputStream();
+      StringBuilder head = new StringBuilder();
+      while (head.indexOf("\r\n\r\n") < 0) {
+        int b = in.read();
+        if (b < 0) {
+          break;
+        }
+        head.append((char) b);
+      }
+      // The body of a refusal, if any, is read too: the key must not be in it either.
+      java.util.regex.Matcher length = java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)").matcher(head);
+      if (!head.toString().startsWith("HTTP/1.1 101") && length.find()) {
+        head.append(new String(in.readNBytes(Integer.parseInt(length.group(1))), java.nio.charset.StandardCharsets.UTF_8));
+      }
+      return head.toString();
+    }
   }
 
   @Test

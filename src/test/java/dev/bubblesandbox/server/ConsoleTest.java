@@ -21,7 +21,7 @@ class ConsoleTest {
 
   @BeforeAll
   void start() throws Exception {
-    server = TestServer.start(Map.of("execution_timeout_seconds", 20));
+    server = TestServer.start(Map.of("execution_timeout_seconds", 20, "max_output_bytes", 1 << 20));
   }
 
   @AfterAll
@@ -148,6 +148,117 @@ class ConsoleTest {
       client.socket.request(Long.MAX_VALUE);
       Frame exit = client.until("exit", 30).stream().reduce((first, second) -> second).orElseThrow();
       assertThat(exit.json().get("truncated").asBoolean()).isTrue();
+    }
+  }
+
+  @Test
+  @DisplayName("An error answers the message that caused it: its id, or none when it had none")
+  void errorsCarryTheirMessagesId() throws Exception {
+    String session = server.createSession("{}");
+    try (ConsoleClient client = console(session)) {
+      client.send("{\"type\": \"execute\", \"id\": \"c5\", \"shell\": \"sleep 30\"}");
+      client.send("{\"type\": \"execute\", \"id\": \"c6\", \"script\": \"print(6)\"}");
+      List<Frame> frames = client.until("error", 10);
+      assertThat(frames).extracting(Frame::type).containsExactly("started", "error");
+      assertThat(frames.get(0).json().get("id").asText()).isEqualTo("c5");
+      assertThat(frames.get(1).json().get("code").asText()).isEqualTo("session_busy");
+      assertThat(frames.get(1).json().get("id").asText()).isEqualTo("c6");
+
+      client.send("not json");
+      Frame garbage = client.next(5);
+      assertThat(garbage.json().get("code").asText()).isEqualTo("invalid_json");
+      assertThat(garbage.json().has("id")).isFalse();
+      client.send("{\"type\": \"execute\", \"id\": \"c7\", \"script\": 1}");
+      Frame invalid = client.next(5);
+      assertThat(invalid.json().get("code").asText()).isEqualTo("invalid_request");
+      assertThat(invalid.json().get("id").asText()).isEqualTo("c7");
+      client.send("{\"type\": \"execute\", \"script\": 1}");
+      Frame anonymous = client.next(5);
+      assertThat(anonymous.json().get("code").asText()).isEqualTo("invalid_request");
+      assertThat(anonymous.json().has("id")).isFalse();
+      client.send("{\"type\": \"dance\", \"id\": \"d1\"}");
+      assertThat(client.next(5).json().get("id").asText()).isEqualTo("d1");
+
+      client.send("{\"type\": \"kill\"}");
+      Frame exit = client.until("exit", 10).get(0);
+      assertThat(exit.json().get("id").asText()).isEqualTo("c5");
+    }
+  }
+
+  @Test
+  @DisplayName("kill with nothing running is answered; exit says killed; output frames carry the execution's id")
+  void killAnswersAndOutputIds() throws Exception {
+    String session = server.createSession("{}");
+    try (ConsoleClient client = console(session)) {
+      client.send("{\"type\": \"kill\", \"id\": \"k0\"}");
+      Frame idle = client.next(5);
+      assertThat(idle.type()).isEqualTo("error");
+      assertThat(idle.json().get("code").asText()).isEqualTo("no_execution");
+      assertThat(idle.json().get("id").asText()).isEqualTo("k0");
+
+      client.send("{\"type\": \"execute\", \"id\": \"both\", \"script\": "
+          + "\"import sys; print('out'); print('err', file=sys.stderr)\"}");
+      List<Frame> frames = client.until("exit", 10);
+      List<Frame> output = frames.stream().filter(f -> f.type().equals("stdout") || f.type().equals("stderr")).toList();
+      assertThat(output).extracting(Frame::type).contains("stdout", "stderr");
+      assertThat(output).allSatisfy(f -> assertThat(f.json().get("id").asText()).isEqualTo("both"));
+      assertThat(frames.get(frames.size() - 1).json().get("killed").asBoolean(true)).isFalse();
+
+      client.send("{\"type\": \"execute\", \"id\": \"sleeper\", \"shell\": \"sleep 30\"}");
+      assertThat(client.next(10).type()).isEqualTo("started");
+      client.send("{\"type\": \"kill\"}");
+      Frame exit = client.until("exit", 10).get(0);
+      assertThat(exit.json().get("killed").asBoolean()).isTrue();
+      assertThat(exit.json().get("limit").isNull()).isTrue();
+      assertThat(exit.json().get("return_code").asInt()).isEqualTo(-9);
+    }
+  }
+
+  @Test
+  @DisplayName("A kill during an output flood past the output cap reports killed, not limit 'output'")
+  void killDuringOutputFlood() throws Exception {
+    String session = server.createSession("{}");
+    try (ConsoleClient client = console(session)) {
+      client.send("{\"type\": \"execute\", \"id\": \"flood\", \"script\": "
+          + "\"import sys\\nwhile True: sys.stdout.write('x' * 65536); sys.stdout.flush()\"}");
+      // The script writes without pause: a while after its first 256 KiB it is far past the
+      // 1 MiB cap (output frames may be dropped on the way, so the count is not the test).
+      long received = 0;
+      while (received < 256 * 1024) {
+        Frame frame = client.next(20);
+        if (frame.type().equals("stdout")) {
+          received += frame.json().get("data").asText().length();
+        }
+      }
+      Thread.sleep(1_500);
+      client.send("{\"type\": \"kill\"}");
+      Frame exit = client.until("exit", 20).stream().reduce((first, second) -> second).orElseThrow();
+      assertThat(exit.json().get("id").asText()).isEqualTo("flood");
+      assertThat(exit.json().get("limit").isNull()).as("limit in %s", exit.json()).isTrue();
+      assertThat(exit.json().get("truncated").asBoolean()).isTrue();
+      assertThat(exit.json().get("killed").asBoolean()).isTrue();
+    }
+  }
+
+  @Test
+  @DisplayName("stdin and kill sent before 'started' reach the execution they follow")
+  void messagesBeforeStarted() throws Exception {
+    String session = server.createSession("{}");
+    try (ConsoleClient client = console(session)) {
+      client.send("{\"type\": \"execute\", \"id\": \"cat\", \"script\": "
+          + "\"import sys\\nprint(sys.stdin.read().upper(), end='')\"}");
+      client.send("{\"type\": \"stdin\", \"data\": \"early \"}");
+      client.send("{\"type\": \"stdin\", \"data\": \"bird\"}");
+      client.send("{\"type\": \"stdin\", \"eof\": true}");
+      List<Frame> frames = client.until("exit", 10);
+      assertThat(frames).extracting(Frame::type).doesNotContain("error");
+      assertThat(stdout(frames)).isEqualTo("EARLY BIRD");
+
+      client.send("{\"type\": \"execute\", \"id\": \"doomed\", \"shell\": \"sleep 30\"}");
+      client.send("{\"type\": \"kill\"}");
+      List<Frame> killed = client.until("exit", 10);
+      assertThat(killed).extracting(Frame::type).containsExactly("started", "exit");
+      assertThat(killed.get(1).json().get("killed").asBoolean()).isTrue();
     }
   }
 

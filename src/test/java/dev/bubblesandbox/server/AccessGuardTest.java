@@ -1,0 +1,32 @@
+package dev.bubblesandbox.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** Reading the API key from an Authorization header and from a WebSocket subprotocol offer. */
+class AccessGuardTest {
+
+  @Test
+  @DisplayName("Bearer in any case, then one or more spaces; any other scheme carries no key")
+  void bearerToken() {
+    assertThat(AccessGuard.bearerToken("Bearer k")).isEqualTo("k");
+    assertThat(AccessGuard.bearerToken("bearer k")).isEqualTo("k");
+    assertThat(AccessGuard.bearerToken("BEARER    k")).isEqualTo("k");
+    assertThat(AccessGuard.bearerToken("Basic k")).isNull();
+    assertThat(AccessGuard.bearerToken("Bearerk")).isNull();
+    assertThat(AccessGuard.bearerToken("Bearer")).isNull();
+    assertThat(AccessGuard.bearerToken("Bear k")).isNull();
+  }
+
+  @Test
+  @DisplayName("The key is the bearer.<key> entry of the offered subprotocols, wherever it stands")
+  void subprotocolKey() {
+    assertThat(AccessGuard.subprotocolKey("bubble-sandbox, bearer.k-1")).isEqualTo("k-1");
+    assertThat(AccessGuard.subprotocolKey("bearer.k-1,bubble-sandbox")).isEqualTo("k-1");
+    assertThat(AccessGuard.subprotocolKey("bubble-sandbox")).isNull();
+    assertThat(AccessGuard.subprotocolKey(null)).isNull();
+    assertThat(AccessGuard.subprotocolKey("bearerk")).isNull();
+  }
+}
