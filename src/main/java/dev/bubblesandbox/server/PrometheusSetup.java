@@ -14,11 +14,13 @@ import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.OperatingSystemMXBean;
 import java.util.EnumSet;
+import java.util.Set;
 
 /**
  * The server's Prometheus registry and the Vert.x metrics options that feed it, set up so that
  * {@code /metrics} follows Prometheus' conventions ({@code promtool check metrics} reports
- * nothing) and its HTTP latency can be queried per route with {@code histogram_quantile}.
+ * nothing), its HTTP latency can be queried per route with {@code histogram_quantile}, and no
+ * client can make it grow without bound (labels take values from fixed sets only).
  *
  * <p>Vert.x binds Micrometer's JVM and system binders, three of whose meters break the
  * conventions: {@code jvm.compilation.time} counts milliseconds and {@code process.cpu.time}
@@ -35,6 +37,13 @@ final class PrometheusSetup {
 
   private static final String HTTP_SERVER_RESPONSE_TIME = "vertx.http.server.response.time";
 
+  /**
+   * HTTP methods shown as themselves in the {@code method} label; any other token a client sends
+   * (Vert.x accepts them all) is shown as {@code OTHER}, or each would make new series.
+   */
+  private static final Set<String> HTTP_METHODS =
+      Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH");
+
   private PrometheusSetup() {}
 
   /** A registry with the filters below and the JVM meters in base units; before Vert.x binds. */
@@ -42,6 +51,8 @@ final class PrometheusSetup {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     registry.config()
         .meterFilter(MeterFilter.deny(PrometheusSetup::inAbbreviatedTimeUnit))
+        .meterFilter(MeterFilter.replaceTagValues(Label.HTTP_METHOD.toString(),
+            method -> HTTP_METHODS.contains(method) ? method : "OTHER"))
         .meterFilter(new MeterFilter() {
           @Override
           public Meter.Id map(Meter.Id id) {
