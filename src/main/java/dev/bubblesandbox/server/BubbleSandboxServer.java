@@ -11,7 +11,6 @@ import dev.bubblesandbox.session.Session;
 import dev.bubblesandbox.session.SessionRegistry;
 import dev.bubblesandbox.session.SessionSlots;
 import dev.bubblesandbox.session.Workspaces;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -19,7 +18,6 @@ import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
-import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -61,7 +59,7 @@ public final class BubbleSandboxServer {
   /** Loads the configuration with vertx-config and starts. */
   public static CompletableFuture<BubbleSandboxServer> start(Optional<Path> configFile,
       Map<String, Object> overrides) {
-    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    PrometheusMeterRegistry registry = PrometheusSetup.newRegistry();
     Vertx vertx = newVertx(registry);
     return closedOnFailure(vertx, ServerConfig.load(vertx, configFile, overrides)
         .compose(settings -> deploy(vertx, registry, settings, null)));
@@ -77,7 +75,7 @@ public final class BubbleSandboxServer {
    * without limits to measure what they cost.
    */
   public static CompletableFuture<BubbleSandboxServer> start(Settings settings, SandboxRunner runner) {
-    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    PrometheusMeterRegistry registry = PrometheusSetup.newRegistry();
     Vertx vertx = newVertx(registry);
     return closedOnFailure(vertx, deploy(vertx, registry, settings, runner));
   }
@@ -99,8 +97,7 @@ public final class BubbleSandboxServer {
 
   private static Vertx newVertx(PrometheusMeterRegistry registry) {
     return Vertx.builder()
-        .with(new VertxOptions().setMetricsOptions(
-            new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)))
+        .with(new VertxOptions().setMetricsOptions(PrometheusSetup.vertxOptions()))
         .withMetrics(new MicrometerMetricsFactory(registry))
         .build();
   }
@@ -140,6 +137,7 @@ public final class BubbleSandboxServer {
           context.workspaces().prepare();
           context.workspaces().removeStale();
           runner.removeStale();
+          context.metrics().registerKnown(context.environments().names(), ErrorResponses.rejectionCodes());
           return null;
         })
         .compose(cleaned -> vertx.deployVerticle(

@@ -6,6 +6,8 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -88,7 +90,7 @@ final class ErrorResponses {
       message = "An internal error occurred.";
       status = 500;
     }
-    if (status < 500 || status == 503) {
+    if (countsAsRejection(status)) {
       metrics.rejected(code);
     }
     if (context.response().headWritten()) {
@@ -103,6 +105,22 @@ final class ErrorResponses {
       context.response().putHeader("Connection", "close");
     }
     send(context, status, code, message);
+  }
+
+  /** A refusal (the client's request, or the server full or not ready), not a server failure. */
+  private static boolean countsAsRejection(int status) {
+    return status < 500 || status == 503;
+  }
+
+  /** The codes a refusal can carry, for the rejection counters to exist from start-up. */
+  static Set<String> rejectionCodes() {
+    Set<String> codes = new TreeSet<>(CODE_BY_STATUS.values());
+    STATUS_BY_CODE.forEach((code, status) -> {
+      if (countsAsRejection(status)) {
+        codes.add(code);
+      }
+    });
+    return codes;
   }
 
   static void send(RoutingContext context, int status, String code, String message) {

@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,7 +51,9 @@ final class ExecutionService {
               .toList();
           return spec(environment, Optional.of(session.workspace()), volumes, request);
         })
-        .compose(spec -> launch(spec, session.id(), request, interactive, onOutput, session::end))
+        .compose(spec -> launch(spec, session.id(),
+            interactive ? SandboxMetrics.Kind.CONSOLE : SandboxMetrics.Kind.SESSION, request, interactive,
+            onOutput, session::end))
         .onFailure(failure -> session.end());
   }
 
@@ -64,7 +65,7 @@ final class ExecutionService {
     return context.blocking()
         .executeBlocking(() -> spec(context.environments().require(environmentName), Optional.empty(),
             List.of(), request))
-        .compose(spec -> launch(spec, null, request, false, onOutput, release))
+        .compose(spec -> launch(spec, null, SandboxMetrics.Kind.ONE_SHOT, request, false, onOutput, release))
         .onFailure(failure -> release.run());
   }
 
@@ -74,20 +75,24 @@ final class ExecutionService {
         request.argv(), request.limits());
   }
 
-  private Future<SandboxClient.Execution> launch(LaunchSpec spec, String sessionId,
+  /**
+   * Launches {@code spec}. The sandbox's start is measured from here to the worker's answer that
+   * the launcher was told to go (bwrap is being exec'd): the part of the start the server
+   * controls (a ready launcher or a new one, its limits, the hops between threads), and
+   * unaffected by what the script then does. bwrap's own set-up and the interpreter's start
+   * count in the execution's duration.
+   */
+  private Future<SandboxClient.Execution> launch(LaunchSpec spec, String sessionId, SandboxMetrics.Kind kind,
       ExecuteRequest request, boolean interactive, Handler<SandboxEvents.Output> onOutput,
       Runnable onEnd) {
     long launchedAt = System.nanoTime();
-    AtomicBoolean firstByte = new AtomicBoolean();
     String environment = spec.environment().name();
     Handler<SandboxEvents.Output> measured = output -> {
-      if (firstByte.compareAndSet(false, true)) {
-        context.metrics().sandboxStarted(Duration.ofNanos(System.nanoTime() - launchedAt));
-      }
       context.metrics().output(output.stream(), output.text().getBytes(StandardCharsets.UTF_8).length);
       onOutput.handle(output);
     };
     return client.launch(spec, measured).onSuccess(execution -> {
+      context.metrics().sandboxStarted(Duration.ofNanos(System.nanoTime() - launchedAt));
       logger.info("execution started", kv("execution_id", spec.executionId()),
           kv("session_id", sessionId), kv("environment", environment));
       Future<Void> stdin = request.stdin().isEmpty()
@@ -102,13 +107,11 @@ final class ExecutionService {
           return;
         }
         ExecutionResult result = ended.result().result();
-        if (firstByte.compareAndSet(false, true)) {
-          context.metrics().sandboxStarted(Duration.ofNanos(System.nanoTime() - launchedAt));
-        }
         SandboxMetrics.Outcome outcome = ended.result().killed() ? SandboxMetrics.Outcome.KILLED
             : result.timedOut() ? SandboxMetrics.Outcome.TIMEOUT
             : result.returnCode() == 0 ? SandboxMetrics.Outcome.OK : SandboxMetrics.Outcome.ERROR;
-        context.metrics().executionEnded(environment, outcome, Duration.ofMillis(result.durationMs()));
+        context.metrics().executionEnded(environment, kind, outcome, result.limit(),
+            Duration.ofMillis(result.durationMs()));
         logger.info("execution finished", kv("execution_id", spec.executionId()),
             kv("session_id", sessionId), kv("environment", environment),
             kv("return_code", result.returnCode()), kv("outcome", outcome.name().toLowerCase()),

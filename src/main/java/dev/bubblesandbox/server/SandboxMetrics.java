@@ -1,5 +1,6 @@
 package dev.bubblesandbox.server;
 
+import dev.bubblesandbox.sandbox.ExecutionResult;
 import dev.bubblesandbox.sandbox.OutputListener;
 import dev.bubblesandbox.session.SessionRegistry;
 import io.micrometer.core.instrument.Counter;
@@ -7,9 +8,15 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
 import java.util.Locale;
 
-/** The bubble_sandbox_* metrics of SPEC §7. */
+/**
+ * The bubble_sandbox_* metrics of SPEC §7. Every series whose labels are known at start-up (the
+ * environments present, the kinds, outcomes and limits, the refusal codes) exists from then on
+ * at zero, so that a dashboard of a fresh server shows zeros, not "no data".
+ */
 final class SandboxMetrics {
 
   /** How an execution ended, as the {@code outcome} label says it. */
@@ -17,11 +24,32 @@ final class SandboxMetrics {
     OK,
     ERROR,
     TIMEOUT,
-    KILLED
+    KILLED;
+
+    String label() {
+      return name().toLowerCase(Locale.ROOT);
+    }
   }
 
+  /** Which API ran an execution, as the {@code kind} label says it. */
+  enum Kind {
+    ONE_SHOT,
+    SESSION,
+    CONSOLE;
+
+    String label() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
+
+  /** The {@code limit} label of an execution that no limit ended or cut. */
+  static final String NO_LIMIT = "none";
+
+  /** The limits a result can name besides the timeout (see {@link ExecutionResult#limit()}). */
+  private static final List<String> LIMITS_BESIDES_TIMEOUT = List.of(NO_LIMIT, "memory", "pids",
+      ExecutionResult.LIMIT_OUTPUT);
+
   private final MeterRegistry registry;
-  private final Timer.Builder startTime;
 
   SandboxMetrics(MeterRegistry registry, SessionRegistry sessions) {
     this.registry = registry;
@@ -31,27 +59,94 @@ final class SandboxMetrics {
         .description("The bound on sessions and one-shot executions").register(registry);
     Gauge.builder("bubble_sandbox_slots_used", sessions, s -> s.slots().used())
         .description("Slots taken by sessions and running one-shot executions").register(registry);
-    startTime = Timer.builder("bubble_sandbox_sandbox_start")
-        .description("From launch request to first output byte or exit")
-        .serviceLevelObjectives(buckets(0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10));
-    // Register the families with no samples yet, so that scrapers see them from the start.
+    startTime();
     for (OutputListener.Stream stream : OutputListener.Stream.values()) {
       outputBytes(stream);
     }
   }
 
-  void executionEnded(String environment, Outcome outcome, Duration duration) {
-    Counter.builder("bubble_sandbox_executions")
-        .description("Executions by environment and outcome")
+  /**
+   * Registers at zero the series a dashboard expects before anything happened: per environment
+   * and kind, each outcome with each limit it can come with, and each refusal code.
+   */
+  void registerKnown(Collection<String> environments, Collection<String> refusalCodes) {
+    for (String environment : environments) {
+      for (Kind kind : Kind.values()) {
+        duration(environment, kind);
+        executions(environment, kind, Outcome.TIMEOUT, ExecutionResult.LIMIT_TIMEOUT);
+        for (Outcome outcome : List.of(Outcome.OK, Outcome.ERROR, Outcome.KILLED)) {
+          for (String limit : LIMITS_BESIDES_TIMEOUT) {
+            executions(environment, kind, outcome, limit);
+          }
+        }
+      }
+    }
+    refusalCodes.forEach(this::rejections);
+  }
+
+  /**
+   * Counts an ended execution.
+   *
+   * @param limit the limit that ended or cut it, as the result names it, or null for none
+   */
+  void executionEnded(String environment, Kind kind, Outcome outcome, String limit, Duration duration) {
+    executions(environment, kind, outcome, limit == null ? NO_LIMIT : limit).increment();
+    duration(environment, kind).record(duration);
+  }
+
+  /** Records how long a sandbox took to start: see {@link ExecutionService}. */
+  void sandboxStarted(Duration sinceLaunch) {
+    startTime().record(sinceLaunch);
+  }
+
+  void rejected(String reason) {
+    rejections(reason).increment();
+  }
+
+  void output(OutputListener.Stream stream, long bytes) {
+    outputBytes(stream).increment(bytes);
+  }
+
+  private Counter executions(String environment, Kind kind, Outcome outcome, String limit) {
+    return Counter.builder("bubble_sandbox_executions")
+        .description("Executions by environment, kind (one_shot, session, console), outcome and the limit "
+            + "that ended or cut them (timeout, memory, pids, output or none)")
         .tag("environment", environment)
-        .tag("outcome", outcome.name().toLowerCase(Locale.ROOT))
-        .register(registry)
-        .increment();
-    Timer.builder("bubble_sandbox_execution_duration")
-        .description("Wall-clock time of executions")
+        .tag("kind", kind.label())
+        .tag("outcome", outcome.label())
+        .tag("limit", limit)
+        .register(registry);
+  }
+
+  private Timer duration(String environment, Kind kind) {
+    return Timer.builder("bubble_sandbox_execution_duration")
+        .description("Wall-clock time of executions, by environment and kind")
+        .tag("environment", environment)
+        .tag("kind", kind.label())
         .serviceLevelObjectives(buckets(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300))
-        .register(registry)
-        .record(duration);
+        .register(registry);
+  }
+
+  private Timer startTime() {
+    return Timer.builder("bubble_sandbox_sandbox_start")
+        .description("From an execution's launch request to its sandbox launcher told to go "
+            + "(bwrap being exec'd), whatever the script then does")
+        .serviceLevelObjectives(buckets(0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
+        .register(registry);
+  }
+
+  private Counter rejections(String reason) {
+    return Counter.builder("bubble_sandbox_rejections")
+        .description("Refused requests by reason")
+        .tag("reason", reason)
+        .register(registry);
+  }
+
+  private Counter outputBytes(OutputListener.Stream stream) {
+    return Counter.builder("bubble_sandbox_output_bytes")
+        .description("Output bytes streamed from sandboxes, by stream")
+        .tag("stream", stream.name().toLowerCase(Locale.ROOT))
+        .register(registry);
   }
 
   /** Histogram buckets, in seconds. */
@@ -61,28 +156,5 @@ final class SandboxMetrics {
       durations[i] = Duration.ofNanos((long) (seconds[i] * 1e9));
     }
     return durations;
-  }
-
-  void sandboxStarted(Duration sinceLaunch) {
-    startTime.register(registry).record(sinceLaunch);
-  }
-
-  void rejected(String reason) {
-    Counter.builder("bubble_sandbox_rejections")
-        .description("Refused requests by reason")
-        .tag("reason", reason)
-        .register(registry)
-        .increment();
-  }
-
-  void output(OutputListener.Stream stream, long bytes) {
-    outputBytes(stream).increment(bytes);
-  }
-
-  private Counter outputBytes(OutputListener.Stream stream) {
-    return Counter.builder("bubble_sandbox_output_bytes")
-        .description("Output bytes streamed from sandboxes, by stream")
-        .tag("stream", stream.name().toLowerCase(Locale.ROOT))
-        .register(registry);
   }
 }

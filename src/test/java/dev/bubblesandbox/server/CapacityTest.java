@@ -38,7 +38,9 @@ class CapacityTest {
     assertError(refused, 503, "capacity_exhausted");
     assertThat(refused.headers().firstValue("Retry-After")).isPresent();
     assertError(server.post("/v1/execute", script("print(1)")), 503, "capacity_exhausted");
-    assertThat(server.get("/metrics").body()).contains("bubble_sandbox_rejections_total{reason=\"capacity_exhausted\"}");
+    // The series exists at zero from start-up: both refusals above must have counted.
+    assertThat(HttpApiTest.counter(server.get("/metrics").body(),
+        "bubble_sandbox_rejections_total{reason=\"capacity_exhausted\"}")).isEqualTo(2.0);
 
     assertThat(server.delete("/v1/sessions/" + first).statusCode()).isEqualTo(204);
     assertThat(server.post("/v1/sessions", "{}").statusCode()).isEqualTo(201);

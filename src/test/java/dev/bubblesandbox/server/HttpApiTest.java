@@ -184,7 +184,7 @@ class HttpApiTest {
   void metrics() throws Exception {
     server.post("/v1/execute", script("print('metered')"));
     String before = server.get("/metrics").body();
-    double executions = counter(before, "bubble_sandbox_executions_total{environment=\"bare\",outcome=\"ok\"}");
+    double executions = counter(before, "bubble_sandbox_executions_total{environment=\"bare\",kind=\"one_shot\",limit=\"none\",outcome=\"ok\"}");
     double bytes = counter(before, "bubble_sandbox_output_bytes_total{stream=\"stdout\"}");
     server.post("/v1/execute", script("print('metered')"));
     HttpResponse<String> response = server.get("/metrics");
@@ -195,7 +195,7 @@ class HttpApiTest {
         "bubble_sandbox_rejections_total", "bubble_sandbox_output_bytes_total", "vertx_http_server_requests_total"}) {
       assertThat(after).contains(family);
     }
-    assertThat(counter(after, "bubble_sandbox_executions_total{environment=\"bare\",outcome=\"ok\"}")).isEqualTo(executions + 1);
+    assertThat(counter(after, "bubble_sandbox_executions_total{environment=\"bare\",kind=\"one_shot\",limit=\"none\",outcome=\"ok\"}")).isEqualTo(executions + 1);
     assertThat(counter(after, "bubble_sandbox_output_bytes_total{stream=\"stdout\"}")).isEqualTo(bytes + "metered\n".length());
   }
 
