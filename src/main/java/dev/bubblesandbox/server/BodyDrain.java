@@ -1,0 +1,131 @@
+package dev.bubblesandbox.server;
+
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * Settles a request body that the answer came before (a refused upload, mostly). HTTP/1.1
+ * clients such as python {@code requests} and {@code httpx} read nothing until they have sent
+ * the whole body: a request left paused, or unread, blocks them until the idle timeout. So once
+ * the answer is written, the rest of the body is read and dropped, up to a bound; the connection
+ * then serves the next request. Past the bound, for a body of unknown length, and for a client
+ * that waits for {@code 100 Continue} it was never sent, the answer says {@code Connection:
+ * close} and the server closes the connection once the answer is written: the client reads the
+ * answer, whether or not its writes fail (urllib3, httpcore and curl all do so).
+ *
+ * <p>The answer goes out first, before the rest of the body is read: a client that reads while
+ * it sends (curl, browsers) learns of the refusal at once and can stop sending, and one that
+ * reads only afterwards finds it waiting.
+ */
+final class BodyDrain {
+
+  /**
+   * At most this much of a refused body is read and dropped. Dropping costs the server
+   * bandwidth only, and keeps the connection and the answer safe: closing a socket with unread
+   * data resets it. A refused body no larger than an accepted upload (hence the minimum with
+   * {@code max_upload_size_bytes}) costs no more than the upload would have, but a large limit
+   * must not let a refused client stream a GiB into the void on one connection: a few MiB take
+   * well under a second on any link an upload of that size is sent over, and beyond that
+   * closing is cheaper than reading.
+   */
+  static final long MAX_DRAIN_BYTES = 4L << 20;
+
+  private static final long UNKNOWN = -1;
+
+  private final long bound;
+
+  BodyDrain(long maxUploadSizeBytes) {
+    this.bound = Math.min(maxUploadSizeBytes, MAX_DRAIN_BYTES);
+  }
+
+  /** First route handler: watches every request whose body is still to come. */
+  void handle(RoutingContext routing) {
+    if (remaining(routing.request()) != 0) {
+      Settlement settlement = new Settlement(routing.request());
+      routing.addHeadersEndHandler(head -> settlement.decide(routing));
+      routing.addEndHandler(answered -> {
+        if (answered.succeeded()) {
+          settlement.carryOut();
+        }
+      });
+    }
+    routing.next();
+  }
+
+  /** What becomes of one request's unread body, decided as the head of its answer is written. */
+  private final class Settlement {
+
+    private final HttpServerRequest request;
+    private boolean unread;
+    private boolean awaitingContinue;
+    private boolean close;
+
+    Settlement(HttpServerRequest request) {
+      this.request = request;
+    }
+
+    void decide(RoutingContext routing) {
+      unread = !request.isEnded();
+      if (!unread) {
+        return;
+      }
+      long remaining = remaining(request);
+      awaitingContinue = expectsContinue(request) && request.bytesRead() == 0;
+      close = awaitingContinue || remaining == UNKNOWN || remaining > bound;
+      if (close) {
+        routing.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+      }
+    }
+
+    /** Once the answer is queued: reading it must not close the connection under the answer. */
+    void carryOut() {
+      if (!unread) {
+        return;
+      }
+      if (awaitingContinue || request.isEnded()) {
+        // A client told no 100 Continue sends no body: waiting for one would hold the connection.
+        if (close) {
+          request.connection().close();
+        }
+        return;
+      }
+      long[] dropped = {0};
+      request.handler(buffer -> {
+        dropped[0] += buffer.length();
+        if (dropped[0] > bound) {
+          request.handler(null);
+          request.connection().close();
+        }
+      });
+      request.endHandler(end -> {
+        if (close) {
+          request.connection().close();
+        }
+      });
+      // The client may give up and close first; there is nothing left to tell it.
+      request.exceptionHandler(gone -> { });
+      request.resume();
+    }
+  }
+
+  /** Body bytes still to come: none without a length or chunking (RFC 9112 §6.3), unknown when chunked. */
+  private static long remaining(HttpServerRequest request) {
+    String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+    if (length != null) {
+      try {
+        return Math.max(0, Long.parseLong(length.trim()) - request.bytesRead());
+      } catch (NumberFormatException e) {
+        return UNKNOWN;
+      }
+    }
+    return request.headers().contains(HttpHeaders.TRANSFER_ENCODING) ? UNKNOWN : 0;
+  }
+
+  /** Whether an HTTP/1.1 client asked to be told before it sends its body (RFC 9110 §10.1.1). */
+  static boolean expectsContinue(HttpServerRequest request) {
+    return request.version() == HttpVersion.HTTP_1_1
+        && HttpHeaders.CONTINUE.toString().equalsIgnoreCase(request.getHeader(HttpHeaders.EXPECT));
+  }
+}
