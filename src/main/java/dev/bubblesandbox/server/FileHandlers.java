@@ -16,6 +16,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.FileUpload;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
@@ -35,9 +36,10 @@ final class FileHandlers {
   }
 
   /**
-   * {@code PUT .../files/{path}}: the raw body becomes the file, streamed to disk. The body is
-   * read only once every check has passed (and a client that sent {@code Expect: 100-continue}
-   * has been told so); a refusal leaves the unread body to {@link BodyDrain}.
+   * {@code PUT .../files/{path}}: the raw body becomes the file, streamed to disk; 201 for a new
+   * file, 200 for one replaced. The body is read only once every check has passed (and a client
+   * that sent {@code Expect: 100-continue} has been told so); a refusal leaves the unread body to
+   * {@link BodyDrain}.
    */
   void handlePut(RoutingContext routing) {
     HttpServerRequest request = routing.request();
@@ -68,14 +70,19 @@ final class FileHandlers {
               return receive(request, file, max).eventually(file::close);
             })
             .compose(size -> context.blocking().executeBlocking(() -> {
+              // The hold keeps executions out, so nothing else swaps the target in between.
+              boolean replaced = Files.exists(upload.target, LinkOption.NOFOLLOW_LINKS);
               context.workspaces().place(upload.received, upload.target);
-              return size;
+              return new Placed(size, replaced);
             }))
             .onFailure(failure -> context.blocking().executeBlocking(() -> Files.deleteIfExists(upload.received))))
         .onComplete(done -> release.run())
-        .onSuccess(size -> Bodies.json(routing, 201, new JsonObject().put("path", relative).put("size", size)))
+        .onSuccess(placed -> Bodies.json(routing, placed.replaced ? 200 : 201,
+            new JsonObject().put("path", relative).put("size", placed.size)))
         .onFailure(routing::fail);
   }
+
+  private record Placed(long size, boolean replaced) {}
 
   private record Upload(Path target, Path received) {}
 
@@ -185,12 +192,13 @@ final class FileHandlers {
             .compose(opened -> opened.size().map(size -> new Download(file, opened, size))))
         .onComplete(done -> release.run())
         .onSuccess(download -> {
-          String type = MimeMapping.mimeTypeForFilename(download.path.getFileName().toString());
+          String name = download.path.getFileName().toString();
+          String type = MimeMapping.mimeTypeForFilename(name);
           // Sandboxed code wrote this file: never let a browser render it as this origin's page.
           routing.response()
               .putHeader("Content-Type", type == null ? "application/octet-stream" : type)
               .putHeader("X-Content-Type-Options", "nosniff")
-              .putHeader("Content-Disposition", "attachment")
+              .putHeader("Content-Disposition", ContentDisposition.attachment(name))
               .putHeader("Content-Length", Long.toString(download.size));
           download.file.pipeTo(routing.response());
         })
