@@ -22,13 +22,13 @@ import io.vertx.ext.web.RoutingContext;
 final class BodyDrain {
 
   /**
-   * At most this much of a refused body is read and dropped. Dropping costs the server
-   * bandwidth only, and keeps the connection and the answer safe: closing a socket with unread
-   * data resets it. A refused body no larger than an accepted upload (hence the minimum with
-   * {@code max_upload_size_bytes}) costs no more than the upload would have, but a large limit
-   * must not let a refused client stream a GiB into the void on one connection: a few MiB take
-   * well under a second on any link an upload of that size is sent over, and beyond that
-   * closing is cheaper than reading.
+   * At most this much of a refused body is read and dropped after the answer. Reading costs the
+   * server bandwidth only (nothing is kept), keeps the connection for the client's next request,
+   * and avoids closing a socket with unread data, which resets it and can destroy the answer in
+   * flight. The bound is the smaller of {@code max_upload_size_bytes} (a refused body the size of
+   * an accepted upload costs no more than accepting it would have) and a few MiB, so that a large
+   * limit (say 1 GiB) does not let each refused request stream that much into the void; past the
+   * bound closing is cheaper than reading, and the answer is already out.
    */
   static final long MAX_DRAIN_BYTES = 4L << 20;
 

@@ -30,12 +30,17 @@ class UploadRefusalTest {
   private static final Duration PROMPTLY = Duration.ofSeconds(10);
   private static final long MIB = 1 << 20;
   private static final long LIMIT = 10 * MIB;
+  /** Bodies past the drain bound (min(LIMIT, 4 MiB)) are answered and the connection closed. */
+  private static final long PAST_THE_BOUND = 8 * MIB;
+  /** Bodies within it are read and dropped, and the connection serves the next request. */
+  private static final long WITHIN_THE_BOUND = MIB;
 
   private TestServer server;
   private String session;
 
   @BeforeAll
   void start() throws Exception {
+    assertThat(Math.min(LIMIT, BodyDrain.MAX_DRAIN_BYTES)).isBetween(WITHIN_THE_BOUND, PAST_THE_BOUND - 1);
     server = TestServer.start(Map.of("max_upload_size_bytes", LIMIT));
   }
 
@@ -116,8 +121,8 @@ class UploadRefusalTest {
   @DisplayName("PUT of 8 MiB to a missing session: 404, then the connection is closed")
   void missingSession() throws Exception {
     try (RawHttpConnection connection = connect()) {
-      connection.writeHead("PUT", "/v1/sessions/nope/files/a.txt", length(8 * MIB));
-      connection.writeBody(8 * MIB);
+      connection.writeHead("PUT", "/v1/sessions/nope/files/a.txt", length(PAST_THE_BOUND));
+      connection.writeBody(PAST_THE_BOUND);
       RawHttpConnection.Response response = connection.readResponse();
       assertRefused(response, 404, "session_not_found");
       assertAnsweredAndClosed(connection, response);
@@ -138,8 +143,8 @@ class UploadRefusalTest {
       Thread.sleep(20);
     }
     try (RawHttpConnection connection = connect()) {
-      connection.writeHead("PUT", files("/late.txt"), length(8 * MIB));
-      connection.writeBody(8 * MIB);
+      connection.writeHead("PUT", files("/late.txt"), length(PAST_THE_BOUND));
+      connection.writeBody(PAST_THE_BOUND);
       RawHttpConnection.Response response = connection.readResponse();
       assertRefused(response, 409, "session_busy");
       assertAnsweredAndClosed(connection, response);
@@ -151,20 +156,20 @@ class UploadRefusalTest {
   @DisplayName("Refusals within the drain bound (415, 404, 400) keep the connection for the next request")
   void refusalsWithinTheBound() throws Exception {
     try (RawHttpConnection connection = connect()) {
-      connection.writeHead("PUT", files("/run.sh"), length(MIB));
-      connection.writeBody(MIB);
+      connection.writeHead("PUT", files("/run.sh"), length(WITHIN_THE_BOUND));
+      connection.writeBody(WITHIN_THE_BOUND);
       RawHttpConnection.Response response = connection.readResponse();
       assertRefused(response, 415, "unsupported_extension");
       assertConnectionReusable(connection, response);
 
-      connection.writeHead("PUT", "/v1/sessions/nope/files/a.txt", length(MIB));
-      connection.writeBody(MIB);
+      connection.writeHead("PUT", "/v1/sessions/nope/files/a.txt", length(WITHIN_THE_BOUND));
+      connection.writeBody(WITHIN_THE_BOUND);
       response = connection.readResponse();
       assertRefused(response, 404, "session_not_found");
       assertConnectionReusable(connection, response);
 
-      connection.writeHead("PUT", files("/a/%2e%2e/%2e%2e/escape.txt"), length(MIB));
-      connection.writeBody(MIB);
+      connection.writeHead("PUT", files("/a/%2e%2e/%2e%2e/escape.txt"), length(WITHIN_THE_BOUND));
+      connection.writeBody(WITHIN_THE_BOUND);
       response = connection.readResponse();
       assertRefused(response, 400, "invalid_path");
       assertConnectionReusable(connection, response);
@@ -175,15 +180,15 @@ class UploadRefusalTest {
   @DisplayName("Refusals before the upload handler (400 bad path, 404 no route) reach a client sending 8 MiB")
   void refusedBeforeTheHandler() throws Exception {
     try (RawHttpConnection connection = connect()) {
-      connection.writeHead("PUT", files("/a/%2e%2e/%2e%2e/escape.txt"), length(8 * MIB));
-      connection.writeBody(8 * MIB);
+      connection.writeHead("PUT", files("/a/%2e%2e/%2e%2e/escape.txt"), length(PAST_THE_BOUND));
+      connection.writeBody(PAST_THE_BOUND);
       RawHttpConnection.Response response = connection.readResponse();
       assertRefused(response, 400, "invalid_path");
       assertAnsweredAndClosed(connection, response);
     }
     try (RawHttpConnection connection = connect()) {
-      connection.writeHead("PUT", "/v1/nowhere", length(8 * MIB));
-      connection.writeBody(8 * MIB);
+      connection.writeHead("PUT", "/v1/nowhere", length(PAST_THE_BOUND));
+      connection.writeBody(PAST_THE_BOUND);
       assertRefused(connection.readResponse(), 404, "not_found");
     }
   }
@@ -193,8 +198,8 @@ class UploadRefusalTest {
   void unauthorized() throws Exception {
     try (TestServer guarded = TestServer.start(Map.of("api_key", "refusal-test-key-0123456789", "max_upload_size_bytes", LIMIT));
         RawHttpConnection connection = new RawHttpConnection(guarded.server.port(), PROMPTLY)) {
-      connection.writeHead("PUT", "/v1/sessions/any/files/a.txt", length(8 * MIB));
-      connection.writeBody(8 * MIB);
+      connection.writeHead("PUT", "/v1/sessions/any/files/a.txt", length(PAST_THE_BOUND));
+      connection.writeBody(PAST_THE_BOUND);
       RawHttpConnection.Response response = connection.readResponse();
       assertRefused(response, 401, "unauthorized");
       assertAnsweredAndClosed(connection, response);
@@ -205,13 +210,13 @@ class UploadRefusalTest {
   @DisplayName("Multipart POST: 413 for 20 MiB and 404 for 8 MiB to a missing session, both while sending")
   void multipart() throws Exception {
     try (RawHttpConnection connection = connect()) {
-      sendMultipart(connection, files(""), 20 * MIB, Map.of());
+      sendMultipart(connection, files(""), 20 * MIB);
       RawHttpConnection.Response response = connection.readResponse();
       assertRefused(response, 413, "payload_too_large");
       assertAnsweredAndClosed(connection, response);
     }
     try (RawHttpConnection connection = connect()) {
-      sendMultipart(connection, "/v1/sessions/nope/files", 8 * MIB, Map.of());
+      sendMultipart(connection, "/v1/sessions/nope/files", PAST_THE_BOUND);
       RawHttpConnection.Response response = connection.readResponse();
       assertRefused(response, 404, "session_not_found");
       assertAnsweredAndClosed(connection, response);
@@ -281,14 +286,13 @@ class UploadRefusalTest {
   }
 
   /** A multipart form with one file part of {@code size} bytes, written whole before any read. */
-  private static void sendMultipart(RawHttpConnection connection, String path, long size, Map<String, String> extra)
-      throws Exception {
+  private static void sendMultipart(RawHttpConnection connection, String path, long size) throws Exception {
     String boundary = "bubble-boundary";
     byte[] opening = ("--" + boundary + "\r\n"
         + "Content-Disposition: form-data; name=\"file\"; filename=\"big.txt\"\r\n"
         + "Content-Type: text/plain\r\n\r\n").getBytes(StandardCharsets.UTF_8);
     byte[] closing = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8);
-    Map<String, String> headers = new LinkedHashMap<>(extra);
+    Map<String, String> headers = new LinkedHashMap<>();
     headers.put("Content-Type", "multipart/form-data; boundary=" + boundary);
     headers.put("Content-Length", Long.toString(opening.length + size + closing.length));
     connection.writeHead("POST", path, headers);
