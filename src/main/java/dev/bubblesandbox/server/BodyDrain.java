@@ -13,7 +13,9 @@ import io.vertx.ext.web.RoutingContext;
  * then serves the next request. Past the bound, for a body of unknown length, and for a client
  * that waits for {@code 100 Continue} it was never sent, the answer says {@code Connection:
  * close} and the server closes the connection once the answer is written: the client reads the
- * answer, whether or not its writes fail (urllib3, httpcore and curl all do so).
+ * answer, whether or not its writes fail (urllib3, httpcore and curl all do so). Over HTTP/2 an
+ * unread stream holds the connection's flow-control window, so the same drain applies; past the
+ * bound the stream, not the connection, is ended.
  *
  * <p>The answer goes out first, before the rest of the body is read: a client that reads while
  * it sends (curl, browsers) learns of the refusal at once and can stop sending, and one that
@@ -33,6 +35,8 @@ final class BodyDrain {
   static final long MAX_DRAIN_BYTES = 4L << 20;
 
   private static final long UNKNOWN = -1;
+  /** HTTP/2 error code: the stream ends without an error (RFC 9113 §7). */
+  private static final long NO_ERROR = 0;
 
   private final long bound;
 
@@ -74,7 +78,7 @@ final class BodyDrain {
       long remaining = remaining(request);
       awaitingContinue = expectsContinue(request) && request.bytesRead() == 0;
       close = awaitingContinue || remaining == UNKNOWN || remaining > bound;
-      if (close) {
+      if (close && request.version() != HttpVersion.HTTP_2) {
         routing.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
       }
     }
@@ -87,7 +91,7 @@ final class BodyDrain {
       if (awaitingContinue || request.isEnded()) {
         // A client told no 100 Continue sends no body: waiting for one would hold the connection.
         if (close) {
-          request.connection().close();
+          stop();
         }
         return;
       }
@@ -96,22 +100,44 @@ final class BodyDrain {
         dropped[0] += buffer.length();
         if (dropped[0] > bound) {
           request.handler(null);
-          request.connection().close();
+          stop();
         }
       });
       request.endHandler(end -> {
         if (close) {
-          request.connection().close();
+          stop();
         }
       });
       // The client may give up and close first; there is nothing left to tell it.
       request.exceptionHandler(gone -> { });
       request.resume();
     }
+
+    /**
+     * Ends the exchange: HTTP/1.x closes the connection; HTTP/2 asks the client to stop sending
+     * with {@code RST_STREAM NO_ERROR} after the complete answer (RFC 9113 §8.1), and the other
+     * streams of the connection go on.
+     */
+    private void stop() {
+      if (request.version() == HttpVersion.HTTP_2) {
+        if (!request.isEnded()) {
+          request.response().reset(NO_ERROR);
+        }
+      } else {
+        request.connection().close();
+      }
+    }
   }
 
-  /** Body bytes still to come: none without a length or chunking (RFC 9112 §6.3), unknown when chunked. */
+  /**
+   * Body bytes still to come: {@link #UNKNOWN} for a chunked HTTP/1.1 body or an HTTP/2 one
+   * without a length; none for an HTTP/1.x request with neither length nor chunking (RFC 9112
+   * §6.3).
+   */
   private static long remaining(HttpServerRequest request) {
+    if (request.isEnded()) {
+      return 0;
+    }
     String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
     if (length != null) {
       try {
@@ -120,12 +146,13 @@ final class BodyDrain {
         return UNKNOWN;
       }
     }
-    return request.headers().contains(HttpHeaders.TRANSFER_ENCODING) ? UNKNOWN : 0;
+    boolean chunked = request.headers().contains(HttpHeaders.TRANSFER_ENCODING);
+    return chunked || request.version() == HttpVersion.HTTP_2 ? UNKNOWN : 0;
   }
 
-  /** Whether an HTTP/1.1 client asked to be told before it sends its body (RFC 9110 §10.1.1). */
+  /** Whether the client asked to be told before it sends its body (RFC 9110 §10.1.1). */
   static boolean expectsContinue(HttpServerRequest request) {
-    return request.version() == HttpVersion.HTTP_1_1
+    return request.version() != HttpVersion.HTTP_1_0
         && HttpHeaders.CONTINUE.toString().equalsIgnoreCase(request.getHeader(HttpHeaders.EXPECT));
   }
 }
