@@ -53,6 +53,7 @@ final class ApiVerticle extends VerticleBase {
         .setDeleteUploadedFilesOnEnd(true);
 
     Router router = Router.router(vertx);
+    router.route().handler(new BodyDrain(context.settings().maxUploadSizeBytes())::handle);
     if (!context.settings().corsAllowedOrigins().isEmpty()) {
       router.route().handler(CorsHandler.create()
           .addOrigins(context.settings().corsAllowedOrigins())
@@ -74,6 +75,7 @@ final class ApiVerticle extends VerticleBase {
     router.delete("/v1/sessions/:id").handler(sessions::handleDelete);
     router.post("/v1/sessions/:id/execute").handler(json).handler(execute::handleInSession);
     router.put("/v1/sessions/:id/files/*").handler(files::handlePut);
+    router.post("/v1/sessions/:id/files").handler(files::checkSession);
     router.post("/v1/sessions/:id/files").handler(multipart).handler(files::handleMultipart);
     router.get("/v1/sessions/:id/files").handler(files::handleList);
     router.get("/v1/sessions/:id/files/*").handler(files::handleDownload);
@@ -93,6 +95,9 @@ final class ApiVerticle extends VerticleBase {
         .setMaxHeaderSize(MAX_HEADER_BYTES)
         .setMaxInitialLineLength(MAX_REQUEST_LINE_BYTES)
         .setIdleTimeout(IDLE_TIMEOUT_SECONDS)
+        // 100 Continue only once a route's checks pass (FileHandlers, BodyHandler); a refused
+        // request gets its final status instead, before the client sends the body.
+        .setHandle100ContinueAutomatically(false)
         .setMaxWebSocketFrameSize(MAX_WEBSOCKET_FRAME_BYTES)
         .setMaxWebSocketMessageSize(MAX_WEBSOCKET_MESSAGE_BYTES)
         .setWebSocketSubProtocols(java.util.List.of(ConsoleHandler.SUBPROTOCOL)));

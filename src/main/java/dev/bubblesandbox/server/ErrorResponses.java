@@ -100,10 +100,6 @@ final class ErrorResponses {
     if (status == 503) {
       context.response().putHeader("Retry-After", RETRY_AFTER_SECONDS);
     }
-    if (status == 413) {
-      // The rest of an oversized body is not read: the connection cannot be reused.
-      context.response().putHeader("Connection", "close");
-    }
     send(context, status, code, message);
   }
 

@@ -16,6 +16,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.FileUpload;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
@@ -34,7 +35,12 @@ final class FileHandlers {
     this.context = context;
   }
 
-  /** {@code PUT .../files/{path}}: the raw body becomes the file, streamed to disk. */
+  /**
+   * {@code PUT .../files/{path}}: the raw body becomes the file, streamed to disk; 201 for a new
+   * file, 200 for one replaced. The body is read only once every check has passed (and a client
+   * that sent {@code Expect: 100-continue} has been told so); a refusal leaves the unread body to
+   * {@link BodyDrain}.
+   */
   void handlePut(RoutingContext routing) {
     HttpServerRequest request = routing.request();
     request.pause();
@@ -57,45 +63,26 @@ final class FileHandlers {
         })
         .compose(upload -> vertx.fileSystem()
             .open(upload.received.toString(), new OpenOptions().setWrite(true).setCreate(false))
-            .compose(file -> receive(request, file, max).eventually(file::close))
+            .compose(file -> {
+              if (BodyDrain.expectsContinue(request)) {
+                routing.response().writeContinue();
+              }
+              return receive(request, file, max).eventually(file::close);
+            })
             .compose(size -> context.blocking().executeBlocking(() -> {
+              // The hold keeps executions out, so nothing else swaps the target in between.
+              boolean replaced = Files.exists(upload.target, LinkOption.NOFOLLOW_LINKS);
               context.workspaces().place(upload.received, upload.target);
-              return size;
+              return new Placed(size, replaced);
             }))
             .onFailure(failure -> context.blocking().executeBlocking(() -> Files.deleteIfExists(upload.received))))
         .onComplete(done -> release.run())
-        .onSuccess(size -> Bodies.json(routing, 201, new JsonObject().put("path", relative).put("size", size)))
-        .onFailure(failure -> refuseAfterBody(routing, failure, max));
+        .onSuccess(placed -> Bodies.json(routing, placed.replaced ? 200 : 201,
+            new JsonObject().put("path", relative).put("size", placed.size)))
+        .onFailure(routing::fail);
   }
 
-  /**
-   * Answers a refused upload once the client has sent its body (read and dropped, up to the
-   * upload limit): an HTTP/1.1 client that is still sending reads no answer, and closing under
-   * it would lose the refusal. Past the limit the connection is closed.
-   */
-  private static void refuseAfterBody(RoutingContext routing, Throwable failure, long max) {
-    HttpServerRequest request = routing.request();
-    if (request.isEnded()) {
-      routing.fail(failure);
-      return;
-    }
-    long[] dropped = {0};
-    request.handler(buffer -> {
-      dropped[0] += buffer.length();
-      if (dropped[0] > max) {
-        request.handler(null);
-        routing.response().putHeader("Connection", "close");
-        routing.fail(failure);
-      }
-    });
-    request.endHandler(end -> {
-      if (!routing.response().ended()) {
-        routing.fail(failure);
-      }
-    });
-    request.exceptionHandler(error -> { });
-    request.resume();
-  }
+  private record Placed(long size, boolean replaced) {}
 
   private record Upload(Path target, Path received) {}
 
@@ -107,12 +94,11 @@ final class FileHandlers {
     long[] received = {0};
     request.handler(buffer -> {
       if (promise.future().isComplete()) {
-        // A write failed and the file is closing: the refusal reads (and drops) the rest.
+        // Refused (too large, or a write failed): BodyDrain takes over once the answer is out.
         return;
       }
       received[0] += buffer.length();
       if (received[0] > max) {
-        request.handler(null);
         promise.tryFail(tooLarge(max));
         return;
       }
@@ -139,6 +125,19 @@ final class FileHandlers {
     request.exceptionHandler(promise::tryFail);
     request.resume();
     return promise.future();
+  }
+
+  /**
+   * Before a multipart form is read: a missing or busy session is refused at once, so the client
+   * hears it before sending the form (and before {@code 100 Continue}), and nothing is spooled.
+   * {@link #handleMultipart} checks again once the form is in.
+   */
+  void checkSession(RoutingContext routing) {
+    Session session = context.sessions().get(routing.pathParam("id"));
+    if (session.busy()) {
+      throw busy(session);
+    }
+    routing.next();
   }
 
   /** {@code POST .../files}: a multipart form, each file part placed at its file name. */
@@ -193,12 +192,13 @@ final class FileHandlers {
             .compose(opened -> opened.size().map(size -> new Download(file, opened, size))))
         .onComplete(done -> release.run())
         .onSuccess(download -> {
-          String type = MimeMapping.mimeTypeForFilename(download.path.getFileName().toString());
+          String name = download.path.getFileName().toString();
+          String type = MimeMapping.mimeTypeForFilename(name);
           // Sandboxed code wrote this file: never let a browser render it as this origin's page.
           routing.response()
               .putHeader("Content-Type", type == null ? "application/octet-stream" : type)
               .putHeader("X-Content-Type-Options", "nosniff")
-              .putHeader("Content-Disposition", "attachment")
+              .putHeader("Content-Disposition", ContentDisposition.attachment(name))
               .putHeader("Content-Length", Long.toString(download.size));
           download.file.pipeTo(routing.response());
         })
@@ -226,10 +226,14 @@ final class FileHandlers {
   private Session hold(RoutingContext routing) {
     Session session = context.sessions().get(routing.pathParam("id"));
     if (!session.tryBeginFileOperation()) {
-      throw new RefusedException("session_busy", "Session '" + session.id()
-          + "' is running something; its files can be used once it ends.");
+      throw busy(session);
     }
     return session;
+  }
+
+  private static RefusedException busy(Session session) {
+    return new RefusedException("session_busy", "Session '" + session.id()
+        + "' is running something; its files can be used once it ends.");
   }
 
   private static RefusedException tooLarge(long max) {

@@ -77,6 +77,45 @@ class FilesApiTest {
   }
 
   @Test
+  @DisplayName("PUT answers 201 for a new file and 200 for one it replaces")
+  void replacedFileIs200() throws Exception {
+    HttpResponse<String> created = server.putBytes(files("/notes.txt"), "v1".getBytes(StandardCharsets.UTF_8));
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    HttpResponse<String> replaced = server.putBytes(files("/notes.txt"), "v2!".getBytes(StandardCharsets.UTF_8));
+    assertThat(replaced.statusCode()).as(replaced.body()).isEqualTo(200);
+    assertThat(json(replaced).get("size").asLong()).isEqualTo(3);
+    assertThat(new String(server.download(files("/notes.txt")).body(), StandardCharsets.UTF_8)).isEqualTo("v2!");
+    assertThat(json(server.get(files(""))).get("files").findValuesAsText("path")).containsExactly("notes.txt");
+    // A file the script wrote is replaced too.
+    server.execute(session, "open('made.txt', 'w').write('by script')");
+    assertThat(server.putBytes(files("/made.txt"), "mine".getBytes(StandardCharsets.UTF_8)).statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  @DisplayName("Downloads name the file: filename for ASCII, filename* (UTF-8) for any other name, no quote or CR/LF")
+  void downloadNamesTheFile() throws Exception {
+    server.putBytes(files("/data/report.csv"), "a,b\n".getBytes(StandardCharsets.UTF_8));
+    assertThat(server.download(files("/data/report.csv")).headers().firstValue("Content-Disposition"))
+        .hasValue("attachment; filename=\"report.csv\"");
+
+    // "données €.csv", sent percent-encoded as UTF-8
+    assertThat(server.putBytes(files("/donn%C3%A9es%20%E2%82%AC.csv"), "x".getBytes(StandardCharsets.UTF_8))
+        .statusCode()).isEqualTo(201);
+    HttpResponse<byte[]> accented = server.download(files("/donn%C3%A9es%20%E2%82%AC.csv"));
+    assertThat(accented.statusCode()).isEqualTo(200);
+    assertThat(accented.headers().firstValue("Content-Disposition"))
+        .hasValue("attachment; filename=\"donn_es _.csv\"; filename*=UTF-8''donn%C3%A9es%20%E2%82%AC.csv");
+
+    // A name the script chose to break out of the quoted string and the header line.
+    server.execute(session, "open('say \"hi\"\\r\\nX-Injected: 1.txt', 'w').write('q')");
+    HttpResponse<byte[]> hostile = server.download(files("/say%20%22hi%22%0D%0AX-Injected:%201.txt"));
+    assertThat(hostile.statusCode()).isEqualTo(200);
+    assertThat(hostile.headers().firstValue("X-Injected")).isEmpty();
+    assertThat(hostile.headers().firstValue("Content-Disposition")).hasValue(
+        "attachment; filename=\"say _hi___X-Injected: 1.txt\"; filename*=UTF-8''say%20%22hi%22%0D%0AX-Injected%3A%201.txt");
+  }
+
+  @Test
   @DisplayName("Uploaded files stay writable by the sandbox")
   void uploadedFilesAreTheSandboxes() throws Exception {
     server.putBytes(files("/notes.txt"), "v1".getBytes(StandardCharsets.UTF_8));
@@ -154,7 +193,7 @@ class FilesApiTest {
     assertThat(Files.readString(outside.resolve("secret.txt"))).isEqualTo("host secret");
 
     // Uploading onto the link replaces the link, it does not write through it.
-    assertThat(server.putBytes(files("/out.txt"), "mine".getBytes()).statusCode()).isEqualTo(201);
+    assertThat(server.putBytes(files("/out.txt"), "mine".getBytes()).statusCode()).isEqualTo(200);
     assertThat(Files.readString(Path.of("/etc/passwd"))).doesNotContain("mine");
     assertThat(new String(server.download(files("/out.txt")).body(), StandardCharsets.UTF_8)).isEqualTo("mine");
 
