@@ -38,7 +38,7 @@ class CliLeavesNothingTest {
   @DisplayName("Ctrl-C (SIGINT) and SIGTERM mid-run: the sandbox is killed, nothing is left, the status is 128+N")
   void interrupted() throws Exception {
     for (String signal : new String[] {"INT", "TERM"}) {
-      Process process = CliProcess.builder(Map.of(), "exec-command", "echo started; sleep 60")
+      Process process = CliProcess.interruptibleBuilder("exec-command", "echo started; sleep 60")
           .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
           .redirectErrorStream(true)
           .start();

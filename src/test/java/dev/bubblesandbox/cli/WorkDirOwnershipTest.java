@@ -177,7 +177,7 @@ class WorkDirOwnershipTest {
   void killed() throws Exception {
     for (String signal : new String[] {"TERM", "INT"}) {
       directories(signal);
-      ProcessBuilder builder = CliProcess.builder(Map.of(), args(true));
+      ProcessBuilder builder = CliProcess.interruptibleBuilder(args(true));
       Process process = builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
           .redirectErrorStream(true).start();
       BufferedReader stdout = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
