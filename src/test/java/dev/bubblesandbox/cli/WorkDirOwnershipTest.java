@@ -163,6 +163,24 @@ class WorkDirOwnershipTest {
   }
 
   @Test
+  @DisplayName("a file of the work dir hard-linked from outside it is not lent: the sandbox cannot write through it")
+  void hardLinkFromOutside() throws Exception {
+    directories("hardlink");
+    Path outside = temp.resolve("hardlink/outside.txt");
+    Files.writeString(outside, "outside\n");
+    chown(outside, OWNER);
+    Files.createLink(work.resolve("linked.txt"), outside);
+    Snapshot before = Snapshot.of(outside);
+
+    CliProcess.Outcome outcome = CliProcess.run("exec-command", "-a", "-w", work.toString(),
+        "echo tampered >> linked.txt");
+
+    assertThat(outcome.exitCode()).isNotZero();
+    assertThat(outcome.stderr()).contains("Permission denied");
+    before.assertSame(outside);
+  }
+
+  @Test
   @DisplayName("after a timeout: the same")
   void timeout() throws Exception {
     directories("timeout");
