@@ -27,7 +27,10 @@ public final class SandboxRunner {
   private final PrivateDirectory files;
   private final boolean seccomp;
   private final AtomicLong launches = new AtomicLong();
-  /** Launches made by {@link #start}, which {@link #close} waits for. */
+  /**
+   * Launches made by {@link #start}, which {@link #close} waits for; kept for the runner's life,
+   * as {@code start} serves short-lived processes (the CLI, tests) and a server uses {@link #pool}.
+   */
   private final List<Launcher> started = new CopyOnWriteArrayList<>();
 
   /** Launch groups are named {@code l<run owner>-<n>}: see {@link RunOwner}. */
