@@ -40,7 +40,8 @@ final class CliRun {
   synchronized void lend(List<Path> dirs) {
     requireOpen();
     if (runner.user().dropTo().isPresent() && !dirs.isEmpty()) {
-      handover = OwnershipHandover.lend(dirs, runner.user().dropTo().getAsInt());
+      handover = OwnershipHandover.record(dirs, runner.user().dropTo().getAsInt());
+      handover.handOver();
     }
   }
 

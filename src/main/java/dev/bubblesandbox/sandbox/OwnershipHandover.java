@@ -57,11 +57,11 @@ public final class OwnershipHandover {
   }
 
   /**
-   * Records who owns each of {@code dirs} and everything in them, then hands it all to
-   * {@code sandboxUid}. Nested directories are fine: everything is recorded before anything is
-   * handed over.
+   * Records who owns each of {@code dirs} and everything in them, to be handed to
+   * {@code sandboxUid} by {@link #handOver}. Nested directories are fine: everything is recorded
+   * before anything is handed over.
    */
-  public static OwnershipHandover lend(List<Path> dirs, int sandboxUid) {
+  public static OwnershipHandover record(List<Path> dirs, int sandboxUid) {
     List<Root> roots = new ArrayList<>();
     Map<Inode, Owner> before = new HashMap<>();
     try {
@@ -76,12 +76,14 @@ public final class OwnershipHandover {
     }
     // Deepest first, so that what the sandbox creates in a nested one gets that one's owner.
     roots.sort(Comparator.comparingInt((Root root) -> root.path().getNameCount()).reversed());
-    OwnershipHandover handover = new OwnershipHandover(sandboxUid, List.copyOf(roots), before);
-    handover.handOver();
-    return handover;
+    return new OwnershipHandover(sandboxUid, List.copyOf(roots), before);
   }
 
-  private void handOver() {
+  /**
+   * Hands every recorded directory and what is in it to the sandbox uid. When it fails half
+   * way, {@link #restore} still gives back what was handed over.
+   */
+  public void handOver() {
     Owner sandbox = new Owner(sandboxUid, sandboxUid);
     forEachEntry((path, entry) -> {
       boolean directory = Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS);
@@ -100,20 +102,30 @@ public final class OwnershipHandover {
       return;
     }
     restored = true;
+    // One entry that cannot be changed does not keep the others from being given back.
+    List<IOException> failures = new ArrayList<>();
     for (Root root : roots) {
       try {
         walk(root.path(), root.device(), (path, entry) -> {
-          Owner recorded = before.get(inodeOf(entry));
-          if (recorded != null) {
-            chown(path, entry, recorded);
-          } else if (((Integer) entry.get("uid")) == sandboxUid) {
-            chown(path, entry, root.owner());
-            clearSetIdBits(path, entry);
+          try {
+            Owner recorded = before.get(inodeOf(entry));
+            if (recorded != null) {
+              chown(path, entry, recorded);
+            } else if (((Integer) entry.get("uid")) == sandboxUid) {
+              chown(path, entry, root.owner());
+              clearSetIdBits(path, entry);
+            }
+          } catch (IOException e) {
+            failures.add(e);
           }
         });
       } catch (IOException e) {
-        throw new UncheckedIOException(e);
+        failures.add(e);
       }
+    }
+    if (!failures.isEmpty()) {
+      throw new UncheckedIOException("Could not give back " + failures.size()
+          + " entries to their owner; the first: " + failures.get(0).getMessage(), failures.get(0));
     }
   }
 
