@@ -2,20 +2,22 @@ package dev.bubblesandbox.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bubblesandbox.config.Settings;
-import dev.bubblesandbox.environment.EnvironmentCatalog;
 import dev.bubblesandbox.environment.ReadyEnvironment;
 import dev.bubblesandbox.sandbox.ExecutionResult;
 import dev.bubblesandbox.sandbox.InvalidLaunchException;
 import dev.bubblesandbox.sandbox.LaunchSpec;
 import dev.bubblesandbox.sandbox.Limits;
 import dev.bubblesandbox.sandbox.OutputListener;
+import dev.bubblesandbox.sandbox.RunningSandbox;
 import dev.bubblesandbox.sandbox.SandboxRunner;
 import dev.bubblesandbox.sandbox.SandboxUser;
 import dev.bubblesandbox.sandbox.Volume;
+import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -31,7 +33,7 @@ final class CliExecution {
   static int run(SandboxOptions options, List<String> argv, String title) throws InterruptedException {
     Settings settings = options.config.settings();
     ReadyEnvironment environment =
-        new EnvironmentCatalog(settings.environmentsDir()).require(options.environment);
+        EnvironmentsDirectory.catalog(settings).require(options.environment);
     List<Volume> volumes = options.volumes.stream().map(Volume::parse).toList();
     Limits limits = Limits.from(settings);
     if (options.timeoutSeconds != null) {
@@ -42,31 +44,53 @@ final class CliExecution {
     }
     SandboxUser user = SandboxUser.forCurrentProcess(settings.sandboxUid());
     SandboxRunner runner = SandboxRunner.create(user);
-    runner.requireResourceLimits(settings.allowUnlimited());
+    CliRun run = new CliRun(runner);
+    try {
+      runner.requireResourceLimits(settings.allowUnlimited());
 
-    boolean live = !options.json && !options.agentMode;
-    if (live) {
-      Console.OUT.println(Console.rule(title));
-    }
-    Optional<Path> workdir = Optional.ofNullable(options.workdir).map(dir -> dir.toAbsolutePath().normalize());
-    if (workdir.isPresent()) {
-      if (!Files.isDirectory(workdir.get())) {
+      boolean live = !options.json && !options.agentMode;
+      if (live) {
+        Console.OUT.println(Console.rule(title));
+      }
+      Optional<Path> workdir = Optional.ofNullable(options.workdir).map(dir -> dir.toAbsolutePath().normalize());
+      if (workdir.isPresent() && !Files.isDirectory(workdir.get())) {
         throw new InvalidLaunchException("Work directory " + workdir.get() + " does not exist.");
       }
-      user.handOver(workdir.get());
+      run.lend(lentDirectories(workdir, volumes));
+      OutputListener listener = live ? CliExecution::printLive : OutputListener.NONE;
+      RunningSandbox sandbox = run.start(new LaunchSpec(executionId(), environment,
+          workdir, volumes, argv, limits), listener);
+      sandbox.closeStdin();
+      ExecutionResult result = sandbox.await();
+      // Ownership is given back (and the runner's groups and files removed) before the result
+      // is printed, so that a caller that reads the result finds its files as they were.
+      run.end();
+      run.awaitExitIfStopped();
+      print(result, options, live);
+      return exitStatus(result.returnCode());
+    } finally {
+      run.end();
     }
-    ExecutionResult result = execute(runner, new LaunchSpec(executionId(), environment,
-        workdir, volumes, argv, limits), live);
-    print(result, options, live);
-    return exitStatus(result.returnCode());
   }
 
-  private static ExecutionResult execute(SandboxRunner runner, LaunchSpec spec, boolean live)
-      throws InterruptedException {
-    OutputListener listener = live ? CliExecution::printLive : OutputListener.NONE;
-    var sandbox = runner.start(spec, listener);
-    sandbox.closeStdin();
-    return sandbox.await();
+  /**
+   * What the sandbox writes on the host: the work dir and rw volumes, by their real paths (a
+   * link would be lent as the link, not as the directory bwrap binds).
+   */
+  private static List<Path> lentDirectories(Optional<Path> workdir, List<Volume> volumes) {
+    List<Path> dirs = new ArrayList<>();
+    workdir.ifPresent(dirs::add);
+    volumes.stream().filter(Volume::writable).map(Volume::hostPath)
+        .filter(Files::isDirectory).forEach(dirs::add);
+    List<Path> real = new ArrayList<>();
+    for (Path dir : dirs) {
+      try {
+        real.add(dir.toRealPath());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return real;
   }
 
   private static void printLive(OutputListener.Stream stream, String text) {

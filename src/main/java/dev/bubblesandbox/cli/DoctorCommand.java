@@ -21,6 +21,7 @@ public final class DoctorCommand implements Callable<Integer> {
   @Mixin ConfigOption config = new ConfigOption();
 
   private boolean healthy = true;
+  private boolean misconfigured;
 
   @Override
   public Integer call() {
@@ -76,19 +77,27 @@ public final class DoctorCommand implements Callable<Integer> {
             + "or set BUBBLE_SANDBOX_ALLOW_UNLIMITED=true");
 
     EnvironmentCatalog catalog = new EnvironmentCatalog(settings.environmentsDir());
-    if (!user.canReach(catalog.root())) {
-      report(false, "the environments directory " + catalog.root() + " cannot be reached by the sandbox uid",
-          "chmod o+x on every directory above it, or move the environments (BUBBLE_SANDBOX_ENVIRONMENTS_DIR)");
-    }
-    if (catalog.names().isEmpty()) {
-      report(false, "no environments in " + catalog.root(), "check BUBBLE_SANDBOX_ENVIRONMENTS_DIR");
+    if (!java.nio.file.Files.isDirectory(catalog.root())) {
+      // Checked first: a missing directory is not one the sandbox uid cannot reach.
+      report(false, "the environments directory " + catalog.root() + " does not exist",
+          EnvironmentsDirectory.howToPoint());
+      misconfigured = true;
+    } else {
+      if (!user.canReach(catalog.root())) {
+        report(false, "the environments directory " + catalog.root() + " cannot be reached by the sandbox uid",
+            "chmod o+x on every directory above it, or move the environments (BUBBLE_SANDBOX_ENVIRONMENTS_DIR)");
+      }
+      if (catalog.names().isEmpty()) {
+        report(false, "no environments in " + catalog.root(), "check BUBBLE_SANDBOX_ENVIRONMENTS_DIR");
+      }
     }
     for (Environment environment : catalog.list()) {
       report(environment.ready(), "environment '" + environment.name() + "': "
               + environment.readiness().name().toLowerCase(java.util.Locale.ROOT),
           "bubble-sandbox sync-environments " + environment.name());
     }
-    return healthy ? 0 : 1;
+    // A configuration error exits as every command's does; anything else missing with 1.
+    return misconfigured ? RootCommand.USAGE_ERROR : healthy ? 0 : 1;
   }
 
   private void report(boolean ok, String what, String fix) {

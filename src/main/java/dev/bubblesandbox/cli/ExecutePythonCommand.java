@@ -29,7 +29,8 @@ public final class ExecutePythonCommand implements Callable<Integer> {
     @Option(names = {"-s", "--script"}, paramLabel = "CODE", description = "Python source.")
     String code;
 
-    @Option(names = {"-f", "--file"}, paramLabel = "FILE", description = "File of Python source.")
+    @Option(names = {"-f", "--script-file", "--file"}, paramLabel = "FILE",
+        description = "File of Python source.")
     Path file;
   }
 

@@ -19,12 +19,14 @@ public final class ListEnvironmentsCommand implements Callable<Integer> {
 
   @Mixin ConfigOption config = new ConfigOption();
 
-  @Option(names = "--json", description = "Print JSON.")
+  @Option(names = {"-a", "--agent-mode", "--json"},
+      description = "Print JSON for agents and scripts: {\"environments\": [{\"name\", \"description\", "
+          + "\"dependencies\", \"python_version\", \"ready\"}]}.")
   boolean json;
 
   @Override
   public Integer call() throws Exception {
-    EnvironmentCatalog catalog = new EnvironmentCatalog(config.settings().environmentsDir());
+    EnvironmentCatalog catalog = EnvironmentsDirectory.catalog(config.settings());
     List<Environment> environments = catalog.list();
     if (json) {
       List<EnvironmentSummary> summaries = environments.stream().map(EnvironmentSummary::of).toList();

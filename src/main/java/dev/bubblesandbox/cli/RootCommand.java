@@ -7,7 +7,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code bubble-sandbox} command and its subcommands. */
-@Command(name = "bubble-sandbox", mixinStandardHelpOptions = true,
+@Command(name = "bubble-sandbox",
     versionProvider = RootCommand.Version.class,
     description = "Run untrusted Python inside disposable bubblewrap sandboxes.",
     subcommands = {
@@ -26,6 +26,14 @@ public final class RootCommand implements Runnable {
   public static final int USAGE_ERROR = 125;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @CommandLine.Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+  boolean help;
+
+  /** {@code -v} as the original CLI spells it; {@code -V} as picocli's subcommands do. */
+  @CommandLine.Option(names = {"-v", "-V", "--version"}, versionHelp = true,
+      description = "Print the version and exit.")
+  boolean version;
 
   @Override
   public void run() {

@@ -17,11 +17,13 @@ public final class SandboxOptions {
 
   @Option(names = {"-w", "--workdir"}, paramLabel = "DIR",
       description = "Host directory bound read-write at /sandbox/work (default: a scratch tmpfs of "
-          + "max_workspace_bytes, gone afterwards). When run as root it is handed to the sandbox uid.")
+          + "max_workspace_bytes, gone afterwards). Run as root, it is lent to the sandbox uid and given back "
+          + "to its owner afterwards, with what the script created.")
   Path workdir;
 
   @Option(names = {"-v", "--volume"}, paramLabel = "NAME,HOST_PATH[,rw]",
-      description = "Mount HOST_PATH at /sandbox/volumes/NAME, read-only unless ',rw'. Repeatable.")
+      description = "Mount HOST_PATH at /sandbox/volumes/NAME, read-only unless ',rw' (lent and given "
+          + "back as -w is). Repeatable.")
   List<String> volumes = new ArrayList<>();
 
   @Option(names = {"-t", "--timeout"}, paramLabel = "SECONDS",

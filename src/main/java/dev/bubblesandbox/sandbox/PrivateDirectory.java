@@ -53,6 +53,15 @@ final class PrivateDirectory {
     return seccompFilter;
   }
 
+  /** Removes this directory and what is left in it. */
+  void delete() {
+    try {
+      deleteTree(path);
+    } catch (IOException | UncheckedIOException e) {
+      // left for a later run's removeStale: it holds no data of anyone's
+    }
+  }
+
   /**
    * Removes the directories of runs whose process is gone. Only real directories of this uid
    * with mode 0700: the temporary directory is everyone's, and walking into a directory another

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -26,6 +27,11 @@ public final class SandboxRunner {
   private final PrivateDirectory files;
   private final boolean seccomp;
   private final AtomicLong launches = new AtomicLong();
+  /**
+   * Launches made by {@link #start}, which {@link #close} waits for; kept for the runner's life,
+   * as {@code start} serves short-lived processes (the CLI, tests) and a server uses {@link #pool}.
+   */
+  private final List<Launcher> started = new CopyOnWriteArrayList<>();
 
   /** Launch groups are named {@code l<run owner>-<n>}: see {@link RunOwner}. */
   static final String GROUP_PREFIX = "l";
@@ -189,7 +195,23 @@ public final class SandboxRunner {
    * @throws SandboxUnavailableException when bwrap cannot be started
    */
   public RunningSandbox start(LaunchSpec spec, OutputListener listener) {
-    return launch(prepare(), spec, listener);
+    Launcher launcher = prepare();
+    started.add(launcher);
+    return launch(launcher, spec, listener);
+  }
+
+  /**
+   * For a process that exits after its launches (the CLI): waits until the launches made by
+   * {@link #start} have finished their own cleanup (their groups removed, their command files
+   * deleted), which goes on after the result is known, then removes this runner's private
+   * directory. Without it the JVM's exit cuts that cleanup short and leaves both behind.
+   * Call it once the sandboxes have ended (or been killed).
+   */
+  public void close() throws InterruptedException {
+    for (Launcher launcher : started) {
+      launcher.awaitEnd(TimeUnit.SECONDS.toMillis(30));
+    }
+    files.delete();
   }
 
   /** A pool of {@code size} launches kept ready, for a server. */

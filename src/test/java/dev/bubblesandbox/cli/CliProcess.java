@@ -42,6 +42,17 @@ final class CliProcess {
     return builder;
   }
 
+  /**
+   * As {@link #builder}, with SIGINT at its default action as in a terminal's foreground job:
+   * a process started from a shell's background job inherits SIGINT ignored, and the JVM then
+   * leaves it ignored, so Ctrl-C tests would depend on how the build was started.
+   */
+  static ProcessBuilder interruptibleBuilder(String... args) {
+    ProcessBuilder builder = builder(Map.of(), args);
+    builder.command().addAll(0, List.of("/usr/bin/env", "--default-signal=INT"));
+    return builder;
+  }
+
   static Outcome run(String... args) throws IOException, InterruptedException {
     return run(Map.of(), args);
   }

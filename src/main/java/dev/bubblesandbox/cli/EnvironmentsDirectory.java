@@ -1,0 +1,49 @@
+package dev.bubblesandbox.cli;
+
+import dev.bubblesandbox.BubbleSandboxException;
+import dev.bubblesandbox.config.Settings;
+import dev.bubblesandbox.environment.EnvironmentCatalog;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The configured environments directory for a CLI command. {@code environments_dir} defaults to
+ * {@code environments}, relative to the current directory: run anywhere else, it names a
+ * directory that does not exist, which is a configuration error to explain, not "no
+ * environments".
+ */
+final class EnvironmentsDirectory {
+
+  private EnvironmentsDirectory() {}
+
+  /**
+   * The catalog of the configured directory.
+   *
+   * @throws Missing when the directory does not exist
+   */
+  static EnvironmentCatalog catalog(Settings settings) {
+    EnvironmentCatalog catalog = new EnvironmentCatalog(settings.environmentsDir());
+    if (!Files.isDirectory(catalog.root())) {
+      throw new Missing(catalog.root());
+    }
+    return catalog;
+  }
+
+  /** One line on how to point the CLI at the environments. */
+  static String howToPoint() {
+    return "set BUBBLE_SANDBOX_ENVIRONMENTS_DIR=/path/to/environments (or environments_dir in the "
+        + "file given with -c), or run from the directory that holds environments/";
+  }
+
+  /** The environments directory does not exist. */
+  static final class Missing extends BubbleSandboxException {
+    Missing(Path root) {
+      super("The environments directory " + root + " does not exist; " + howToPoint() + ".");
+    }
+
+    @Override
+    public String code() {
+      return "environments_dir_missing";
+    }
+  }
+}
