@@ -88,6 +88,32 @@ class ServerLifecycleTest {
   }
 
   @Test
+  @DisplayName("A session kept by an earlier version (an empty persistent/<id> marker, no record) keeps its files after an upgrade")
+  void legacyKeptMarkerAdopted() throws Exception {
+    Path workspace = Files.createTempDirectory("bubble-legacy-",
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx--x--x")));
+    TestServer first = TestServer.start(workspace, Map.of());
+    try {
+      first.createSession("{\"session_id\": \"old\"}");
+      assertThat(first.putBytes("/v1/sessions/old/files/o.txt", "old data".getBytes()).statusCode()).isEqualTo(201);
+      assertThat(first.delete("/v1/sessions/old?clear_data=false").statusCode()).isEqualTo(204);
+    } finally {
+      first.stopKeepingWorkspace();
+    }
+    // The layout an earlier version left: the workspace and a marker, no record.
+    Files.delete(workspace.resolve("records/old.json"));
+    Files.createDirectories(workspace.resolve("persistent"));
+    Files.writeString(workspace.resolve("persistent/old"), "");
+
+    try (TestServer second = TestServer.start(workspace, Map.of())) {
+      assertThat(workspace.resolve("records/old.json")).exists();
+      assertThat(workspace.resolve("persistent")).doesNotExist();
+      assertThat(second.post("/v1/sessions", "{\"session_id\": \"old\"}").statusCode()).isEqualTo(201);
+      assertThat(new String(second.download("/v1/sessions/old/files/o.txt").body())).isEqualTo("old data");
+    }
+  }
+
+  @Test
   @DisplayName("With persistent sessions disabled, clear_data=false gets 403 and the session stays")
   void persistenceDisabled() throws Exception {
     try (TestServer server = TestServer.start(Map.of("allow_persistent_sessions", false))) {
