@@ -238,7 +238,7 @@ public final class SessionRegistry {
             + "left as they are", kv("session_id", record.id()), kv("reason", String.valueOf(e.getMessage())));
       }
     }
-    logger.info("sessions restored", kv("open", sessions.size()), kv("kept", kept),
+    logger.info("sessions restored", kv("open", sessions.size()), kv("kept_ended", kept),
         kv("max_sessions", slots.capacity()));
     if (slots.used() > slots.capacity()) {
       logger.warn("more sessions restored than max_sessions allows: all of them are open, and new "

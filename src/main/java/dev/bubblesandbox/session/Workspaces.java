@@ -98,7 +98,7 @@ public final class Workspaces {
    * Creates the session's workspace, or finds (and mounts) the one a kept or crashed session
    * left.
    */
-  public Path open(String sessionId) {
+  Path open(String sessionId) {
     Path dir = sessionDir(sessionId);
     try {
       if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
