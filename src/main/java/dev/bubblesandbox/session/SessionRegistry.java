@@ -203,12 +203,17 @@ public final class SessionRegistry {
     }
     for (SessionRecord record : contents.records()) {
       if (!workspaces.hasData(record.id())) {
+        records.delete(record.id());
+        // Its empty mount point (and a mount of the deleted image) go too, under the same line.
+        String remains = "removed";
+        try {
+          workspaces.remove(record.id());
+        } catch (RuntimeException e) {
+          remains = "left: " + e.getMessage();
+        }
         logger.error("session lost: its workspace is gone, so its record is dropped",
             kv("session_id", record.id()), kv("environment", record.settings().environment()),
-            kv("kept", record.kept()), kv("active", record.active()));
-        records.delete(record.id());
-        // Its empty mount point (and a mount of the deleted image) go too, under this one line.
-        workspaces.remove(record.id());
+            kv("kept", record.kept()), kv("active", record.active()), kv("remains", remains));
         continue;
       }
       recorded.add(record.id());
