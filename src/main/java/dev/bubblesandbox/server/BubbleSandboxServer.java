@@ -162,7 +162,9 @@ public final class BubbleSandboxServer {
               kv("limits", ServerInfo.limits(context).getMap()),
               kv("sandbox_uid", user.dropTo().isPresent() ? user.dropTo().getAsInt() : "caller"));
           return server;
-        });
+        })
+        // A start that failed half-way lets another server (in this process, too) have the directory.
+        .onFailure(failure -> workspaces.release());
   }
 
   /** The port the API listens on (the real one when configured as 0). */

@@ -266,24 +266,30 @@ public final class SessionRegistry {
   /**
    * At a graceful shutdown, once nothing runs: removes the sessions nobody asked to keep (records
    * and files, as a client's plain delete would), puts the workspaces of kept ones away with their
-   * records (they open again at the next start), and removes what has no record.
+   * records (they open again at the next start), removes what has no record, and lets another
+   * server have the directory.
    */
   public synchronized void shutdown() {
-    for (Session session : all()) {
-      if (session.kind() == Session.Kind.KEPT) {
-        sessions.remove(session.id());
-        slots.release();
-        workspaces.close(session.id());
-      } else {
-        end(session, false);
+    try {
+      for (Session session : all()) {
+        if (session.kind() == Session.Kind.KEPT) {
+          sessions.remove(session.id());
+          slots.release();
+          workspaces.close(session.id());
+        } else {
+          end(session, false);
+        }
       }
+      SessionRecords.Contents contents = records.readAll();
+      Set<String> recorded = new HashSet<>();
+      contents.records().forEach(record -> recorded.add(record.id()));
+      contents.unreadable().forEach(unreadable -> recorded.add(unreadable.id()));
+      workspaces.removeStale(recorded, Set.of());
+    } finally {
+      workspaces.release();
     }
-    SessionRecords.Contents contents = records.readAll();
-    Set<String> recorded = new HashSet<>();
-    contents.records().forEach(record -> recorded.add(record.id()));
-    contents.unreadable().forEach(unreadable -> recorded.add(unreadable.id()));
-    workspaces.removeStale(recorded, Set.of());
   }
+
 
   private static SessionRecord record(Session session, boolean kept, boolean active) {
     return new SessionRecord(session.id(), session.settings(), session.createdAt(), kept, active);

@@ -40,6 +40,7 @@ public final class Workspaces {
   private final Set<String> allowedExtensions;
   /** Size-limited workspaces where the host can make them; else workspaces are plain directories. */
   private final java.util.Optional<QuotaMounts> quota;
+  private WorkspaceLock lock;
 
   public Workspaces(Path root, SandboxUser user, List<String> allowedExtensions, long quotaBytes) {
     this.root = root.toAbsolutePath().normalize();
@@ -55,12 +56,14 @@ public final class Workspaces {
   }
 
   /**
-   * Creates the tree's directories, searchable (not listable) by others, and checks that the
-   * sandbox uid can reach them: bwrap binds a workspace as that uid.
+   * Creates the tree's directories, searchable (not listable) by others, checks that the
+   * sandbox uid can reach them (bwrap binds a workspace as that uid), and takes the directory for
+   * this server alone until {@link #release()}.
    *
-   * @throws InvalidSettingException when a parent directory shuts the sandbox uid out
+   * @throws InvalidSettingException when a parent directory shuts the sandbox uid out, or another
+   *     running server uses the directory
    */
-  public void prepare() {
+  public synchronized void prepare() {
     try {
       for (Path dir : List.of(root, root.resolve("sessions"), root.resolve("volumes"), tmpDir(),
           recordsDir(), images())) {
@@ -78,6 +81,17 @@ public final class Workspaces {
       throw new InvalidSettingException("Invalid setting workspace_dir (BUBBLE_SANDBOX_WORKSPACE_DIR): "
           + root + " is not reachable by the sandbox uid; make it and its parents searchable "
           + "(chmod o+x) or choose another directory.");
+    }
+    if (lock == null) {
+      lock = WorkspaceLock.take(root.resolve("server.lock"), root);
+    }
+  }
+
+  /** Lets another server use the directory: after a shutdown, or a start that failed. */
+  public synchronized void release() {
+    if (lock != null) {
+      lock.release();
+      lock = null;
     }
   }
 

@@ -175,6 +175,25 @@ class CrashRecoveryTest {
     assertThat(ServerProcess.mountsUnder(workspace)).isEmpty();
   }
 
+  @Test
+  @DisplayName("A second server on a workspace directory in use refuses to start, naming it, and the first keeps its sessions")
+  void secondServerOnTheSameWorkspaceRefused() throws Exception {
+    ServerProcess first = start(Map.of());
+    create(first, "{\"session_id\": \"mine\"}");
+    assertThat(first.putBytes("/v1/sessions/mine/files/m.txt", "mine".getBytes()).statusCode()).isEqualTo(201);
+    Map.Entry<Integer, String> second = ServerProcess.failedStart(workspace, Map.of());
+    assertThat(second.getKey()).as(second.getValue()).isEqualTo(125);
+    assertThat(second.getValue()).contains(workspace.toString()).contains("in use by another running bubble-sandbox server")
+        .contains("pid");
+    assertThat(new String(first.download("/v1/sessions/mine/files/m.txt").body())).isEqualTo("mine");
+    assertThat(execute(first, "mine", "print(open('m.txt').read())").get("stdout").asText()).isEqualTo("mine\n");
+    // A crash releases the directory with the process.
+    first.kill();
+    ServerProcess third = start(Map.of());
+    assertThat(sessionIds(third)).containsExactly("mine");
+    assertThat(third.stop()).isIn(0, 143);
+  }
+
   private static JsonNode create(ServerProcess server, String body) throws Exception {
     HttpResponse<String> response = server.send("POST", "/v1/sessions", body);
     assertThat(response.statusCode()).as(response.body()).isEqualTo(201);

@@ -49,10 +49,35 @@ final class ServerProcess {
    * @param settings further variables, e.g. {@code BUBBLE_SANDBOX_MAX_SESSIONS}
    */
   static ServerProcess start(Path workspace, Map<String, String> settings) throws Exception {
-    int port;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      port = socket.getLocalPort();
+    int port = freePort();
+    ServerProcess server = new ServerProcess(port, builder(workspace, port, settings).start());
+    try {
+      server.awaitLine("\"server started\"", 120);
+    } catch (Throwable e) {
+      server.ensureStopped();
+      throw e;
     }
+    return server;
+  }
+
+  /** Runs a server that is expected not to start: its exit status and everything it printed. */
+  static Map.Entry<Integer, String> failedStart(Path workspace, Map<String, String> settings) throws Exception {
+    Process process = builder(workspace, freePort(), settings).start();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!process.waitFor(120, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      throw new AssertionError("the server did not exit: " + output);
+    }
+    return Map.entry(process.exitValue(), output);
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  private static ProcessBuilder builder(Path workspace, int port, Map<String, String> settings) {
     ProcessBuilder builder = new ProcessBuilder(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", System.getProperty("java.class.path"), "dev.bubblesandbox.Main", "serve")
@@ -69,14 +94,7 @@ final class ServerProcess {
     environment.put("BUBBLE_SANDBOX_HTTP_PORT", Integer.toString(port));
     environment.put("BUBBLE_SANDBOX_LOG_LEVEL", "INFO");
     environment.putAll(settings);
-    ServerProcess server = new ServerProcess(port, builder.start());
-    try {
-      server.awaitLine("\"server started\"", 120);
-    } catch (Throwable e) {
-      server.ensureStopped();
-      throw e;
-    }
-    return server;
+    return builder;
   }
 
   private void readLines() {
