@@ -13,7 +13,7 @@ import java.util.Map;
  *     session, also a graceful shutdown; it stays kept when the session is opened again
  * @param active the session is open (listed, runs code); false for a kept session that was ended
  */
-public record SessionRecord(String id, SessionSettings settings, Instant createdAt, boolean kept,
+record SessionRecord(String id, SessionSettings settings, Instant createdAt, boolean kept,
     boolean active) {
 
   /** The format's version, so that a later one can read (or refuse) this one knowingly. */
