@@ -114,14 +114,15 @@ public final class BubbleSandboxServer {
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
-    SessionRegistry sessions = new SessionRegistry(new SessionSlots(settings.maxSessions()));
+    Workspaces workspaces = new Workspaces(settings.workspaceDir(), user, settings.allowedExtensions(),
+        settings.maxWorkspaceBytes());
+    SessionRegistry sessions = new SessionRegistry(new SessionSlots(settings.maxSessions()), workspaces);
     ServerContext context = new ServerContext(
         settings,
         new EnvironmentCatalog(settings.environmentsDir()),
         runner,
         sessions,
-        new Workspaces(settings.workspaceDir(), user, settings.allowedExtensions(),
-            settings.maxWorkspaceBytes()),
+        workspaces,
         new SandboxMetrics(registry, sessions),
         registry,
         vertx.createSharedWorkerExecutor("bubble-sandbox-io", 16));
@@ -135,8 +136,9 @@ public final class BubbleSandboxServer {
     Duration grace = Duration.ofSeconds(settings.shutdownGraceSeconds());
     return context.blocking().executeBlocking(() -> {
           context.workspaces().prepare();
-          context.workspaces().removeStale();
+          // Sandboxes a crashed run left go first: none may still use a workspace being reopened.
           runner.removeStale();
+          context.sessions().restore();
           context.metrics().registerKnown(context.environments().names(), ErrorResponses.rejectionCodes());
           return null;
         })
@@ -158,7 +160,9 @@ public final class BubbleSandboxServer {
               kv("limits", ServerInfo.limits(context).getMap()),
               kv("sandbox_uid", user.dropTo().isPresent() ? user.dropTo().getAsInt() : "caller"));
           return server;
-        });
+        })
+        // A start that failed half-way lets another server (in this process, too) have the directory.
+        .onFailure(failure -> workspaces.release());
   }
 
   /** The port the API listens on (the real one when configured as 0). */
@@ -176,12 +180,11 @@ public final class BubbleSandboxServer {
     reaperTimer = vertx.setPeriodic(period, tick -> {
       for (Session session : context.sessions().idleSince(Instant.now(), idle)) {
         if (session.tryBegin()) {
-          context.sessions().remove(session.id());
           context.blocking().executeBlocking(() -> {
-            context.workspaces().remove(session.id());
+            context.sessions().end(session, false);
             return null;
-          });
-          logger.info("idle session ended", kv("session_id", session.id()));
+          }).onComplete(ended -> logger.info("idle session ended", kv("session_id", session.id()),
+              kv("data_removed", ended.succeeded())));
         }
       }
     });
@@ -189,14 +192,15 @@ public final class BubbleSandboxServer {
 
   /**
    * Stops accepting, lets running executions finish within the grace period, kills the rest,
-   * removes every workspace that was not kept, and closes Vert.x.
+   * removes every session that was never kept (record and workspace), unmounts the kept ones
+   * (their records bring them back at the next start), and closes Vert.x.
    */
   public CompletableFuture<Void> stop() {
     vertx.cancelTimer(reaperTimer);
     return vertx.undeploy(apiDeployment)
         .compose(api -> vertx.undeploy(workerDeployment))
         .compose(workers -> context.blocking().executeBlocking(() -> {
-          context.workspaces().removeStale();
+          context.sessions().shutdown();
           return null;
         }))
         .onComplete(done -> logger.info("server stopped"))

@@ -63,8 +63,7 @@ final class ConsoleHandler {
     routing.request().pause();
     context.blocking().executeBlocking(() -> {
           context.environments().require(name);
-          return context.sessions().create(id, new SessionSettings(name, Map.of()),
-              context.workspaces()::open).session();
+          return context.sessions().createThrowaway(id, new SessionSettings(name, Map.of()));
         })
         .onSuccess(session -> upgrade(routing, session, true))
         .onFailure(failure -> {
@@ -92,9 +91,8 @@ final class ConsoleHandler {
   }
 
   private void endThrowaway(Session session) {
-    context.sessions().remove(session.id());
     context.blocking().executeBlocking(() -> {
-      context.workspaces().remove(session.id());
+      context.sessions().end(session, false);
       return null;
     });
   }

@@ -43,7 +43,7 @@ final class SessionHandlers {
     SessionSettings settings = new SessionSettings(environment, volumes(body));
     context.blocking().executeBlocking(() -> {
           context.environments().require(environment);
-          return context.sessions().create(id, settings, context.workspaces()::open);
+          return context.sessions().create(id, settings);
         })
         .onSuccess(created -> {
           if (created.isNew()) {
@@ -78,13 +78,8 @@ final class SessionHandlers {
     if (!session.tryBegin()) {
       throw new RefusedException("session_busy", "Session '" + session.id() + "' is running something.");
     }
-    context.sessions().remove(session.id());
     context.blocking().executeBlocking(() -> {
-          if (keep) {
-            context.workspaces().keep(session.id());
-          } else {
-            context.workspaces().remove(session.id());
-          }
+          context.sessions().end(session, keep);
           return null;
         })
         .onSuccess(done -> {

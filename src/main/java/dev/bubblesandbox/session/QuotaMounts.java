@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -43,8 +44,14 @@ public final class QuotaMounts {
     }
   }
 
-  /** Mounts {@code image} on {@code dir}, making the image first when there is none. */
+  /**
+   * Mounts {@code image} on {@code dir}, making the image first when there is none; nothing when
+   * it is mounted already (a session restored after a crash finds the mount the dead server left).
+   */
   void mount(Path image, Path dir) {
+    if (isMountPoint(dir)) {
+      return;
+    }
     try {
       if (!Files.exists(image)) {
         Files.createDirectories(image.getParent());
@@ -70,10 +77,13 @@ public final class QuotaMounts {
     }
   }
 
-  /** Unmounts every workspace mounted under {@code parent}, e.g. after a crash. */
-  void unmountAllUnder(Path parent) {
+  /**
+   * Unmounts every workspace mounted under {@code parent}, e.g. after a crash, but those in
+   * {@code spared}.
+   */
+  void unmountAllUnder(Path parent, Set<Path> spared) {
     for (Path mountPoint : mountPoints()) {
-      if (mountPoint.startsWith(parent) && !mountPoint.equals(parent)) {
+      if (mountPoint.startsWith(parent) && !mountPoint.equals(parent) && !spared.contains(mountPoint)) {
         run("/usr/bin/umount", "--lazy", mountPoint.toString());
       }
     }

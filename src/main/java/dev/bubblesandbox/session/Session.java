@@ -7,7 +7,18 @@ import java.util.Map;
 /** A live session: its settings, workspace, activity clock and one-execution-at-a-time flag. */
 public final class Session {
 
+  /** What becomes of the session's data when it does not end through a client. */
+  public enum Kind {
+    /** Recorded on disk: it survives a crash; a graceful shutdown removes it. */
+    ORDINARY,
+    /** Recorded, and the client asked once to keep its data: it survives crashes and shutdowns. */
+    KEPT,
+    /** Not recorded: it ends with the console socket that made it, and a crash ends that too. */
+    THROWAWAY
+  }
+
   private final String id;
+  private final Kind kind;
   private final SessionSettings settings;
   private final Path workspace;
   private final Instant createdAt;
@@ -16,8 +27,9 @@ public final class Session {
   private boolean executing;
   private int fileOperations;
 
-  Session(String id, SessionSettings settings, Path workspace, Instant createdAt) {
+  Session(String id, Kind kind, SessionSettings settings, Path workspace, Instant createdAt) {
     this.id = id;
+    this.kind = kind;
     this.settings = settings;
     this.workspace = workspace;
     this.createdAt = createdAt;
@@ -26,6 +38,10 @@ public final class Session {
 
   public String id() {
     return id;
+  }
+
+  public Kind kind() {
+    return kind;
   }
 
   public SessionSettings settings() {

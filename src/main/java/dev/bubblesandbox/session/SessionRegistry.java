@@ -1,31 +1,51 @@
 package dev.bubblesandbox.session;
 
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
 import dev.bubblesandbox.RefusedException;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The live sessions, in memory, shared by every API verticle instance. Each session holds one
- * slot of {@link SessionSlots} for its whole life.
+ * The session lifecycle: the live sessions in memory, shared by every API verticle instance,
+ * their workspaces, and their records on disk, which bring them back after a crash or restart.
+ * Each live session holds one slot of {@link SessionSlots} for its whole life. Creating, ending,
+ * restoring and shutting down block (workspace mounts, records forced to disk): call them from
+ * worker threads; they run one at a time, so that a workspace is never opened and removed at once.
+ *
+ * <p>Data goes only when a client asks (an end without {@code clear_data=false}, a throwaway
+ * console's socket closing), when a session is idle too long, and at a graceful shutdown for the
+ * sessions that were never kept. A crash removes nothing: every recorded session comes back.
  */
 public final class SessionRegistry {
 
+  private static final Logger logger = LoggerFactory.getLogger(SessionRegistry.class);
   private static final Pattern CLIENT_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final ConcurrentMap<String, Session> sessions = new ConcurrentHashMap<>();
   private final SessionSlots slots;
+  private final Workspaces workspaces;
+  private final SessionRecords records;
 
-  public SessionRegistry(SessionSlots slots) {
+  public SessionRegistry(SessionSlots slots, Workspaces workspaces) {
     this.slots = slots;
+    this.workspaces = workspaces;
+    this.records = new SessionRecords(workspaces.recordsDir());
   }
 
   public SessionSlots slots() {
@@ -52,14 +72,13 @@ public final class SessionRegistry {
   public record Created(Session session, boolean isNew) {}
 
   /**
-   * Reserves a slot and registers a new session, or returns the existing one with the same id
-   * and settings. {@code openWorkspace} makes its directory (blocking: call from a worker).
+   * Reserves a slot, opens the workspace (finding the files of a kept session with that id) and
+   * records the session, or returns the existing one with the same id and settings.
    *
    * @throws RefusedException {@code session_conflict} for the same id with other settings,
    *     {@code capacity_exhausted} when every slot is taken
    */
-  public synchronized Created create(String id, SessionSettings settings,
-      java.util.function.Function<String, java.nio.file.Path> openWorkspace) {
+  public synchronized Created create(String id, SessionSettings settings) {
     Session existing = sessions.get(id);
     if (existing != null) {
       if (!existing.settings().equals(settings)) {
@@ -69,14 +88,69 @@ public final class SessionRegistry {
       existing.touch();
       return new Created(existing, false);
     }
+    // A record of an ended session is a kept one; an unreadable record counts as kept too.
+    boolean recorded = records.exists(id);
+    Session.Kind kind = recorded && records.read(id).map(SessionRecord::kept).orElse(true)
+        ? Session.Kind.KEPT : Session.Kind.ORDINARY;
+    return new Created(open(id, kind, settings, () -> {
+      if (recorded) {
+        workspaces.close(id);
+      } else {
+        workspaces.remove(id);
+      }
+    }), true);
+  }
+
+  /**
+   * A session that is never recorded: it ends with the console socket that asked for it, and a
+   * crash, which ends the socket, ends it too (the next start-up removes its files).
+   *
+   * @throws RefusedException {@code capacity_exhausted} when every slot is taken
+   */
+  public synchronized Session createThrowaway(String id, SessionSettings settings) {
+    if (sessions.containsKey(id)) {
+      throw new IllegalStateException("session id taken: " + id);
+    }
+    return open(id, Session.Kind.THROWAWAY, settings, () -> workspaces.remove(id));
+  }
+
+  private Session open(String id, Session.Kind kind, SessionSettings settings, Runnable undoOpen) {
     slots.acquire();
     try {
-      Session session = new Session(id, settings, openWorkspace.apply(id), Instant.now());
+      Session session = new Session(id, kind, settings, workspaces.open(id), Instant.now());
+      if (kind != Session.Kind.THROWAWAY) {
+        try {
+          records.write(record(session, kind == Session.Kind.KEPT, true));
+        } catch (RuntimeException e) {
+          undoOpen.run();
+          throw e;
+        }
+      }
       sessions.put(id, session);
-      return new Created(session, true);
+      return session;
     } catch (RuntimeException e) {
       slots.release();
       throw e;
+    }
+  }
+
+  /**
+   * Ends a session and frees its slot: with {@code keep}, its record says so and its files stay
+   * for a later session with the same id, across restarts too; otherwise its record and files are
+   * deleted, the record first (a crash in between leaves unrecorded files, which the next
+   * start-up removes, never a record without files). Nothing when it has ended already.
+   */
+  public synchronized void end(Session session, boolean keep) {
+    if (!sessions.remove(session.id(), session)) {
+      return;
+    }
+    slots.release();
+    if (keep && session.kind() != Session.Kind.THROWAWAY) {
+      records.write(record(session, true, false));
+      workspaces.close(session.id());
+    } else {
+      records.delete(session.id());
+      workspaces.remove(session.id());
     }
   }
 
@@ -94,15 +168,6 @@ public final class SessionRegistry {
     return Optional.ofNullable(id == null ? null : sessions.get(id));
   }
 
-  /** Removes the session and frees its slot; empty when it was already gone. */
-  public Optional<Session> remove(String id) {
-    Session removed = sessions.remove(id);
-    if (removed != null) {
-      slots.release();
-    }
-    return Optional.ofNullable(removed);
-  }
-
   public Collection<Session> all() {
     return List.copyOf(sessions.values());
   }
@@ -113,5 +178,120 @@ public final class SessionRegistry {
         .filter(session -> !session.busy())
         .filter(session -> session.lastActivity().plus(idleTimeout).isBefore(now))
         .toList();
+  }
+
+  /**
+   * At start-up, before any request: brings back every recorded session as it was (an open one
+   * open again, with its workspace mounted and its idle clock restarted; a kept one ended, with
+   * its files waiting), and removes what has no record (leftovers of throwaway sessions and of
+   * creations cut short). A record whose files are gone is reported in one log line and dropped;
+   * one that cannot be read, or whose workspace cannot be opened, is reported and left as it is,
+   * with its files. Restored sessions take their slots even past {@code max_sessions}: their data
+   * counts more than the bound, and new sessions wait until enough of them end.
+   */
+  public synchronized void restore() {
+    adoptLegacyMarkers();
+    SessionRecords.Contents contents = records.readAll();
+    Set<String> recorded = new HashSet<>();
+    Set<String> open = new HashSet<>();
+    List<SessionRecord> toOpen = new ArrayList<>();
+    int kept = 0;
+    for (SessionRecords.Unreadable unreadable : contents.unreadable()) {
+      logger.error("session not restored: its record cannot be read; its files are left as they are",
+          kv("session_id", unreadable.id()), kv("reason", unreadable.reason()));
+      recorded.add(unreadable.id());
+    }
+    for (SessionRecord record : contents.records()) {
+      if (!workspaces.hasData(record.id())) {
+        records.delete(record.id());
+        // Its empty mount point (and a mount of the deleted image) go too, under the same line.
+        String remains = "removed";
+        try {
+          workspaces.remove(record.id());
+        } catch (RuntimeException e) {
+          remains = "left: " + e.getMessage();
+        }
+        logger.error("session lost: its workspace is gone, so its record is dropped",
+            kv("session_id", record.id()), kv("environment", record.settings().environment()),
+            kv("kept", record.kept()), kv("active", record.active()), kv("remains", remains));
+        continue;
+      }
+      recorded.add(record.id());
+      if (record.active()) {
+        open.add(record.id());
+        toOpen.add(record);
+      } else {
+        kept++;
+      }
+    }
+    List<String> removed = workspaces.removeStale(recorded, open);
+    if (!removed.isEmpty()) {
+      logger.info("unrecorded workspaces removed (throwaway console sessions, creations cut short)",
+          kv("session_ids", removed));
+    }
+    for (SessionRecord record : toOpen) {
+      try {
+        Session session = new Session(record.id(), record.kept() ? Session.Kind.KEPT : Session.Kind.ORDINARY,
+            record.settings(), workspaces.open(record.id()), record.createdAt());
+        session.touch();
+        slots.takeRestored();
+        sessions.put(record.id(), session);
+        logger.info("session restored", kv("session_id", record.id()),
+            kv("environment", record.settings().environment()), kv("kept", record.kept()));
+      } catch (RuntimeException e) {
+        logger.error("session not restored: its workspace cannot be opened; its files and record are "
+            + "left as they are", kv("session_id", record.id()), kv("reason", String.valueOf(e.getMessage())));
+      }
+    }
+    logger.info("sessions restored", kv("open", sessions.size()), kv("kept_ended", kept),
+        kv("max_sessions", slots.capacity()));
+    if (slots.used() > slots.capacity()) {
+      logger.warn("more sessions restored than max_sessions allows: all of them are open, and new "
+          + "sessions are refused until enough of them end", kv("open", sessions.size()),
+          kv("max_sessions", slots.capacity()));
+    }
+  }
+
+  /** Earlier versions marked kept sessions with empty files: give each a record of its own. */
+  private void adoptLegacyMarkers() {
+    for (Map.Entry<String, Instant> marker : workspaces.legacyKeptMarkers().entrySet()) {
+      String id = marker.getKey();
+      if (CLIENT_ID.matcher(id).matches() && !records.exists(id)) {
+        records.write(new SessionRecord(id, new SessionSettings("bare", Map.of()), marker.getValue(), true, false));
+      }
+      workspaces.forgetLegacyMarker(id);
+    }
+  }
+
+  /**
+   * At a graceful shutdown, once nothing runs: removes the sessions nobody asked to keep (records
+   * and files, as a client's plain delete would), puts the workspaces of kept ones away with their
+   * records (they open again at the next start), removes what has no record, and lets another
+   * server have the directory.
+   */
+  public synchronized void shutdown() {
+    try {
+      for (Session session : all()) {
+        if (session.kind() == Session.Kind.KEPT) {
+          sessions.remove(session.id());
+          slots.release();
+          workspaces.close(session.id());
+        } else {
+          end(session, false);
+        }
+      }
+      SessionRecords.Contents contents = records.readAll();
+      Set<String> recorded = new HashSet<>();
+      contents.records().forEach(record -> recorded.add(record.id()));
+      contents.unreadable().forEach(unreadable -> recorded.add(unreadable.id()));
+      workspaces.removeStale(recorded, Set.of());
+    } finally {
+      workspaces.release();
+    }
+  }
+
+
+  private static SessionRecord record(Session session, boolean kept, boolean active) {
+    return new SessionRecord(session.id(), session.settings(), session.createdAt(), kept, active);
   }
 }

@@ -32,6 +32,14 @@ public final class SessionSlots {
     } while (!used.compareAndSet(current, current + 1));
   }
 
+  /**
+   * Takes a slot for a session restored at start-up, free or not: it exists with its data
+   * whatever the bound says now, and new sessions wait until enough have ended.
+   */
+  void takeRestored() {
+    used.incrementAndGet();
+  }
+
   public void release() {
     used.updateAndGet(current -> Math.max(0, current - 1));
   }

@@ -15,17 +15,23 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 /**
- * The workspace directory tree: {@code sessions/<id>} (bound at /sandbox/work),
- * {@code volumes/<name>}, {@code tmp/} for one-shot work dirs, and {@code persistent/<id>}
- * markers, kept outside the workspaces so sandboxed code cannot forge them. Every method blocks:
- * call them from worker threads.
+ * The workspace directory tree: {@code sessions/<id>} (bound at /sandbox/work), their images
+ * {@code images/<id>.img} where workspaces are size-limited, {@code volumes/<name>}, {@code tmp/}
+ * for one-shot work dirs, and {@code records/<id>.json}, the session records (see
+ * {@link SessionRecords}), kept outside the workspaces so sandboxed code cannot forge them. Every
+ * method blocks: call them from worker threads.
  */
 public final class Workspaces {
 
@@ -34,6 +40,7 @@ public final class Workspaces {
   private final Set<String> allowedExtensions;
   /** Size-limited workspaces where the host can make them; else workspaces are plain directories. */
   private final java.util.Optional<QuotaMounts> quota;
+  private WorkspaceLock lock;
 
   public Workspaces(Path root, SandboxUser user, List<String> allowedExtensions, long quotaBytes) {
     this.root = root.toAbsolutePath().normalize();
@@ -49,19 +56,21 @@ public final class Workspaces {
   }
 
   /**
-   * Creates the tree's directories, searchable (not listable) by others, and checks that the
-   * sandbox uid can reach them: bwrap binds a workspace as that uid.
+   * Creates the tree's directories, searchable (not listable) by others, checks that the
+   * sandbox uid can reach them (bwrap binds a workspace as that uid), and takes the directory for
+   * this server alone until {@link #release()}.
    *
-   * @throws InvalidSettingException when a parent directory shuts the sandbox uid out
+   * @throws InvalidSettingException when a parent directory shuts the sandbox uid out, or another
+   *     running server uses the directory
    */
-  public void prepare() {
+  public synchronized void prepare() {
     try {
       for (Path dir : List.of(root, root.resolve("sessions"), root.resolve("volumes"), tmpDir(),
-          root.resolve("persistent"), images())) {
+          recordsDir(), images())) {
         if (!Files.isDirectory(dir)) {
           Files.createDirectories(dir);
           Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString(
-              dir.equals(images()) ? "rwx------" : "rwx--x--x"));
+              dir.equals(images()) || dir.equals(recordsDir()) ? "rwx------" : "rwx--x--x"));
         }
       }
     } catch (IOException e) {
@@ -73,6 +82,17 @@ public final class Workspaces {
           + root + " is not reachable by the sandbox uid; make it and its parents searchable "
           + "(chmod o+x) or choose another directory.");
     }
+    if (lock == null) {
+      lock = WorkspaceLock.take(root.resolve("server.lock"), root);
+    }
+  }
+
+  /** Lets another server use the directory: after a shutdown, or a start that failed. */
+  public synchronized void release() {
+    if (lock != null) {
+      lock.release();
+      lock = null;
+    }
   }
 
   public Path sessionDir(String sessionId) {
@@ -83,8 +103,16 @@ public final class Workspaces {
     return root.resolve("tmp");
   }
 
-  /** Creates the session's workspace, or finds the one a persistent session left. */
-  public Path open(String sessionId) {
+  /** Where the session records live: beside the workspaces, out of every sandbox's reach. */
+  Path recordsDir() {
+    return root.resolve("records");
+  }
+
+  /**
+   * Creates the session's workspace, or finds (and mounts) the one a kept or crashed session
+   * left.
+   */
+  Path open(String sessionId) {
     Path dir = sessionDir(sessionId);
     try {
       if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
@@ -95,7 +123,6 @@ public final class Workspaces {
         quota.get().mount(image(sessionId), dir);
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
       }
-      Files.deleteIfExists(marker(sessionId));
       user.handOver(dir);
       return dir;
     } catch (IOException e) {
@@ -119,48 +146,88 @@ public final class Workspaces {
     }
   }
 
-  /** Keeps the session's files for a later session with the same id, across restarts too. */
-  public void keep(String sessionId) {
+  /** Puts the workspace away with its files (unmounts it), for a later session with the same id. */
+  void close(String sessionId) {
     quota.ifPresent(mounts -> mounts.unmount(sessionDir(sessionId)));
-    try {
-      Files.writeString(marker(sessionId), "");
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   /** Deletes the session's files. */
-  public void remove(String sessionId) {
+  void remove(String sessionId) {
     quota.ifPresent(mounts -> mounts.unmount(sessionDir(sessionId)));
     try {
       HostFiles.deleteRecursively(sessionDir(sessionId));
       Files.deleteIfExists(image(sessionId));
-      Files.deleteIfExists(marker(sessionId));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
   /**
-   * Removes what a crashed or stopped run left: partial uploads, mounts, and the workspaces of
-   * sessions that were not kept. Kept (persistent) workspaces stay.
+   * Whether the session's files are still there to open: its image where workspaces are
+   * size-limited (the directory is only its mount point), else its directory.
    */
-  public void removeStale() {
-    quota.ifPresent(mounts -> mounts.unmountAllUnder(root.resolve("sessions")));
+  boolean hasData(String sessionId) {
+    return quota.isPresent()
+        ? Files.isRegularFile(image(sessionId), LinkOption.NOFOLLOW_LINKS)
+        : Files.isDirectory(sessionDir(sessionId), LinkOption.NOFOLLOW_LINKS);
+  }
+
+  /**
+   * Removes what a crashed or stopped run left: partial uploads, mounts other than those of
+   * {@code mounted}, and the workspaces of sessions without a record (throwaway console sessions,
+   * a creation cut short). Every workspace in {@code recorded} stays.
+   *
+   * @return the ids of the workspaces removed
+   */
+  List<String> removeStale(Set<String> recorded, Set<String> mounted) {
+    Set<String> removed = new TreeSet<>();
+    quota.ifPresent(mounts -> mounts.unmountAllUnder(root.resolve("sessions"),
+        mounted.stream().map(this::sessionDir).collect(Collectors.toSet())));
     try {
       for (Path dir : children(tmpDir())) {
         HostFiles.deleteRecursively(dir);
       }
       for (Path dir : children(root.resolve("sessions"))) {
-        if (!Files.exists(marker(dir.getFileName().toString()))) {
+        if (!recorded.contains(dir.getFileName().toString())) {
           HostFiles.deleteRecursively(dir);
+          removed.add(dir.getFileName().toString());
         }
       }
       for (Path image : children(images())) {
-        String id = image.getFileName().toString().replaceFirst("\\.img$", "");
-        if (!Files.exists(marker(id))) {
+        String name = image.getFileName().toString();
+        String id = name.endsWith(".img") ? name.substring(0, name.length() - 4) : name;
+        if (!recorded.contains(id)) {
           Files.deleteIfExists(image);
+          removed.add(id);
         }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return List.copyOf(removed);
+  }
+
+  /**
+   * The ids that earlier versions marked as kept with an empty {@code persistent/<id>} file, and
+   * when each was kept; {@link #forgetLegacyMarker} deletes one once its record is written.
+   */
+  Map<String, Instant> legacyKeptMarkers() {
+    Map<String, Instant> kept = new TreeMap<>();
+    try {
+      for (Path marker : children(legacyMarkers())) {
+        kept.put(marker.getFileName().toString(), Files.getLastModifiedTime(marker).toInstant());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return kept;
+  }
+
+  void forgetLegacyMarker(String sessionId) {
+    try {
+      Files.deleteIfExists(legacyMarkers().resolve(sessionId));
+      if (children(legacyMarkers()).isEmpty()) {
+        Files.deleteIfExists(legacyMarkers());
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
@@ -276,8 +343,8 @@ public final class Workspaces {
     return images().resolve(sessionId + ".img");
   }
 
-  private Path marker(String sessionId) {
-    return root.resolve("persistent").resolve(sessionId);
+  private Path legacyMarkers() {
+    return root.resolve("persistent");
   }
 
   private static List<Path> children(Path dir) throws IOException {

@@ -56,6 +56,72 @@ class ServerLifecycleTest {
   }
 
   @Test
+  @DisplayName("A graceful stop removes never-kept sessions and keeps a re-opened kept one, which is open again after the restart")
+  void gracefulRestartKeepsKeptSessions() throws Exception {
+    Path workspace = Files.createTempDirectory("bubble-graceful-",
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx--x--x")));
+    try {
+      TestServer first = TestServer.start(workspace, Map.of());
+      String createdAt;
+      try {
+        first.createSession("{\"session_id\": \"plain\"}");
+        assertThat(first.putBytes("/v1/sessions/plain/files/p.txt", "p".getBytes()).statusCode()).isEqualTo(201);
+        first.createSession("{\"session_id\": \"again\"}");
+        assertThat(first.putBytes("/v1/sessions/again/files/a.txt", "a".getBytes()).statusCode()).isEqualTo(201);
+        assertThat(first.delete("/v1/sessions/again?clear_data=false").statusCode()).isEqualTo(204);
+        createdAt = json(first.post("/v1/sessions", "{\"session_id\": \"again\"}")).get("created_at").asText();
+        assertThat(first.putBytes("/v1/sessions/again/files/b.txt", "b".getBytes()).statusCode()).isEqualTo(201);
+      } finally {
+        first.stopKeepingWorkspace();
+      }
+      assertThat(workspace.resolve("sessions/plain")).doesNotExist();
+      assertThat(workspace.resolve("records/plain.json")).doesNotExist();
+
+      try (TestServer second = TestServer.start(workspace, Map.of())) {
+        HttpResponse<String> listing = second.get("/v1/sessions");
+        assertThat(json(listing).get("sessions")).hasSize(1);
+        assertThat(json(listing).get("sessions").get(0).get("session_id").asText()).isEqualTo("again");
+        assertThat(json(listing).get("sessions").get(0).get("created_at").asText()).isEqualTo(createdAt);
+        assertThat(second.execute("again", "print(open('a.txt').read() + open('b.txt').read())")
+            .get("stdout").asText()).isEqualTo("ab\n");
+        assertError(second.get("/v1/sessions/plain"), 404, "session_not_found");
+      }
+    } finally {
+      dev.bubblesandbox.HostFiles.deleteRecursively(workspace);
+    }
+  }
+
+  @Test
+  @DisplayName("A session kept by an earlier version (an empty persistent/<id> marker, no record) keeps its files after an upgrade")
+  void legacyKeptMarkerAdopted() throws Exception {
+    Path workspace = Files.createTempDirectory("bubble-legacy-",
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx--x--x")));
+    try {
+      TestServer first = TestServer.start(workspace, Map.of());
+      try {
+        first.createSession("{\"session_id\": \"old\"}");
+        assertThat(first.putBytes("/v1/sessions/old/files/o.txt", "old data".getBytes()).statusCode()).isEqualTo(201);
+        assertThat(first.delete("/v1/sessions/old?clear_data=false").statusCode()).isEqualTo(204);
+      } finally {
+        first.stopKeepingWorkspace();
+      }
+      // The layout an earlier version left: the workspace and a marker, no record.
+      Files.delete(workspace.resolve("records/old.json"));
+      Files.createDirectories(workspace.resolve("persistent"));
+      Files.writeString(workspace.resolve("persistent/old"), "");
+
+      try (TestServer second = TestServer.start(workspace, Map.of())) {
+        assertThat(workspace.resolve("records/old.json")).exists();
+        assertThat(workspace.resolve("persistent")).doesNotExist();
+        assertThat(second.post("/v1/sessions", "{\"session_id\": \"old\"}").statusCode()).isEqualTo(201);
+        assertThat(new String(second.download("/v1/sessions/old/files/o.txt").body())).isEqualTo("old data");
+      }
+    } finally {
+      dev.bubblesandbox.HostFiles.deleteRecursively(workspace);
+    }
+  }
+
+  @Test
   @DisplayName("With persistent sessions disabled, clear_data=false gets 403 and the session stays")
   void persistenceDisabled() throws Exception {
     try (TestServer server = TestServer.start(Map.of("allow_persistent_sessions", false))) {
