@@ -9,6 +9,7 @@ import dev.bubblesandbox.sandbox.InvalidLaunchException;
 import dev.bubblesandbox.sandbox.LaunchSpec;
 import dev.bubblesandbox.sandbox.Limits;
 import dev.bubblesandbox.sandbox.OutputListener;
+import dev.bubblesandbox.sandbox.Program;
 import dev.bubblesandbox.sandbox.SandboxRunner;
 import dev.bubblesandbox.sandbox.SandboxUser;
 import dev.bubblesandbox.sandbox.Volume;
@@ -25,10 +26,10 @@ final class CliExecution {
   private CliExecution() {}
 
   /**
-   * Runs {@code argv} as {@code options} say and returns the CLI's exit status: the sandboxed
+   * Runs {@code program} as {@code options} say and returns the CLI's exit status: the sandboxed
    * return code, or 128+N for a process ended by signal N, as a shell reports it.
    */
-  static int run(SandboxOptions options, List<String> argv, String title) throws InterruptedException {
+  static int run(SandboxOptions options, Program program, String title) throws InterruptedException {
     Settings settings = options.config.settings();
     ReadyEnvironment environment =
         new EnvironmentCatalog(settings.environmentsDir()).require(options.environment);
@@ -56,7 +57,7 @@ final class CliExecution {
       user.handOver(workdir.get());
     }
     ExecutionResult result = execute(runner, new LaunchSpec(executionId(), environment,
-        workdir, volumes, argv, limits), live);
+        workdir, volumes, program, limits), live);
     print(result, options, live);
     return exitStatus(result.returnCode());
   }

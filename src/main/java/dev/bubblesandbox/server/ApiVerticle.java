@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 /** HTTP and WebSocket API: routes, validation and responses; nothing here blocks. */
 final class ApiVerticle extends VerticleBase {
 
-  /** Largest JSON request body: a 128 KiB script with room for escaping and stdin. */
+  /** Largest JSON request body, script and stdin included; past it, 413. */
   private static final long MAX_JSON_BODY_BYTES = 1 << 20;
   /** Request limits; past them the client gets 431, 414 or a closed connection. */
   private static final int MAX_HEADER_BYTES = 16 * 1024;
