@@ -10,6 +10,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
+import java.net.BindException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -95,7 +96,10 @@ final class ApiVerticle extends VerticleBase {
         .setIdleTimeout(IDLE_TIMEOUT_SECONDS)
         .setMaxWebSocketFrameSize(MAX_WEBSOCKET_FRAME_BYTES)
         .setMaxWebSocketMessageSize(MAX_WEBSOCKET_MESSAGE_BYTES));
-    return server.requestHandler(router).listen();
+    return server.requestHandler(router).listen().recover(failure -> Future.failedFuture(
+        failure instanceof BindException bind
+            ? new ListenFailedException(context.settings().httpHost(), context.settings().httpPort(), bind)
+            : failure));
   }
 
   /**
