@@ -86,7 +86,8 @@ class ServeListenTest {
       if (!Files.exists(path)) {
         continue;
       }
-      for (String line : Files.readAllLines(path).subList(1, Files.readAllLines(path).size())) {
+      List<String> lines = Files.readAllLines(path);
+      for (String line : lines.subList(1, lines.size())) {
         String[] fields = line.trim().split("\\s+");
         String[] local = fields[1].split(":");
         if (local[1].equals(wantedPort) && fields[3].equals("0A")) {
