@@ -51,7 +51,7 @@ public final class RawCommandLine {
     ReadyEnvironment environment =
         new EnvironmentCatalog(settings.environmentsDir()).require(environmentName);
     LaunchSpec spec = new LaunchSpec("bench", environment, workDir, List.of(),
-        LaunchSpec.pythonArgv(args[1]), Limits.from(settings));
+        List.of("python", "-c", args[1]), Limits.from(settings));
     List<String> command = SandboxRunner.create(user).command(spec);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     for (String arg : command) {

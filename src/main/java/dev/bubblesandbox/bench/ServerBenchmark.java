@@ -108,7 +108,7 @@ public final class ServerBenchmark {
       // Raw bwrap: the product's own argv (a scratch tmpfs work dir, as one-shot executions
       // have), without the launcher: no cgroups, no seccomp filter.
       List<String> rawCommand = runner.command(new LaunchSpec("bench-raw", environment,
-          Optional.empty(), List.of(), LaunchSpec.pythonArgv(SCRIPT), Limits.from(settings)));
+          Optional.empty(), List.of(), List.of("python", "-c", SCRIPT), Limits.from(settings)));
 
       BubbleSandboxServer server = BubbleSandboxServer.start(settings).get(60, TimeUnit.SECONDS);
       BubbleSandboxServer unlimited = BubbleSandboxServer.start(

@@ -9,6 +9,7 @@ import dev.bubblesandbox.sandbox.LaunchSpec;
 import dev.bubblesandbox.sandbox.Limits;
 import dev.bubblesandbox.sandbox.OutputListener;
 import dev.bubblesandbox.sandbox.RunningSandbox;
+import dev.bubblesandbox.sandbox.Program;
 import dev.bubblesandbox.sandbox.SandboxRunner;
 import dev.bubblesandbox.sandbox.SandboxUser;
 import dev.bubblesandbox.sandbox.Volume;
@@ -27,10 +28,10 @@ final class CliExecution {
   private CliExecution() {}
 
   /**
-   * Runs {@code argv} as {@code options} say and returns the CLI's exit status: the sandboxed
+   * Runs {@code program} as {@code options} say and returns the CLI's exit status: the sandboxed
    * return code, or 128+N for a process ended by signal N, as a shell reports it.
    */
-  static int run(SandboxOptions options, List<String> argv, String title) throws InterruptedException {
+  static int run(SandboxOptions options, Program program, String title) throws InterruptedException {
     Settings settings = options.config.settings();
     ReadyEnvironment environment =
         EnvironmentsDirectory.catalog(settings).require(options.environment);
@@ -59,7 +60,7 @@ final class CliExecution {
       run.lend(lentDirectories(workdir, volumes));
       OutputListener listener = live ? CliExecution::printLive : OutputListener.NONE;
       RunningSandbox sandbox = run.start(new LaunchSpec(executionId(), environment,
-          workdir, volumes, argv, limits), listener);
+          workdir, volumes, program, limits), listener);
       sandbox.closeStdin();
       ExecutionResult result = sandbox.await();
       // Ownership is given back (and the runner's groups and files removed) before the result

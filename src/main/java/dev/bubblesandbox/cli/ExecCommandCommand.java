@@ -1,6 +1,6 @@
 package dev.bubblesandbox.cli;
 
-import dev.bubblesandbox.sandbox.LaunchSpec;
+import dev.bubblesandbox.sandbox.Program;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -21,7 +21,7 @@ public final class ExecCommandCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     String commandLine = String.join(" ", words);
-    return CliExecution.run(options, LaunchSpec.shellArgv(commandLine),
+    return CliExecution.run(options, Program.shell(commandLine),
         "Running shell command: " + commandLine);
   }
 }

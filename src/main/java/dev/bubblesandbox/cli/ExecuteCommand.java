@@ -1,5 +1,6 @@
 package dev.bubblesandbox.cli;
 
+import dev.bubblesandbox.sandbox.Program;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -18,6 +19,6 @@ public final class ExecuteCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    return CliExecution.run(options, argv, "Running command: " + String.join(" ", argv));
+    return CliExecution.run(options, Program.command(argv), "Running command: " + String.join(" ", argv));
   }
 }

@@ -1,7 +1,7 @@
 package dev.bubblesandbox.cli;
 
 import dev.bubblesandbox.sandbox.InvalidLaunchException;
-import dev.bubblesandbox.sandbox.LaunchSpec;
+import dev.bubblesandbox.sandbox.Program;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,9 +16,6 @@ import picocli.CommandLine.Option;
 @Command(name = "execute-python", aliases = "exec-script", mixinStandardHelpOptions = true,
     description = "Run Python source inside a sandbox: inline (-s), from a file (-f) or from stdin.")
 public final class ExecutePythonCommand implements Callable<Integer> {
-
-  /** Python passes {@code -c} source as one argument, which Linux caps at 128 KiB. */
-  static final int MAX_SOURCE_BYTES = 128 * 1024 - 1;
 
   @Mixin SandboxOptions options = new SandboxOptions();
 
@@ -51,10 +48,6 @@ public final class ExecutePythonCommand implements Callable<Integer> {
       code = new String(System.in.readAllBytes(), StandardCharsets.UTF_8);
       title = "Running script: @<stdin>";
     }
-    if (code.getBytes(StandardCharsets.UTF_8).length > MAX_SOURCE_BYTES) {
-      throw new InvalidLaunchException("The script is larger than 128 KiB; put the bulk of it in "
-          + "a module in the work directory (-w) and import it.");
-    }
-    return CliExecution.run(options, LaunchSpec.pythonArgv(code), title);
+    return CliExecution.run(options, Program.python(code), title);
   }
 }

@@ -44,7 +44,7 @@ public final class SettingsLoader {
     values.put("allow_persistent_sessions", true);
     values.put("log_level", "INFO");
     values.put("http_port", 8080);
-    values.put("http_host", "0.0.0.0");
+    values.put("http_host", "127.0.0.1");
     values.put("max_output_bytes", 1_048_576L);
     values.put("tmpfs_size_bytes", 67_108_864L);
     values.put("sandbox_uid", 64_000);

@@ -37,17 +37,38 @@ public final class BwrapArgs {
   /** The file descriptor the launcher opens the seccomp filter on. */
   public static final int SECCOMP_FD = 3;
 
-  /** The arguments after {@code bwrap}, ending with the sandboxed argv; no seccomp filter. */
+  /** The file descriptor the launcher opens a program's source on (see {@link Program}). */
+  public static final int SOURCE_FD = 4;
+
+  /**
+   * The file descriptor bwrap writes its status to: {@code "exit-code"} appears in it only once
+   * the program has been executed, so its absence tells a failed start from the program's exit.
+   */
+  public static final int STATUS_FD = 5;
+
+  /**
+   * The arguments after {@code bwrap} for a start without a launcher (descriptors 3 to 5 are
+   * not open): no seccomp filter, no status, and so no program with a source.
+   */
   public static List<String> build(LaunchSpec spec, HostLayout host) {
-    return build(spec, host, false);
+    if (spec.program().source().isPresent()) {
+      throw new IllegalArgumentException("A program with a source starts only through a launcher.");
+    }
+    return build(spec, host, false, false);
   }
 
   /**
-   * The arguments after {@code bwrap}, ending with the sandboxed argv.
+   * The arguments after {@code bwrap} for a launcher's start, ending with the sandboxed argv:
+   * the status goes to {@link #STATUS_FD}, a program's source comes from {@link #SOURCE_FD}.
    *
    * @param seccomp whether bwrap loads the filter from {@link #SECCOMP_FD}
    */
   public static List<String> build(LaunchSpec spec, HostLayout host, boolean seccomp) {
+    return build(spec, host, seccomp, true);
+  }
+
+  private static List<String> build(LaunchSpec spec, HostLayout host, boolean seccomp,
+      boolean launched) {
     List<String> args = new ArrayList<>();
     // Namespaces: no network, own PIDs, IPC, UTS and cgroup view, and an unprivileged user
     // with no capabilities that cannot create further user namespaces.
@@ -82,6 +103,12 @@ public final class BwrapArgs {
           path(volume.hostPath()), volume.sandboxPath()));
     }
 
+    if (spec.program().source().isPresent()) {
+      // A copy of the source, in a file of the sandbox's own root: it names no host path.
+      args.addAll(List.of("--perms", "0444", "--ro-bind-data", Integer.toString(SOURCE_FD),
+          Program.SOURCE_PATH));
+    }
+
     // bwrap's root and /dev are unlimited tmpfs: make both read-only now that all mount points
     // exist (device nodes stay usable on a read-only mount).
     args.addAll(List.of("--remount-ro", "/dev", "--remount-ro", "/"));
@@ -89,6 +116,9 @@ public final class BwrapArgs {
     if (seccomp) {
       // Also installed by bwrap for its own init in the sandbox.
       args.addAll(List.of("--seccomp", Integer.toString(SECCOMP_FD)));
+    }
+    if (launched) {
+      args.addAll(List.of("--json-status-fd", Integer.toString(STATUS_FD)));
     }
     args.addAll(List.of("--chdir", WORK_DIR, "--clearenv"));
     sandboxEnvironment().forEach((name, value) -> args.addAll(List.of("--setenv", name, value)));

@@ -10,6 +10,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -23,6 +24,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>The execution's command goes to the shell in a file it sources ({@link #SCRIPT}): stdin is
  * the sandbox's own from the go line on, and a shell's {@code read} takes a pipe byte by byte.
+ * A program's source goes in a file beside it, which the shell opens for bwrap to copy in (see
+ * {@link Program}), and bwrap reports in a third whether the program was executed at all.
  *
  * <p>The thread that spawns the shell watches the execution to its end: bwrap's
  * {@code --die-with-parent} fires when the <em>thread</em> that started it ends, so a pooled or
@@ -53,8 +56,25 @@ final class Launcher {
   /** What to run; null cancels the launch. */
   private record Job(LaunchSpec spec, OutputListener listener, String commandScript) { }
 
+  /**
+   * The launch's files in the runner's private directory: the command the shell sources, the
+   * program's source, and bwrap's status.
+   */
+  record LaunchFiles(Path command, Path source, Path status) {
+
+    void delete() {
+      for (Path file : List.of(command, source, status)) {
+        try {
+          Files.deleteIfExists(file);
+        } catch (IOException e) {
+          // left in the runner's private directory, removed with it
+        }
+      }
+    }
+  }
+
   private final ResourceControl resources;
-  private final Path commandFile;
+  private final LaunchFiles files;
   private final String name;
   private final CompletableFuture<Job> job = new CompletableFuture<>();
   private final CompletableFuture<RunningSandbox> started = new CompletableFuture<>();
@@ -66,7 +86,8 @@ final class Launcher {
   /** Starts making the launch ready, on a thread of its own. */
   Launcher(ResourceControl resources, Path commandDirectory, String name) {
     this.resources = resources;
-    this.commandFile = commandDirectory.resolve(name + ".sh");
+    this.files = new LaunchFiles(commandDirectory.resolve(name + ".sh"),
+        commandDirectory.resolve(name + ".source"), commandDirectory.resolve(name + ".status"));
     this.name = name;
     this.thread = new Thread(this::run, "sandbox-launcher-" + name);
     thread.start();
@@ -90,6 +111,10 @@ final class Launcher {
     } catch (CompletionException e) {
       throw (RuntimeException) e.getCause();
     }
+  }
+
+  LaunchFiles files() {
+    return files;
   }
 
   /** Whether {@link #launch} failed because the shell had ended before it: worth one more try. */
@@ -133,11 +158,7 @@ final class Launcher {
       started.completeExceptionally(e instanceof RuntimeException runtime ? runtime
           : new SandboxUnavailableException("The sandbox launcher failed: " + e));
     } finally {
-      try {
-        Files.deleteIfExists(commandFile);
-      } catch (IOException e) {
-        // left in the runner's private directory, removed with it
-      }
+      files.delete();
     }
   }
 
@@ -146,7 +167,7 @@ final class Launcher {
     List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", SCRIPT,
         "bubble-sandbox-launch", Integer.toString(procs.size())));
     command.addAll(procs);
-    command.add(commandFile.toString());
+    command.add(files.command().toString());
     ProcessBuilder builder = new ProcessBuilder(command);
     // bwrap's own init inherits this environment and shows it in /proc/1/environ:
     // start it with nothing, the sandbox's variables come from --setenv.
@@ -175,7 +196,12 @@ final class Launcher {
   private void go(Job next, ResourceControl.Group group, Process process) {
     try {
       group.limit(next.spec().limits().resources());
-      Files.writeString(commandFile, next.commandScript(),
+      Optional<String> source = next.spec().program().source();
+      if (source.isPresent()) {
+        Files.writeString(files.source(), source.get(),
+            StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+      }
+      Files.writeString(files.command(), next.commandScript(),
           StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
     } catch (IOException | RuntimeException e) {
       end(process, group);
@@ -199,11 +225,11 @@ final class Launcher {
     }
     CompletableFuture<ExecutionResult> result = new CompletableFuture<>();
     started.complete(new RunningSandbox(process, group, result));
-    watch(next, group, process, startNanos, result);
+    watch(next, group, process, startNanos, result, files);
   }
 
   private static void watch(Job job, ResourceControl.Group group, Process process,
-      long startNanos, CompletableFuture<ExecutionResult> result) {
+      long startNanos, CompletableFuture<ExecutionResult> result, LaunchFiles files) {
     LaunchSpec spec = job.spec();
     try {
       OutputCapture stdout = new OutputCapture(spec.limits().maxOutputBytes());
@@ -227,6 +253,17 @@ final class Launcher {
       closeQuietly(process.getInputStream());
       closeQuietly(process.getErrorStream());
 
+      boolean executed = programExecuted(files.status());
+      // Gone before the result is, so that nothing of the launch outlives it.
+      files.delete();
+      if (!timedOut && status <= 128 && !executed) {
+        // What stderr holds is the launcher's or bwrap's own message: it may name host paths and
+        // is no output of the program. The failure carries it (for the log), not the result.
+        group.close();
+        result.completeExceptionally(new SandboxUnavailableException("The sandbox could not be "
+            + "started (exit " + status + "): " + stderr.text().strip()));
+        return;
+      }
       ResourceControl.Usage usage = group.usage();
       boolean truncated = stdout.truncated() || stderr.truncated();
       String limit = timedOut ? ExecutionResult.LIMIT_TIMEOUT
@@ -246,6 +283,19 @@ final class Launcher {
       RunningSandbox.killAll(process, group);
       group.close();
       result.completeExceptionally(e);
+    }
+  }
+
+  /**
+   * Whether bwrap executed the program: it writes {@code "exit-code"} to its status only when
+   * the program's exec succeeded. Missing, the shell, the uid switch, bwrap's setup or the
+   * program's exec failed.
+   */
+  private static boolean programExecuted(Path statusFile) {
+    try {
+      return Files.readString(statusFile, StandardCharsets.UTF_8).contains("\"exit-code\"");
+    } catch (IOException e) {
+      return false;
     }
   }
 

@@ -128,19 +128,26 @@ public final class SandboxRunner {
 
   /**
    * The shell commands that start {@code spec}, for the launcher to source: open the seccomp
-   * filter on {@link BwrapArgs#SECCOMP_FD} (Java cannot pass a child any other descriptor), then
-   * exec the uid switch and bwrap.
+   * filter on {@link BwrapArgs#SECCOMP_FD}, the program's source on {@link BwrapArgs#SOURCE_FD}
+   * and bwrap's status on {@link BwrapArgs#STATUS_FD} (Java cannot pass a child any descriptor
+   * but 0 to 2), then exec the uid switch and bwrap.
    */
-  String commandScript(LaunchSpec spec) {
+  String commandScript(LaunchSpec spec, Launcher.LaunchFiles launch) {
     List<String> command = new ArrayList<>(commandPrefix);
     command.add(bwrap.toString());
     List<String> prefix = resources.sandboxedPrefix(spec.limits().resources());
     command.addAll(BwrapArgs.build(prefix.isEmpty() ? spec : spec.withArgvPrefix(prefix), layout, seccomp));
-    StringBuilder script = new StringBuilder();
+    StringBuilder script = new StringBuilder("exec");
     if (seccomp) {
-      script.append("exec ").append(BwrapArgs.SECCOMP_FD).append("< ")
-          .append(shellQuote(files.seccompFilter().toString())).append(" || exit 125\n");
+      script.append(' ').append(BwrapArgs.SECCOMP_FD).append("< ")
+          .append(shellQuote(files.seccompFilter().toString()));
     }
+    if (spec.program().source().isPresent()) {
+      script.append(' ').append(BwrapArgs.SOURCE_FD).append("< ")
+          .append(shellQuote(launch.source().toString()));
+    }
+    script.append(' ').append(BwrapArgs.STATUS_FD).append("> ")
+        .append(shellQuote(launch.status().toString())).append(" || exit 125\n");
     script.append("exec");
     for (String argument : command) {
       if (argument.indexOf('\0') >= 0) {
@@ -229,7 +236,7 @@ public final class SandboxRunner {
     String script;
     try {
       checkPaths(spec);
-      script = commandScript(spec);
+      script = commandScript(spec, launcher.files());
     } catch (RuntimeException e) {
       launcher.cancel();
       throw e;

@@ -10,6 +10,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
+import java.net.BindException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -18,7 +19,7 @@ import java.util.concurrent.TimeUnit;
 /** HTTP and WebSocket API: routes, validation and responses; nothing here blocks. */
 final class ApiVerticle extends VerticleBase {
 
-  /** Largest JSON request body: a 128 KiB script with room for escaping and stdin. */
+  /** Largest JSON request body, script and stdin included; past it, 413. */
   private static final long MAX_JSON_BODY_BYTES = 1 << 20;
   /** Request limits; past them the client gets 431, 414 or a closed connection. */
   private static final int MAX_HEADER_BYTES = 16 * 1024;
@@ -101,7 +102,10 @@ final class ApiVerticle extends VerticleBase {
         .setMaxWebSocketFrameSize(MAX_WEBSOCKET_FRAME_BYTES)
         .setMaxWebSocketMessageSize(MAX_WEBSOCKET_MESSAGE_BYTES)
         .setWebSocketSubProtocols(java.util.List.of(ConsoleHandler.SUBPROTOCOL)));
-    return server.requestHandler(router).listen();
+    return server.requestHandler(router).listen().recover(failure -> Future.failedFuture(
+        failure instanceof BindException bind
+            ? new ListenFailedException(context.settings().httpHost(), context.settings().httpPort(), bind)
+            : failure));
   }
 
   /**

@@ -1,8 +1,8 @@
 package dev.bubblesandbox.server;
 
 import dev.bubblesandbox.RefusedException;
-import dev.bubblesandbox.sandbox.LaunchSpec;
 import dev.bubblesandbox.sandbox.Limits;
+import dev.bubblesandbox.sandbox.Program;
 import dev.bubblesandbox.sandbox.ResourceLimits;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -16,7 +16,7 @@ import java.util.Set;
  * A validated execute request: exactly one of {@code script}, {@code shell} or {@code command},
  * optional {@code stdin} and {@code timeout_seconds} (which may lower, never raise, the maximum).
  */
-record ExecuteRequest(List<String> argv, String stdin, Limits limits, Optional<String> environment) {
+record ExecuteRequest(Program program, String stdin, Limits limits, Optional<String> environment) {
 
   private static final Set<String> FIELDS = Set.of("script", "shell", "command", "stdin",
       "timeout_seconds", "memory_limit_bytes", "pids_limit", "cpu_limit");
@@ -44,10 +44,10 @@ record ExecuteRequest(List<String> argv, String stdin, Limits limits, Optional<S
     if (given.size() != 1) {
       throw invalid("Give exactly one of 'script', 'shell' or 'command'.");
     }
-    List<String> argv = switch (given.get(0)) {
-      case "script" -> LaunchSpec.pythonArgv(string(body, "script"));
-      case "shell" -> LaunchSpec.shellArgv(string(body, "shell"));
-      default -> command(body);
+    Program program = switch (given.get(0)) {
+      case "script" -> Program.python(string(body, "script"));
+      case "shell" -> Program.shell(string(body, "shell"));
+      default -> Program.command(command(body));
     };
     String stdin = body.containsKey("stdin") ? string(body, "stdin") : "";
     long timeout = lower(body, "timeout_seconds", max.timeout().toSeconds());
@@ -58,7 +58,7 @@ record ExecuteRequest(List<String> argv, String stdin, Limits limits, Optional<S
         body.containsKey("cpu_limit") ? lowerCpus(body, configured.cpus()) : configured.cpus());
     Optional<String> environment = allowEnvironment && body.containsKey("environment")
         ? Optional.of(string(body, "environment")) : Optional.empty();
-    return new ExecuteRequest(argv, stdin,
+    return new ExecuteRequest(program, stdin,
         max.withTimeout(Duration.ofSeconds(timeout)).withResources(resources), environment);
   }
 

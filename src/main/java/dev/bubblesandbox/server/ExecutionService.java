@@ -72,7 +72,7 @@ final class ExecutionService {
   private LaunchSpec spec(ReadyEnvironment environment, Optional<Path> workDir, List<Volume> volumes,
       ExecuteRequest request) {
     return new LaunchSpec(UUID.randomUUID().toString(), environment, workDir, volumes,
-        request.argv(), request.limits());
+        request.program(), request.limits());
   }
 
   /**

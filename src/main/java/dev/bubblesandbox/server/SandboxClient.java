@@ -38,7 +38,8 @@ final class SandboxClient {
         ended.tryComplete(end);
       } else if (body instanceof SandboxEvents.Failed failed) {
         consumer.unregister();
-        ended.tryFail(new IllegalStateException(failed.message()));
+        ended.tryFail(failed.code() == null ? new IllegalStateException(failed.message())
+            : refusal(new IllegalStateException(failed.message())));
       }
     });
     return vertx.eventBus().request(Addresses.LAUNCH, spec)

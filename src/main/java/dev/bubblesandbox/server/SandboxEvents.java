@@ -17,8 +17,11 @@ final class SandboxEvents {
   /** The end of an execution; {@code killed} when a kill request ended it. */
   record Ended(ExecutionResult result, boolean killed) {}
 
-  /** The execution's watcher failed unexpectedly; the sandbox is gone. */
-  record Failed(String message) {}
+  /**
+   * The execution failed; the sandbox is gone. {@code code} names a known failure (the sandbox
+   * could not be started), null an unexpected one of the watcher.
+   */
+  record Failed(String code, String message) {}
 
   /** Text for the process's stdin. */
   record Stdin(String data) {}

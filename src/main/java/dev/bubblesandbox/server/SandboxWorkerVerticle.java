@@ -100,9 +100,12 @@ final class SandboxWorkerVerticle extends VerticleBase {
       running.remove(spec.executionId());
       execution.control.unregister();
       execution.shutdownStdin();
-      if (failure != null) {
+      if (failure instanceof BubbleSandboxException known) {
+        // The sandbox did not start after all (see Launcher): the API logs why.
+        eventBus.send(output, new SandboxEvents.Failed(known.code(), known.getMessage()));
+      } else if (failure != null) {
         logger.error("sandbox watcher failed", failure);
-        eventBus.send(output, new SandboxEvents.Failed(String.valueOf(failure.getMessage())));
+        eventBus.send(output, new SandboxEvents.Failed(null, String.valueOf(failure.getMessage())));
       } else {
         eventBus.send(output, new SandboxEvents.Ended(result, sandbox.killed()));
       }

@@ -76,8 +76,8 @@ class ServeCommandTest {
     try {
       HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
       String metrics = null;
-      // Start-up restores sessions and sets up cgroups: give a loaded machine a minute.
-      for (int i = 0; i < 600 && metrics == null; i++) {
+      // Up to a minute: a JVM, Vert.x and the ready launchers start slowly on a loaded machine.
+      for (int i = 0; i < 600 && metrics == null && server.isAlive(); i++) {
         try {
           metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
               HttpResponse.BodyHandlers.ofString()).body();

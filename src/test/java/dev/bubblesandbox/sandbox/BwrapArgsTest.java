@@ -170,6 +170,26 @@ class BwrapArgsTest {
     assertThat(args.subList(args.indexOf("--") + 1, args.size())).isEqualTo(argv);
   }
 
+  @Test
+  @DisplayName("a program's source is copied in read-only from the launcher's descriptor, before the root goes read-only")
+  void sourceCopiedIn() {
+    LaunchSpec spec = new LaunchSpec("exec-1", new ReadyEnvironment("bare", VENV, Optional.empty()), WORK,
+        List.of(), Program.python("print(1)"), new Limits(Duration.ofSeconds(5), 1000, TMPFS_SIZE));
+    List<String> args = BwrapArgs.build(spec, MERGED_USR, true);
+
+    int copy = indexOfSequence(args, "--perms", "0444", "--ro-bind-data",
+        Integer.toString(BwrapArgs.SOURCE_FD), Program.SOURCE_PATH);
+    assertThat(copy).isPositive().isLessThan(indexOfSequence(args, "--remount-ro", "/"));
+    assertThat(args).containsSequence("--json-status-fd", Integer.toString(BwrapArgs.STATUS_FD));
+    assertThat(args.subList(args.indexOf("--") + 1, args.size())).isEqualTo(spec.argv());
+    assertThat(args).doesNotContain("print(1)");
+    // Without a launcher no descriptor is open: such a program cannot start that way.
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> BwrapArgs.build(spec, MERGED_USR))
+        .isInstanceOf(IllegalArgumentException.class);
+    assertThat(BwrapArgs.build(spec(Optional.empty(), List.of(), List.of("true")), MERGED_USR))
+        .doesNotContain("--json-status-fd", "--ro-bind-data");
+  }
+
   private static int indexOfSequence(List<String> list, String... sequence) {
     for (int i = 0; i + sequence.length <= list.size(); i++) {
       if (list.subList(i, i + sequence.length).equals(List.of(sequence))) {

@@ -80,8 +80,9 @@ class SandboxIsolationTest {
 
     assertThat(out.get("root")).extracting(JsonNode::asText).isSubsetOf(
         "sandbox", "usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32", "proc", "dev", "tmp");
+    // .script: the script's own source, copied in (Program.SOURCE_PATH).
     assertThat(out.get("sandbox")).extracting(JsonNode::asText)
-        .containsExactlyInAnyOrder("venv", "work", "workspace");
+        .containsExactlyInAnyOrder("venv", "work", "workspace", ".script");
     assertThat(out.get("visible")).isEmpty();
   }
 

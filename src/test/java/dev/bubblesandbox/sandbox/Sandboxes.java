@@ -36,7 +36,7 @@ final class Sandboxes {
 
   static LaunchSpec python(Path workDir, List<Volume> volumes, Limits limits, String script) {
     return new LaunchSpec(UUID.randomUUID().toString(), bare(), workDir, volumes,
-        LaunchSpec.pythonArgv(script), limits);
+        Program.python(script), limits);
   }
 
   /** Runs {@code script} in a fresh temporary work dir, with stdin closed. */

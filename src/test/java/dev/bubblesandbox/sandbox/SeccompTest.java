@@ -79,7 +79,7 @@ class SeccompTest {
         .require("pandas-only");
     try (TemporaryWorkDir workDir = Sandboxes.temporaryWorkDir()) {
       ExecutionResult result = Sandboxes.run(new LaunchSpec("pandas-seccomp", pandas, workDir.path(), List.of(),
-          LaunchSpec.pythonArgv("import pandas as pd; print(pd.DataFrame({'a': [1, 2, 3]})['a'].sum())"),
+          Program.python("import pandas as pd; print(pd.DataFrame({'a': [1, 2, 3]})['a'].sum())"),
           Sandboxes.LIMITS));
       assertThat(result.stdout()).as(result.stderr()).isEqualTo("6\n");
     }
