@@ -93,7 +93,7 @@ public final class LocalSessionService implements SessionService {
   public List<String> reapIdle(Instant now, Duration idleTimeout) {
     List<String> ended = new ArrayList<>();
     for (Session session : registry.idleSince(now, idleTimeout)) {
-      // A file operation holds it too; the one that wins here keeps any lease out until it is gone.
+      // Taken as for a client's end: one that an execution or a file operation took since stays.
       if (!session.tryBegin()) {
         continue;
       }
