@@ -2,7 +2,7 @@ package dev.bubblesandbox.server;
 
 import dev.bubblesandbox.RefusedException;
 import dev.bubblesandbox.sandbox.ExecutionResult;
-import dev.bubblesandbox.session.Session;
+import dev.bubblesandbox.session.SessionInfo;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
@@ -62,7 +62,7 @@ final class Bodies {
         .end(body instanceof JsonObject object ? object.encode() : Json.encode(body));
   }
 
-  static JsonObject session(Session session) {
+  static JsonObject session(SessionInfo session) {
     JsonObject volumes = new JsonObject();
     session.volumes().forEach((name, writable) -> volumes.put(name, new JsonObject().put("writable", writable)));
     return new JsonObject()

@@ -7,9 +7,9 @@ import dev.bubblesandbox.config.Settings;
 import dev.bubblesandbox.environment.EnvironmentCatalog;
 import dev.bubblesandbox.sandbox.SandboxRunner;
 import dev.bubblesandbox.sandbox.SandboxUser;
-import dev.bubblesandbox.session.Session;
-import dev.bubblesandbox.session.SessionRegistry;
-import dev.bubblesandbox.session.SessionSlots;
+import dev.bubblesandbox.sandbox.Limits;
+import dev.bubblesandbox.session.LocalSessionService;
+import dev.bubblesandbox.session.SessionService;
 import dev.bubblesandbox.session.Workspaces;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
@@ -116,9 +116,10 @@ public final class BubbleSandboxServer {
     }
     Workspaces workspaces = new Workspaces(settings.workspaceDir(), user, settings.allowedExtensions(),
         settings.maxWorkspaceBytes());
-    SessionRegistry sessions = new SessionRegistry(new SessionSlots(settings.maxSessions()), workspaces);
+    SessionService sessions = new LocalSessionService(settings.maxSessions(), workspaces);
     ServerContext context = new ServerContext(
         settings,
+        Limits.from(settings),
         new EnvironmentCatalog(settings.environmentsDir()),
         runner,
         sessions,
@@ -177,17 +178,9 @@ public final class BubbleSandboxServer {
   private void startReaper() {
     Duration idle = Duration.ofSeconds(context.settings().sessionIdleTimeoutSeconds());
     long period = Math.max(1_000, Math.min(60_000, idle.toMillis() / 4));
-    reaperTimer = vertx.setPeriodic(period, tick -> {
-      for (Session session : context.sessions().idleSince(Instant.now(), idle)) {
-        if (session.tryBegin()) {
-          context.blocking().executeBlocking(() -> {
-            context.sessions().end(session, false);
-            return null;
-          }).onComplete(ended -> logger.info("idle session ended", kv("session_id", session.id()),
-              kv("data_removed", ended.succeeded())));
-        }
-      }
-    });
+    reaperTimer = vertx.setPeriodic(period, tick -> context.blocking()
+        .executeBlocking(() -> context.sessions().reapIdle(Instant.now(), idle))
+        .onFailure(failure -> logger.error("idle sessions: reaping failed", failure)));
   }
 
   /**

@@ -5,10 +5,10 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 import dev.bubblesandbox.BubbleSandboxException;
 import dev.bubblesandbox.RefusedException;
 import dev.bubblesandbox.environment.EnvironmentName;
-import dev.bubblesandbox.sandbox.Limits;
 import dev.bubblesandbox.sandbox.OutputListener;
-import dev.bubblesandbox.session.Session;
-import dev.bubblesandbox.session.SessionRegistry;
+import dev.bubblesandbox.session.SessionIds;
+import dev.bubblesandbox.session.SessionInfo;
+import dev.bubblesandbox.session.SessionLease;
 import dev.bubblesandbox.session.SessionSettings;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -50,7 +50,7 @@ final class ConsoleHandler {
 
   /** {@code /v1/sessions/{id}/console}: the session must exist before the upgrade. */
   void handleSessionConsole(RoutingContext routing) {
-    Session session = context.sessions().get(routing.pathParam("id"));
+    SessionInfo session = context.sessions().get(routing.pathParam("id"));
     upgrade(routing, session, false);
   }
 
@@ -58,12 +58,11 @@ final class ConsoleHandler {
   void handleThrowawayConsole(RoutingContext routing) {
     String environment = routing.queryParams().get("environment");
     String name = EnvironmentName.validate(environment == null ? ServerContext.DEFAULT_ENVIRONMENT : environment);
-    String id = SessionRegistry.newId();
     // The upgrade happens after the session exists: hold the request until then.
     routing.request().pause();
     context.blocking().executeBlocking(() -> {
           context.environments().require(name);
-          return context.sessions().createThrowaway(id, new SessionSettings(name, Map.of()));
+          return context.sessions().createThrowaway(new SessionSettings(name, Map.of()));
         })
         .onSuccess(session -> upgrade(routing, session, true))
         .onFailure(failure -> {
@@ -72,7 +71,7 @@ final class ConsoleHandler {
         });
   }
 
-  private void upgrade(RoutingContext routing, Session session, boolean throwaway) {
+  private void upgrade(RoutingContext routing, SessionInfo session, boolean throwaway) {
     if (!routing.request().canUpgradeToWebSocket()) {
       if (throwaway) {
         endThrowaway(session);
@@ -90,9 +89,9 @@ final class ConsoleHandler {
         });
   }
 
-  private void endThrowaway(Session session) {
+  private void endThrowaway(SessionInfo session) {
     context.blocking().executeBlocking(() -> {
-      context.sessions().end(session, false);
+      context.sessions().endThrowaway(session.id());
       return null;
     });
   }
@@ -104,7 +103,7 @@ final class ConsoleHandler {
   private final class Connection {
     private final Vertx vertx;
     private final ServerWebSocket socket;
-    private final Session session;
+    private final SessionInfo session;
     private final boolean throwaway;
     private final RateLimiter rate = new RateLimiter(context.settings().websocketMessagesPerSecond());
     /** Messages received and not handled yet, oldest first: text as String, binary as Buffer. */
@@ -116,7 +115,7 @@ final class ConsoleHandler {
     private Run run;
     private boolean closed;
 
-    Connection(Vertx vertx, ServerWebSocket socket, Session session, boolean throwaway) {
+    Connection(Vertx vertx, ServerWebSocket socket, SessionInfo session, boolean throwaway) {
       this.vertx = vertx;
       this.socket = socket;
       this.session = session;
@@ -211,14 +210,12 @@ final class ConsoleHandler {
         throw new RefusedException("invalid_request", "An execute's 'id' must be a string.");
       }
       ExecuteRequest request = ExecuteRequest.parse(message,
-          Limits.from(context.settings()), false, Set.of("type", "id"));
-      if (run != null || !session.tryBegin()) {
-        error(id, "session_busy", "An execution is already running in this session.");
-        return;
-      }
-      Run started = new Run(id == null ? SessionRegistry.newId() : id);
+          context.limits(), false, Set.of("type", "id"));
+      // Refused (session_busy, error frame) while this socket's own run or anything else holds it.
+      SessionLease lease = context.sessions().leaseExecution(session.id());
+      Run started = new Run(id == null ? SessionIds.newId() : id);
       run = started;
-      executions.startInSession(session, request, true, output -> output(started, output))
+      executions.startInSession(lease, request, true, output -> output(started, output))
           .onSuccess(execution -> {
             started.execution = execution;
             write(new JsonObject().put("type", "started").put("id", started.id));

@@ -1,8 +1,6 @@
 package dev.bubblesandbox.server;
 
-import dev.bubblesandbox.RefusedException;
-import dev.bubblesandbox.sandbox.Limits;
-import dev.bubblesandbox.session.Session;
+import dev.bubblesandbox.session.SessionLease;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Set;
 
@@ -19,7 +17,7 @@ final class ExecuteHandlers {
 
   void handleOneShot(RoutingContext routing) {
     ExecuteRequest request = ExecuteRequest.parse(Bodies.object(routing),
-        Limits.from(context.settings()), true, Set.of());
+        context.limits(), true, Set.of());
     String environment = request.environment().orElse(ServerContext.DEFAULT_ENVIRONMENT);
     executions.startOneShot(environment, request, output -> { })
         .compose(SandboxClient.Execution::ended)
@@ -29,13 +27,9 @@ final class ExecuteHandlers {
 
   void handleInSession(RoutingContext routing) {
     ExecuteRequest request = ExecuteRequest.parse(Bodies.object(routing),
-        Limits.from(context.settings()), false, Set.of());
-    Session session = context.sessions().get(routing.pathParam("id"));
-    if (!session.tryBegin()) {
-      throw new RefusedException("session_busy",
-          "Session '" + session.id() + "' is already running something; wait for it to end.");
-    }
-    executions.startInSession(session, request, false, output -> { })
+        context.limits(), false, Set.of());
+    SessionLease lease = context.sessions().leaseExecution(routing.pathParam("id"));
+    executions.startInSession(lease, request, false, output -> { })
         .compose(SandboxClient.Execution::ended)
         .onSuccess(ended -> Bodies.json(routing, 200, ended.result()))
         .onFailure(routing::fail);

@@ -6,7 +6,8 @@ import dev.bubblesandbox.environment.ReadyEnvironment;
 import dev.bubblesandbox.sandbox.ExecutionResult;
 import dev.bubblesandbox.sandbox.LaunchSpec;
 import dev.bubblesandbox.sandbox.Volume;
-import dev.bubblesandbox.session.Session;
+import dev.bubblesandbox.session.OneShotSlot;
+import dev.bubblesandbox.session.SessionLease;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -22,7 +23,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs executions for the HTTP API and the console: prepares the launch off the event loop,
  * launches through the workers, and on the end records metrics and releases what the execution
- * held (the session's busy flag, or a one-shot's slot and work dir).
+ * held: the session's lease, or a one-shot's slot.
  */
 final class ExecutionService {
 
@@ -37,36 +38,36 @@ final class ExecutionService {
   }
 
   /**
-   * Runs in a session that the caller has already marked busy; ends it when done.
+   * Runs in the session that {@code lease} holds, and closes the lease once the execution has
+   * ended or could not start.
    *
    * @param interactive keep stdin open for later input (the console) instead of closing it after
    *     the request's {@code stdin}
    */
-  Future<SandboxClient.Execution> startInSession(Session session, ExecuteRequest request,
+  Future<SandboxClient.Execution> startInSession(SessionLease lease, ExecuteRequest request,
       boolean interactive, Handler<SandboxEvents.Output> onOutput) {
     return context.blocking().executeBlocking(() -> {
-          ReadyEnvironment environment = context.environments().require(session.environment());
-          List<Volume> volumes = session.volumes().entrySet().stream()
+          ReadyEnvironment environment = context.environments().require(lease.settings().environment());
+          List<Volume> volumes = lease.settings().volumes().entrySet().stream()
               .map(v -> new Volume(v.getKey(), context.workspaces().volume(v.getKey(), v.getValue()), v.getValue()))
               .toList();
-          return spec(environment, Optional.of(session.workspace()), volumes, request);
+          return spec(environment, Optional.of(lease.workspace()), volumes, request);
         })
-        .compose(spec -> launch(spec, session.id(),
+        .compose(spec -> launch(spec, lease.sessionId(),
             interactive ? SandboxMetrics.Kind.CONSOLE : SandboxMetrics.Kind.SESSION, request, interactive,
-            onOutput, session::end))
-        .onFailure(failure -> session.end());
+            onOutput, lease::close))
+        .onFailure(failure -> lease.close());
   }
 
   /** Runs in a scratch work dir, holding a session slot while it runs. */
   Future<SandboxClient.Execution> startOneShot(String environmentName, ExecuteRequest request,
       Handler<SandboxEvents.Output> onOutput) {
-    context.sessions().slots().acquire();
-    Runnable release = Once.of(() -> context.sessions().slots().release());
+    OneShotSlot slot = context.sessions().takeOneShotSlot();
     return context.blocking()
         .executeBlocking(() -> spec(context.environments().require(environmentName), Optional.empty(),
             List.of(), request))
-        .compose(spec -> launch(spec, null, SandboxMetrics.Kind.ONE_SHOT, request, false, onOutput, release))
-        .onFailure(failure -> release.run());
+        .compose(spec -> launch(spec, null, SandboxMetrics.Kind.ONE_SHOT, request, false, onOutput, slot::close))
+        .onFailure(failure -> slot.close());
   }
 
   private LaunchSpec spec(ReadyEnvironment environment, Optional<Path> workDir, List<Volume> volumes,

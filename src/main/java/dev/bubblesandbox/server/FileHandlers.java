@@ -2,7 +2,7 @@ package dev.bubblesandbox.server;
 
 import dev.bubblesandbox.RefusedException;
 import dev.bubblesandbox.session.FileEntry;
-import dev.bubblesandbox.session.Session;
+import dev.bubblesandbox.session.SessionLease;
 import dev.bubblesandbox.session.WorkspacePaths;
 import dev.bubblesandbox.session.Workspaces;
 import io.vertx.core.Future;
@@ -50,8 +50,7 @@ final class FileHandlers {
     if (length != null && parseLength(length) > max) {
       throw tooLarge(max);
     }
-    Session session = hold(routing);
-    Runnable release = Once.of(session::endFileOperation);
+    SessionLease session = hold(routing);
     context.blocking().executeBlocking(() -> {
           Path target = context.workspaces().uploadTarget(session.workspace(), relative);
           if (length != null && parseLength(length) > Files.getFileStore(target.getParent()).getUsableSpace()) {
@@ -76,7 +75,7 @@ final class FileHandlers {
               return new Placed(size, replaced);
             }))
             .onFailure(failure -> context.blocking().executeBlocking(() -> Files.deleteIfExists(upload.received))))
-        .onComplete(done -> release.run())
+        .onComplete(done -> session.close())
         .onSuccess(placed -> Bodies.json(routing, placed.replaced ? 200 : 201,
             new JsonObject().put("path", relative).put("size", placed.size)))
         .onFailure(routing::fail);
@@ -133,10 +132,7 @@ final class FileHandlers {
    * {@link #handleMultipart} checks again once the form is in.
    */
   void checkSession(RoutingContext routing) {
-    Session session = context.sessions().get(routing.pathParam("id"));
-    if (session.busy()) {
-      throw busy(session);
-    }
+    context.sessions().checkFilesAvailable(routing.pathParam("id"));
     routing.next();
   }
 
@@ -151,7 +147,7 @@ final class FileHandlers {
       List<String> names = WorkspacePaths.names(upload.fileName());
       context.workspaces().checkExtension(names.get(names.size() - 1));
     }
-    Session session = hold(routing);
+    SessionLease session = hold(routing);
     context.blocking().executeBlocking(() -> {
           JsonArray placed = new JsonArray();
           for (FileUpload upload : uploads) {
@@ -161,15 +157,15 @@ final class FileHandlers {
           }
           return placed;
         })
-        .onComplete(done -> session.endFileOperation())
+        .onComplete(done -> session.close())
         .onSuccess(placed -> Bodies.json(routing, 201, new JsonObject().put("files", placed)))
         .onFailure(routing::fail);
   }
 
   void handleList(RoutingContext routing) {
-    Session session = hold(routing);
+    SessionLease session = hold(routing);
     context.blocking().executeBlocking(() -> context.workspaces().list(session.workspace()))
-        .onComplete(done -> session.endFileOperation())
+        .onComplete(done -> session.close())
         .onSuccess(entries -> {
           JsonArray files = new JsonArray();
           for (FileEntry entry : entries) {
@@ -183,14 +179,13 @@ final class FileHandlers {
 
   void handleDownload(RoutingContext routing) {
     String relative = filePath(routing);
-    Session session = hold(routing);
-    Runnable release = Once.of(session::endFileOperation);
+    SessionLease session = hold(routing);
     // The hold covers the check and the open; once open, the descriptor is what is sent, whatever
     // a later execution does to the path.
     context.blocking().executeBlocking(() -> WorkspacePaths.existingFile(session.workspace(), relative))
         .compose(file -> vertx.fileSystem().open(file.toString(), new OpenOptions().setRead(true).setWrite(false))
             .compose(opened -> opened.size().map(size -> new Download(file, opened, size))))
-        .onComplete(done -> release.run())
+        .onComplete(done -> session.close())
         .onSuccess(download -> {
           String name = download.path.getFileName().toString();
           String type = MimeMapping.mimeTypeForFilename(name);
@@ -207,12 +202,12 @@ final class FileHandlers {
 
   void handleDelete(RoutingContext routing) {
     String relative = filePath(routing);
-    Session session = hold(routing);
+    SessionLease session = hold(routing);
     context.blocking().executeBlocking(() -> {
           context.workspaces().delete(session.workspace(), relative);
           return null;
         })
-        .onComplete(done -> session.endFileOperation())
+        .onComplete(done -> session.close())
         .onSuccess(done -> routing.response().setStatusCode(204).end())
         .onFailure(routing::fail);
   }
@@ -223,17 +218,8 @@ final class FileHandlers {
     return raw == null ? "" : ApiVerticle.decodePath(raw);
   }
 
-  private Session hold(RoutingContext routing) {
-    Session session = context.sessions().get(routing.pathParam("id"));
-    if (!session.tryBeginFileOperation()) {
-      throw busy(session);
-    }
-    return session;
-  }
-
-  private static RefusedException busy(Session session) {
-    return new RefusedException("session_busy", "Session '" + session.id()
-        + "' is running something; its files can be used once it ends.");
+  private SessionLease hold(RoutingContext routing) {
+    return context.sessions().leaseFiles(routing.pathParam("id"));
   }
 
   private static RefusedException tooLarge(long max) {

@@ -2,7 +2,7 @@ package dev.bubblesandbox.server;
 
 import dev.bubblesandbox.sandbox.ExecutionResult;
 import dev.bubblesandbox.sandbox.OutputListener;
-import dev.bubblesandbox.session.SessionRegistry;
+import dev.bubblesandbox.session.SessionService;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -51,13 +51,13 @@ final class SandboxMetrics {
 
   private final MeterRegistry registry;
 
-  SandboxMetrics(MeterRegistry registry, SessionRegistry sessions) {
+  SandboxMetrics(MeterRegistry registry, SessionService sessions) {
     this.registry = registry;
     Gauge.builder("bubble_sandbox_sessions_active", sessions, s -> s.all().size())
         .description("Sessions that exist now").register(registry);
-    Gauge.builder("bubble_sandbox_sessions_max", sessions, s -> s.slots().capacity())
+    Gauge.builder("bubble_sandbox_sessions_max", sessions, SessionService::capacity)
         .description("The bound on sessions and one-shot executions").register(registry);
-    Gauge.builder("bubble_sandbox_slots_used", sessions, s -> s.slots().used())
+    Gauge.builder("bubble_sandbox_slots_used", sessions, SessionService::slotsUsed)
         .description("Slots taken by sessions and running one-shot executions").register(registry);
     startTime();
     for (OutputListener.Stream stream : OutputListener.Stream.values()) {

@@ -2,8 +2,9 @@ package dev.bubblesandbox.server;
 
 import dev.bubblesandbox.config.Settings;
 import dev.bubblesandbox.environment.EnvironmentCatalog;
+import dev.bubblesandbox.sandbox.Limits;
 import dev.bubblesandbox.sandbox.SandboxRunner;
-import dev.bubblesandbox.session.SessionRegistry;
+import dev.bubblesandbox.session.SessionService;
 import dev.bubblesandbox.session.Workspaces;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.WorkerExecutor;
@@ -11,13 +12,15 @@ import io.vertx.core.WorkerExecutor;
 /**
  * What the API verticle instances share: made once by {@link BubbleSandboxServer}.
  *
+ * @param limits the most a request may ask for, from {@code settings}: made once, not per request
  * @param blocking the named pool for short blocking work (file system, environment checks)
  */
 record ServerContext(
     Settings settings,
+    Limits limits,
     EnvironmentCatalog environments,
     SandboxRunner runner,
-    SessionRegistry sessions,
+    SessionService sessions,
     Workspaces workspaces,
     SandboxMetrics metrics,
     PrometheusMeterRegistry meterRegistry,

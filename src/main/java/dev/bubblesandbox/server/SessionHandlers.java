@@ -5,8 +5,7 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 import dev.bubblesandbox.RefusedException;
 import dev.bubblesandbox.environment.EnvironmentName;
 import dev.bubblesandbox.sandbox.Volume;
-import dev.bubblesandbox.session.Session;
-import dev.bubblesandbox.session.SessionRegistry;
+import dev.bubblesandbox.session.SessionIds;
 import dev.bubblesandbox.session.SessionSettings;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -39,7 +38,7 @@ final class SessionHandlers {
     String environment = text(body, "environment", ServerContext.DEFAULT_ENVIRONMENT);
     EnvironmentName.validate(environment);
     String id = body.containsKey("session_id")
-        ? SessionRegistry.validateId(text(body, "session_id", null)) : SessionRegistry.newId();
+        ? SessionIds.validate(text(body, "session_id", null)) : SessionIds.newId();
     SessionSettings settings = new SessionSettings(environment, volumes(body));
     context.blocking().executeBlocking(() -> {
           context.environments().require(environment);
@@ -74,16 +73,13 @@ final class SessionHandlers {
       throw new RefusedException("persistence_disabled",
           "Persistent sessions are disabled on this server; delete with clear_data=true.");
     }
-    Session session = context.sessions().get(routing.pathParam("id"));
-    if (!session.tryBegin()) {
-      throw new RefusedException("session_busy", "Session '" + session.id() + "' is running something.");
-    }
+    String id = routing.pathParam("id");
     context.blocking().executeBlocking(() -> {
-          context.sessions().end(session, keep);
+          context.sessions().end(id, keep);
           return null;
         })
         .onSuccess(done -> {
-          logger.info("session ended", kv("session_id", session.id()), kv("kept", keep));
+          logger.info("session ended", kv("session_id", id), kv("kept", keep));
           routing.response().setStatusCode(204).end();
         })
         .onFailure(routing::fail);

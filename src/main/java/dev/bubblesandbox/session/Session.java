@@ -4,8 +4,12 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Map;
 
-/** A live session: its settings, workspace, activity clock and one-execution-at-a-time flag. */
-public final class Session {
+/**
+ * A live session: its settings, workspace, activity clock and the lease rules (one execution at
+ * a time, file operations side by side, never both). Only {@link LocalSessionService} takes and
+ * releases it; everyone else sees a {@link SessionInfo} or holds a {@link SessionLease}.
+ */
+final class Session {
 
   /** What becomes of the session's data when it does not end through a client. */
   public enum Kind {

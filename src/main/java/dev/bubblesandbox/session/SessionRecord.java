@@ -47,7 +47,7 @@ record SessionRecord(String id, SessionSettings settings, Instant createdAt, boo
       for (String name : volumeJson.fieldNames()) {
         volumes.put(name, volumeJson.getBoolean(name));
       }
-      SessionRecord record = new SessionRecord(SessionRegistry.validateId(json.getString("session_id")),
+      SessionRecord record = new SessionRecord(SessionIds.validate(json.getString("session_id")),
           new SessionSettings(json.getString("environment"), volumes),
           Instant.parse(json.getString("created_at")),
           json.getBoolean("kept"), json.getBoolean("active"));

@@ -3,11 +3,9 @@ package dev.bubblesandbox.session;
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
 import dev.bubblesandbox.RefusedException;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
@@ -16,13 +14,12 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The session lifecycle: the live sessions in memory, shared by every API verticle instance,
- * their workspaces, and their records on disk, which bring them back after a crash or restart.
+ * The store behind {@link LocalSessionService}: the live sessions in memory, shared by every API
+ * verticle instance, their workspaces, and their records on disk, which bring them back after a crash or restart.
  * Each live session holds one slot of {@link SessionSlots} for its whole life. Creating, ending,
  * restoring and shutting down block (workspace mounts, records forced to disk): call them from
  * worker threads; they run one at a time, so that a workspace is never opened and removed at once.
@@ -31,18 +28,16 @@ import org.slf4j.LoggerFactory;
  * console's socket closing), when a session is idle too long, and at a graceful shutdown for the
  * sessions that were never kept. A crash removes nothing: every recorded session comes back.
  */
-public final class SessionRegistry {
+final class SessionRegistry {
 
   private static final Logger logger = LoggerFactory.getLogger(SessionRegistry.class);
-  private static final Pattern CLIENT_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
-  private static final SecureRandom RANDOM = new SecureRandom();
 
   private final ConcurrentMap<String, Session> sessions = new ConcurrentHashMap<>();
   private final SessionSlots slots;
   private final Workspaces workspaces;
   private final SessionRecords records;
 
-  public SessionRegistry(SessionSlots slots, Workspaces workspaces) {
+  SessionRegistry(SessionSlots slots, Workspaces workspaces) {
     this.slots = slots;
     this.workspaces = workspaces;
     this.records = new SessionRecords(workspaces.recordsDir());
@@ -50,22 +45,6 @@ public final class SessionRegistry {
 
   public SessionSlots slots() {
     return slots;
-  }
-
-  /** An unguessable id: 128 random bits. */
-  public static String newId() {
-    byte[] bytes = new byte[16];
-    RANDOM.nextBytes(bytes);
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-  }
-
-  /** Checks a client-chosen id. */
-  public static String validateId(String id) {
-    if (id == null || !CLIENT_ID.matcher(id).matches()) {
-      throw new RefusedException("invalid_request",
-          "A session_id must be 1 to 64 letters, digits, '_' or '-'.");
-    }
-    return id;
   }
 
   /** The outcome of a create request. */
@@ -256,7 +235,7 @@ public final class SessionRegistry {
   private void adoptLegacyMarkers() {
     for (Map.Entry<String, Instant> marker : workspaces.legacyKeptMarkers().entrySet()) {
       String id = marker.getKey();
-      if (CLIENT_ID.matcher(id).matches() && !records.exists(id)) {
+      if (SessionIds.isValid(id) && !records.exists(id)) {
         records.write(new SessionRecord(id, new SessionSettings("bare", Map.of()), marker.getValue(), true, false));
       }
       workspaces.forgetLegacyMarker(id);

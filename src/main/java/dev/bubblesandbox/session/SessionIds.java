@@ -1,0 +1,40 @@
+package dev.bubblesandbox.session;
+
+import dev.bubblesandbox.RefusedException;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.regex.Pattern;
+
+/** Session ids: the ones the server makes, and the rule for the ones a client chooses. */
+public final class SessionIds {
+
+  private static final Pattern CLIENT_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private SessionIds() {}
+
+  /** An unguessable id: 128 random bits. */
+  public static String newId() {
+    byte[] bytes = new byte[16];
+    RANDOM.nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  /**
+   * Checks a client-chosen id.
+   *
+   * @throws RefusedException {@code invalid_request} when it is not 1 to 64 letters, digits,
+   *     '_' or '-'
+   */
+  public static String validate(String id) {
+    if (!isValid(id)) {
+      throw new RefusedException("invalid_request",
+          "A session_id must be 1 to 64 letters, digits, '_' or '-'.");
+    }
+    return id;
+  }
+
+  static boolean isValid(String id) {
+    return id != null && CLIENT_ID.matcher(id).matches();
+  }
+}
