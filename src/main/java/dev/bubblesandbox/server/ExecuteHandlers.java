@@ -1,8 +1,8 @@
 package dev.bubblesandbox.server;
 
-import dev.bubblesandbox.RefusedException;
 import dev.bubblesandbox.sandbox.Limits;
 import dev.bubblesandbox.session.Session;
+import dev.bubblesandbox.session.SessionBusyException;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Set;
 
@@ -32,8 +32,7 @@ final class ExecuteHandlers {
         Limits.from(context.settings()), false, Set.of());
     Session session = context.sessions().get(routing.pathParam("id"));
     if (!session.tryBegin()) {
-      throw new RefusedException("session_busy",
-          "Session '" + session.id() + "' is already running something; wait for it to end.");
+      throw new SessionBusyException(session.id());
     }
     executions.startInSession(session, request, false, output -> { })
         .compose(SandboxClient.Execution::ended)

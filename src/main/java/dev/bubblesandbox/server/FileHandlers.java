@@ -1,8 +1,10 @@
 package dev.bubblesandbox.server;
 
+import dev.bubblesandbox.ErrorCode;
 import dev.bubblesandbox.RefusedException;
 import dev.bubblesandbox.session.FileEntry;
 import dev.bubblesandbox.session.Session;
+import dev.bubblesandbox.session.SessionBusyException;
 import dev.bubblesandbox.session.WorkspacePaths;
 import dev.bubblesandbox.session.Workspaces;
 import io.vertx.core.Future;
@@ -135,7 +137,7 @@ final class FileHandlers {
   void checkSession(RoutingContext routing) {
     Session session = context.sessions().get(routing.pathParam("id"));
     if (session.busy()) {
-      throw busy(session);
+      throw new SessionBusyException(session.id());
     }
     routing.next();
   }
@@ -144,7 +146,7 @@ final class FileHandlers {
   void handleMultipart(RoutingContext routing) {
     List<FileUpload> uploads = routing.fileUploads();
     if (uploads.isEmpty()) {
-      throw new RefusedException("invalid_request", "The form holds no file.");
+      throw new RefusedException(ErrorCode.INVALID_REQUEST, "The form holds no file.");
     }
     // Check every name before anything is placed: one bad name refuses the whole request.
     for (FileUpload upload : uploads) {
@@ -226,25 +228,20 @@ final class FileHandlers {
   private Session hold(RoutingContext routing) {
     Session session = context.sessions().get(routing.pathParam("id"));
     if (!session.tryBeginFileOperation()) {
-      throw busy(session);
+      throw new SessionBusyException(session.id());
     }
     return session;
   }
 
-  private static RefusedException busy(Session session) {
-    return new RefusedException("session_busy", "Session '" + session.id()
-        + "' is running something; its files can be used once it ends.");
-  }
-
   private static RefusedException tooLarge(long max) {
-    return new RefusedException("payload_too_large", "The upload is larger than " + max + " bytes.");
+    return new RefusedException(ErrorCode.PAYLOAD_TOO_LARGE, "The upload is larger than " + max + " bytes.");
   }
 
   private static long parseLength(String length) {
     try {
       return Long.parseLong(length.trim());
     } catch (NumberFormatException e) {
-      throw new RefusedException("invalid_request", "Content-Length is not a number.");
+      throw new RefusedException(ErrorCode.INVALID_REQUEST, "Content-Length is not a number.");
     }
   }
 

@@ -2,6 +2,7 @@ package dev.bubblesandbox.session;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
+import dev.bubblesandbox.ErrorCode;
 import dev.bubblesandbox.RefusedException;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -62,7 +63,7 @@ public final class SessionRegistry {
   /** Checks a client-chosen id. */
   public static String validateId(String id) {
     if (id == null || !CLIENT_ID.matcher(id).matches()) {
-      throw new RefusedException("invalid_request",
+      throw new RefusedException(ErrorCode.INVALID_REQUEST,
           "A session_id must be 1 to 64 letters, digits, '_' or '-'.");
     }
     return id;
@@ -82,7 +83,7 @@ public final class SessionRegistry {
     Session existing = sessions.get(id);
     if (existing != null) {
       if (!existing.settings().equals(settings)) {
-        throw new RefusedException("session_conflict",
+        throw new RefusedException(ErrorCode.SESSION_CONFLICT,
             "Session '" + id + "' exists with other settings.");
       }
       existing.touch();
@@ -161,7 +162,7 @@ public final class SessionRegistry {
    */
   public Session get(String id) {
     return find(id).orElseThrow(() ->
-        new RefusedException("session_not_found", "No session '" + id + "'."));
+        new RefusedException(ErrorCode.SESSION_NOT_FOUND, "No session '" + id + "'."));
   }
 
   public Optional<Session> find(String id) {
