@@ -1,20 +1,12 @@
 package dev.bubblesandbox;
 
 /**
- * A request refused for a reason its code names (e.g. {@code session_busy}, {@code invalid_path});
- * the server maps each code to its HTTP status in one place.
+ * A failure its code names (e.g. {@code invalid_path}, {@code capacity_exhausted}) with no
+ * class of its own; also what an {@link ErrorCode} that crossed the event bus is rebuilt as.
  */
 public final class RefusedException extends BubbleSandboxException {
 
-  private final String code;
-
-  public RefusedException(String code, String message) {
-    super(message);
-    this.code = code;
-  }
-
-  @Override
-  public String code() {
-    return code;
+  public RefusedException(ErrorCode code, String message) {
+    super(code, message);
   }
 }

@@ -1,6 +1,7 @@
 package dev.bubblesandbox.cli;
 
 import dev.bubblesandbox.BubbleSandboxException;
+import dev.bubblesandbox.ErrorCode;
 import dev.bubblesandbox.config.Settings;
 import dev.bubblesandbox.environment.EnvironmentCatalog;
 import java.nio.file.Files;
@@ -38,12 +39,7 @@ final class EnvironmentsDirectory {
   /** The environments directory does not exist. */
   static final class Missing extends BubbleSandboxException {
     Missing(Path root) {
-      super("The environments directory " + root + " does not exist; " + howToPoint() + ".");
-    }
-
-    @Override
-    public String code() {
-      return "environments_dir_missing";
+      super(ErrorCode.ENVIRONMENTS_DIR_MISSING, "The environments directory " + root + " does not exist; " + howToPoint() + ".");
     }
   }
 }

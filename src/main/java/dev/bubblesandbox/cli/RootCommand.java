@@ -1,6 +1,7 @@
 package dev.bubblesandbox.cli;
 
 import dev.bubblesandbox.BubbleSandboxException;
+import dev.bubblesandbox.ExitStatus;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import picocli.CommandLine;
@@ -23,7 +24,7 @@ import picocli.CommandLine.Command;
 public final class RootCommand implements Runnable {
 
   /** Exit status for a usage or configuration error, as {@code docker run} uses. */
-  public static final int USAGE_ERROR = 125;
+  public static final int USAGE_ERROR = ExitStatus.USAGE_ERROR;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -40,7 +41,10 @@ public final class RootCommand implements Runnable {
     throw new CommandLine.ParameterException(spec.commandLine(), "Missing a command.");
   }
 
-  /** The configured command line: UTF-8 output, one clear line per error, status 125. */
+  /**
+   * The configured command line: UTF-8 output, one clear line per error, and the status of the
+   * error's code (125 for a usage or configuration error).
+   */
   public static CommandLine commandLine() {
     CommandLine commandLine = new CommandLine(new RootCommand());
     commandLine.setOut(new PrintWriter(Console.OUT, true));
@@ -52,8 +56,12 @@ public final class RootCommand implements Runnable {
       return USAGE_ERROR;
     });
     commandLine.setExecutionExceptionHandler((e, failed, parseResult) -> {
-      if (e instanceof BubbleSandboxException || e instanceof UncheckedIOException
-          || e instanceof java.io.IOException) {
+      if (e instanceof BubbleSandboxException known) {
+        failed.getErr().println("error: " + known.getMessage());
+        return known.code().exitStatus();
+      }
+      if (e instanceof UncheckedIOException || e instanceof java.io.IOException) {
+        // A file named on the command line that cannot be read: a usage error.
         failed.getErr().println("error: " + e.getMessage());
         return USAGE_ERROR;
       }

@@ -1,16 +1,12 @@
 package dev.bubblesandbox.environment;
 
 import dev.bubblesandbox.BubbleSandboxException;
+import dev.bubblesandbox.ErrorCode;
 
 /** An environment name that could resolve outside the environments directory, or is not one. */
 public final class InvalidEnvironmentNameException extends BubbleSandboxException {
 
   public InvalidEnvironmentNameException(String message) {
-    super(message);
-  }
-
-  @Override
-  public String code() {
-    return "invalid_environment_name";
+    super(ErrorCode.INVALID_ENVIRONMENT_NAME, message);
   }
 }

@@ -1,16 +1,20 @@
 package dev.bubblesandbox.sandbox;
 
 import dev.bubblesandbox.BubbleSandboxException;
+import dev.bubblesandbox.ErrorCode;
 
-/** The host cannot run sandboxes: bwrap or setpriv missing, or bwrap failed to start. */
+/**
+ * The host cannot run sandboxes: bwrap or setpriv missing, or bwrap failed to start. Its message
+ * names host paths and programs, so a client of the server gets the code's plain sentence.
+ */
 public final class SandboxUnavailableException extends BubbleSandboxException {
 
   public SandboxUnavailableException(String message) {
-    super(message);
+    super(ErrorCode.SANDBOX_UNAVAILABLE, message);
   }
 
   @Override
-  public String code() {
-    return "sandbox_unavailable";
+  public String clientMessage() {
+    return code().defaultMessage();
   }
 }

@@ -1,5 +1,6 @@
 package dev.bubblesandbox.server;
 
+import dev.bubblesandbox.ErrorCode;
 import dev.bubblesandbox.RefusedException;
 import dev.bubblesandbox.config.Settings;
 import io.vertx.core.http.HttpHeaders;
@@ -40,14 +41,14 @@ final class AccessGuard {
   void handle(RoutingContext routing) {
     if (expectedKeyDigest != null && !presentsKey(routing)) {
       routing.response().putHeader("WWW-Authenticate", "Bearer");
-      routing.fail(new RefusedException("unauthorized", "A valid API key is required."));
+      routing.fail(new RefusedException(ErrorCode.UNAUTHORIZED, "A valid API key is required."));
       return;
     }
     String origin = routing.request().getHeader(HttpHeaders.ORIGIN);
     // Browsers send Origin on WebSocket upgrades but apply no same-origin rule to them: without
     // this check any page a user visits could drive a console.
     if (origin != null && isUpgrade(routing) && !allowedOrigins.contains(origin)) {
-      routing.fail(new RefusedException("origin_not_allowed", "WebSocket connections from this origin are not allowed."));
+      routing.fail(new RefusedException(ErrorCode.ORIGIN_NOT_ALLOWED, "WebSocket connections from this origin are not allowed."));
       return;
     }
     routing.next();

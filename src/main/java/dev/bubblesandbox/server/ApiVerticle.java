@@ -1,5 +1,6 @@
 package dev.bubblesandbox.server;
 
+import dev.bubblesandbox.ErrorCode;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -85,8 +86,8 @@ final class ApiVerticle extends VerticleBase {
     router.get("/v1/console").handler(console::handleThrowawayConsole);
 
     router.route().failureHandler(errors::handle);
-    router.route().last().handler(ctx -> ErrorResponses.send(ctx, 404, "not_found", "No such resource."));
-    router.errorHandler(405, ctx -> ErrorResponses.send(ctx, 405, "method_not_allowed",
+    router.route().last().handler(ctx -> ErrorResponses.send(ctx, ErrorCode.NOT_FOUND, "No such resource."));
+    router.errorHandler(405, ctx -> ErrorResponses.send(ctx, ErrorCode.METHOD_NOT_ALLOWED,
         "Method " + ctx.request().method() + " is not allowed here."));
     router.allowForward(io.vertx.ext.web.AllowForwardHeaders.NONE);
 
@@ -119,7 +120,7 @@ final class ApiVerticle extends VerticleBase {
       String segment = segments[i];
       boolean emptyInside = segment.isEmpty() && i < segments.length - 1;
       if (segment.equals(".") || segment.equals("..") || emptyInside) {
-        routing.fail(new dev.bubblesandbox.RefusedException("invalid_path",
+        routing.fail(new dev.bubblesandbox.RefusedException(ErrorCode.INVALID_PATH,
             "Paths may not contain '.', '..' or empty names."));
         return;
       }

@@ -1,5 +1,6 @@
 package dev.bubblesandbox.server;
 
+import dev.bubblesandbox.ErrorCode;
 import dev.bubblesandbox.RefusedException;
 import dev.bubblesandbox.sandbox.ExecutionResult;
 import dev.bubblesandbox.session.SessionInfo;
@@ -45,12 +46,12 @@ final class Bodies {
     try {
       value = PARSER.readValue(json, Object.class);
     } catch (StreamConstraintsException e) {
-      throw new RefusedException("invalid_json", "The JSON is nested deeper than " + MAX_JSON_DEPTH + " levels.");
+      throw new RefusedException(ErrorCode.INVALID_JSON, "The JSON is nested deeper than " + MAX_JSON_DEPTH + " levels.");
     } catch (IOException e) {
-      throw new RefusedException("invalid_json", "The request body is not valid JSON.");
+      throw new RefusedException(ErrorCode.INVALID_JSON, "The request body is not valid JSON.");
     }
     if (!(value instanceof Map<?, ?> map)) {
-      throw new RefusedException("invalid_request", "The request body must be a JSON object.");
+      throw new RefusedException(ErrorCode.INVALID_REQUEST, "The request body must be a JSON object.");
     }
     return new JsonObject((Map<String, Object>) map);
   }

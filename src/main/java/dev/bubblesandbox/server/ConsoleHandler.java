@@ -3,6 +3,7 @@ package dev.bubblesandbox.server;
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
 import dev.bubblesandbox.BubbleSandboxException;
+import dev.bubblesandbox.ErrorCode;
 import dev.bubblesandbox.RefusedException;
 import dev.bubblesandbox.environment.EnvironmentName;
 import dev.bubblesandbox.sandbox.OutputListener;
@@ -12,8 +13,6 @@ import dev.bubblesandbox.session.SessionLease;
 import dev.bubblesandbox.session.SessionSettings;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -76,7 +75,7 @@ final class ConsoleHandler {
       if (throwaway) {
         endThrowaway(session);
       }
-      ErrorResponses.send(routing, 400, "invalid_request", "This endpoint speaks WebSocket only.");
+      ErrorResponses.send(routing, ErrorCode.INVALID_REQUEST, "This endpoint speaks WebSocket only.");
       return;
     }
     routing.request().toWebSocket()
@@ -180,14 +179,14 @@ final class ConsoleHandler {
 
     private void handle(Object received) {
       if (!(received instanceof String text)) {
-        error(null, "invalid_message", "Send JSON text frames, not binary ones.");
+        error(null, ErrorCode.INVALID_MESSAGE, "Send JSON text frames, not binary ones.");
         return;
       }
       JsonObject message;
       try {
         message = Bodies.object(text.getBytes(StandardCharsets.UTF_8));
       } catch (BubbleSandboxException e) {
-        error(null, "invalid_json", "Each message must be one JSON object.");
+        error(null, ErrorCode.INVALID_JSON, "Each message must be one JSON object.");
         return;
       }
       String id = idOf(message);
@@ -197,17 +196,17 @@ final class ConsoleHandler {
           case "execute" -> execute(message, id);
           case "stdin" -> stdin(message, id);
           case "kill" -> kill(id);
-          default -> error(id, "invalid_message",
+          default -> error(id, ErrorCode.INVALID_MESSAGE,
               "Unknown message type '" + type + "'; expected execute, stdin or kill.");
         }
       } catch (BubbleSandboxException e) {
-        error(id, e.code(), e.getMessage());
+        error(id, e);
       }
     }
 
     private void execute(JsonObject message, String id) {
       if (message.getValue("id") != null && id == null) {
-        throw new RefusedException("invalid_request", "An execute's 'id' must be a string.");
+        throw new RefusedException(ErrorCode.INVALID_REQUEST, "An execute's 'id' must be a string.");
       }
       ExecuteRequest request = ExecuteRequest.parse(message,
           context.limits(), false, Set.of("type", "id"));
@@ -230,7 +229,7 @@ final class ConsoleHandler {
               if (ended.succeeded()) {
                 write(Bodies.exitFrame(started.id, ended.result(), started.outputDropped));
               } else {
-                error(started.id, "internal_error", "The execution failed.");
+                error(started.id, ErrorCode.INTERNAL_ERROR, "The execution failed.");
               }
               handleInbox();
             });
@@ -240,10 +239,10 @@ final class ConsoleHandler {
             run = null;
             started.finished.complete();
             if (failure instanceof BubbleSandboxException known) {
-              error(id, known.code(), known.getMessage());
+              error(id, known);
             } else {
               logger.error("console execution failed", kv("session_id", session.id()), failure);
-              error(id, "internal_error", "The execution could not be started.");
+              error(id, ErrorCode.INTERNAL_ERROR, "The execution could not be started.");
             }
             handleInbox();
           });
@@ -251,7 +250,7 @@ final class ConsoleHandler {
 
     private void stdin(JsonObject message, String id) {
       if (run == null) {
-        error(id, "no_execution", "Nothing is running to read stdin.");
+        error(id, ErrorCode.NO_EXECUTION, "Nothing is running to read stdin.");
         return;
       }
       if (Boolean.TRUE.equals(message.getValue("eof"))) {
@@ -259,18 +258,22 @@ final class ConsoleHandler {
         return;
       }
       if (!(message.getValue("data") instanceof String data)) {
-        error(id, "invalid_message", "A stdin message needs a string 'data' or \"eof\": true.");
+        error(id, ErrorCode.INVALID_MESSAGE, "A stdin message needs a string 'data' or \"eof\": true.");
         return;
       }
-      run.execution.writeStdin(data).onFailure(failure -> error(id, "stdin_refused",
-          failure instanceof ReplyException reply && reply.failureType() == ReplyFailure.RECIPIENT_FAILURE
-              ? reply.getMessage() : "The execution has ended; this stdin was not delivered."));
+      run.execution.writeStdin(data).onFailure(failure -> {
+        if (failure instanceof BubbleSandboxException refused) {
+          error(id, refused);
+        } else {
+          error(id, ErrorCode.STDIN_REFUSED, "The execution has ended; this stdin was not delivered.");
+        }
+      });
     }
 
     /** Its effect is the {@code exit} frame, with {@code "killed": true} when the kill ended it. */
     private void kill(String id) {
       if (run == null) {
-        error(id, "no_execution", "Nothing is running to kill.");
+        error(id, ErrorCode.NO_EXECUTION, "Nothing is running to kill.");
         return;
       }
       run.execution.kill();
@@ -297,9 +300,14 @@ final class ConsoleHandler {
       }
     }
 
+    /** An error frame for {@code failure}, answering the message whose {@code id} is given. */
+    private void error(String id, BubbleSandboxException failure) {
+      error(id, failure.code(), failure.clientMessage());
+    }
+
     /** An error frame answering the message whose {@code id} is given (null: it had none). */
-    private void error(String id, String code, String message) {
-      JsonObject frame = new JsonObject().put("type", "error").put("code", code).put("message", message);
+    private void error(String id, ErrorCode code, String message) {
+      JsonObject frame = new JsonObject().put("type", "error").put("code", code.code()).put("message", message);
       if (id != null) {
         frame.put("id", id);
       }

@@ -1,5 +1,6 @@
 package dev.bubblesandbox.server;
 
+import dev.bubblesandbox.ErrorCode;
 import dev.bubblesandbox.RefusedException;
 import dev.bubblesandbox.sandbox.Limits;
 import dev.bubblesandbox.sandbox.Program;
@@ -115,6 +116,6 @@ record ExecuteRequest(Program program, String stdin, Limits limits, Optional<Str
   }
 
   private static RefusedException invalid(String message) {
-    return new RefusedException("invalid_request", message);
+    return new RefusedException(ErrorCode.INVALID_REQUEST, message);
   }
 }

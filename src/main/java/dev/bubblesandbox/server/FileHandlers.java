@@ -1,5 +1,6 @@
 package dev.bubblesandbox.server;
 
+import dev.bubblesandbox.ErrorCode;
 import dev.bubblesandbox.RefusedException;
 import dev.bubblesandbox.session.FileEntry;
 import dev.bubblesandbox.session.SessionLease;
@@ -140,7 +141,7 @@ final class FileHandlers {
   void handleMultipart(RoutingContext routing) {
     List<FileUpload> uploads = routing.fileUploads();
     if (uploads.isEmpty()) {
-      throw new RefusedException("invalid_request", "The form holds no file.");
+      throw new RefusedException(ErrorCode.INVALID_REQUEST, "The form holds no file.");
     }
     // Check every name before anything is placed: one bad name refuses the whole request.
     for (FileUpload upload : uploads) {
@@ -223,14 +224,14 @@ final class FileHandlers {
   }
 
   private static RefusedException tooLarge(long max) {
-    return new RefusedException("payload_too_large", "The upload is larger than " + max + " bytes.");
+    return new RefusedException(ErrorCode.PAYLOAD_TOO_LARGE, "The upload is larger than " + max + " bytes.");
   }
 
   private static long parseLength(String length) {
     try {
       return Long.parseLong(length.trim());
     } catch (NumberFormatException e) {
-      throw new RefusedException("invalid_request", "Content-Length is not a number.");
+      throw new RefusedException(ErrorCode.INVALID_REQUEST, "Content-Length is not a number.");
     }
   }
 

@@ -1,13 +1,14 @@
 package dev.bubblesandbox.server;
 
 import dev.bubblesandbox.BubbleSandboxException;
+import dev.bubblesandbox.ErrorCode;
 import java.net.BindException;
 
 /** The server cannot listen where it is configured to: it says where, and how to choose another. */
 public final class ListenFailedException extends BubbleSandboxException {
 
   ListenFailedException(String host, int port, BindException cause) {
-    super(message(host, port, cause), cause);
+    super(ErrorCode.LISTEN_FAILED, message(host, port, cause), cause);
   }
 
   private static String message(String host, int port, BindException cause) {
@@ -19,10 +20,5 @@ public final class ListenFailedException extends BubbleSandboxException {
     }
     return "Cannot listen on " + address + ": " + reason + "; pick another address with "
         + "BUBBLE_SANDBOX_HTTP_HOST or another port with --port N or BUBBLE_SANDBOX_HTTP_PORT=N.";
-  }
-
-  @Override
-  public String code() {
-    return "listen_failed";
   }
 }

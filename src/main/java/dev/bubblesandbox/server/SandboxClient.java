@@ -1,5 +1,7 @@
 package dev.bubblesandbox.server;
 
+import dev.bubblesandbox.BubbleSandboxException;
+import dev.bubblesandbox.ErrorCode;
 import dev.bubblesandbox.RefusedException;
 import dev.bubblesandbox.sandbox.LaunchSpec;
 import io.vertx.core.Future;
@@ -39,22 +41,34 @@ final class SandboxClient {
       } else if (body instanceof SandboxEvents.Failed failed) {
         consumer.unregister();
         ended.tryFail(failed.code() == null ? new IllegalStateException(failed.message())
-            : refusal(new IllegalStateException(failed.message())));
+            : notStarted(failed));
       }
     });
     return vertx.eventBus().request(Addresses.LAUNCH, spec)
         .<Execution>map(reply -> new Execution(spec.executionId(), ended.future()))
         .recover(failure -> {
           consumer.unregister();
-          return Future.failedFuture(refusal(failure));
+          return Future.failedFuture(launchFailure(failure));
         });
   }
 
-  /** The worker's reason names host paths: it goes to the log, the client gets a plain sentence. */
-  private static Throwable refusal(Throwable failure) {
+  /**
+   * The worker's refusal with its own code (the worker logged its full reason); anything else
+   * (no worker answered in time) as the sandbox being unavailable.
+   */
+  private static Throwable launchFailure(Throwable failure) {
+    Throwable rebuilt = EventBusErrors.rebuild(failure);
+    if (rebuilt instanceof BubbleSandboxException) {
+      return rebuilt;
+    }
     logger.error("sandbox launch failed: {}", failure.getMessage());
-    return new RefusedException("sandbox_unavailable",
-        "The sandbox could not be started; the server log has the details.");
+    return new RefusedException(ErrorCode.SANDBOX_UNAVAILABLE, ErrorCode.SANDBOX_UNAVAILABLE.defaultMessage());
+  }
+
+  /** A sandbox that did not start after all: its reason (which may name host paths) is logged. */
+  private static Throwable notStarted(SandboxEvents.Failed failed) {
+    logger.error("sandbox launch failed: {}", failed.message());
+    return new RefusedException(failed.code(), failed.code().defaultMessage());
   }
 
   /** A running execution as the API sees it. */
@@ -75,7 +89,7 @@ final class SandboxClient {
       return ended;
     }
 
-    /** Fails with the worker's reason when stdin is refused (the process is not reading). */
+    /** Fails with the worker's {@code stdin_refused} when the process is not reading. */
     Future<Void> writeStdin(String data) {
       return control(new SandboxEvents.Stdin(data));
     }
@@ -89,7 +103,8 @@ final class SandboxClient {
     }
 
     private Future<Void> control(Object message) {
-      return vertx.eventBus().request(Addresses.control(id), message).mapEmpty();
+      return vertx.eventBus().request(Addresses.control(id), message)
+          .recover(failure -> Future.failedFuture(EventBusErrors.rebuild(failure))).mapEmpty();
     }
   }
 }

@@ -1,5 +1,7 @@
 package dev.bubblesandbox.server;
 
+import dev.bubblesandbox.ErrorCode;
+
 import dev.bubblesandbox.sandbox.ExecutionResult;
 import dev.bubblesandbox.sandbox.OutputListener;
 import io.vertx.core.buffer.Buffer;
@@ -21,7 +23,7 @@ final class SandboxEvents {
    * The execution failed; the sandbox is gone. {@code code} names a known failure (the sandbox
    * could not be started), null an unexpected one of the watcher.
    */
-  record Failed(String code, String message) {}
+  record Failed(ErrorCode code, String message) {}
 
   /** Text for the process's stdin. */
   record Stdin(String data) {}

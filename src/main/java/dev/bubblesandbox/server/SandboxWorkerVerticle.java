@@ -1,6 +1,9 @@
 package dev.bubblesandbox.server;
 
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
 import dev.bubblesandbox.BubbleSandboxException;
+import dev.bubblesandbox.ErrorCode;
 import dev.bubblesandbox.sandbox.LaunchSpec;
 import dev.bubblesandbox.sandbox.LauncherPool;
 import dev.bubblesandbox.sandbox.RunningSandbox;
@@ -35,9 +38,6 @@ final class SandboxWorkerVerticle extends VerticleBase {
 
   /** Stdin accepted but not yet written; past it, stdin is refused until the process reads. */
   private static final long MAX_PENDING_STDIN_BYTES = 1 << 20;
-
-  /** Failure code of a launch request that could not start a sandbox. */
-  static final int LAUNCH_FAILED = 503;
 
   private final SandboxRunner runner;
   private final int readyLaunches;
@@ -85,12 +85,18 @@ final class SandboxWorkerVerticle extends VerticleBase {
       sandbox = launchers.start(spec, (stream, text) -> sender.runOnContext(
           ignored -> eventBus.send(output, new SandboxEvents.Output(stream, text))));
     } catch (BubbleSandboxException e) {
-      message.fail(LAUNCH_FAILED, e.getMessage());
+      // The full reason may name host paths: it is logged here, the client gets its own sentence.
+      if (e.code().httpStatus() >= 500) {
+        logger.error("sandbox launch failed: {}", e.getMessage(), kv("code", e.code().code()));
+      } else {
+        logger.info("sandbox launch refused: {}", e.getMessage(), kv("code", e.code().code()));
+      }
+      EventBusErrors.fail(message, e);
       return;
     } catch (RuntimeException e) {
       // A bug, not the host: the request still gets its answer.
       logger.error("sandbox launch failed", e);
-      message.fail(LAUNCH_FAILED, "The sandbox could not be started.");
+      EventBusErrors.fail(message, ErrorCode.SANDBOX_UNAVAILABLE, ErrorCode.SANDBOX_UNAVAILABLE.defaultMessage());
       return;
     }
     Running execution = new Running(sandbox);
@@ -133,7 +139,8 @@ final class SandboxWorkerVerticle extends VerticleBase {
         byte[] bytes = stdin.data().getBytes(StandardCharsets.UTF_8);
         if (pendingStdin.addAndGet(bytes.length) > MAX_PENDING_STDIN_BYTES) {
           pendingStdin.addAndGet(-bytes.length);
-          message.fail(409, "The process is not reading its stdin; wait before sending more.");
+          EventBusErrors.fail(message, ErrorCode.STDIN_REFUSED,
+              "The process is not reading its stdin; wait before sending more.");
           return;
         }
         writer().execute(() -> {

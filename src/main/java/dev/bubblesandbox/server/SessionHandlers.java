@@ -2,6 +2,7 @@ package dev.bubblesandbox.server;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
+import dev.bubblesandbox.ErrorCode;
 import dev.bubblesandbox.RefusedException;
 import dev.bubblesandbox.environment.EnvironmentName;
 import dev.bubblesandbox.sandbox.Volume;
@@ -32,7 +33,7 @@ final class SessionHandlers {
     JsonObject body = Bodies.object(routing);
     for (String field : body.fieldNames()) {
       if (!CREATE_FIELDS.contains(field)) {
-        throw new RefusedException("invalid_request", "Unknown field '" + field + "'.");
+        throw new RefusedException(ErrorCode.INVALID_REQUEST, "Unknown field '" + field + "'.");
       }
     }
     String environment = text(body, "environment", ServerContext.DEFAULT_ENVIRONMENT);
@@ -66,11 +67,11 @@ final class SessionHandlers {
   void handleDelete(RoutingContext routing) {
     String clear = routing.queryParams().get("clear_data");
     if (clear != null && !clear.equals("true") && !clear.equals("false")) {
-      throw new RefusedException("invalid_request", "clear_data must be true or false.");
+      throw new RefusedException(ErrorCode.INVALID_REQUEST, "clear_data must be true or false.");
     }
     boolean keep = "false".equals(clear);
     if (keep && !context.settings().allowPersistentSessions()) {
-      throw new RefusedException("persistence_disabled",
+      throw new RefusedException(ErrorCode.PERSISTENCE_DISABLED,
           "Persistent sessions are disabled on this server; delete with clear_data=true.");
     }
     String id = routing.pathParam("id");
@@ -91,7 +92,7 @@ final class SessionHandlers {
       return Map.of();
     }
     if (!(value instanceof JsonObject volumes)) {
-      throw new RefusedException("invalid_request",
+      throw new RefusedException(ErrorCode.INVALID_REQUEST,
           "'volumes' must be an object such as {\"data\": {\"writable\": false}}.");
     }
     Map<String, Boolean> result = new LinkedHashMap<>();
@@ -100,7 +101,7 @@ final class SessionHandlers {
       Object spec = volumes.getValue(name);
       Object writable = spec instanceof JsonObject object ? object.getValue("writable", false) : null;
       if (!(writable instanceof Boolean flag)) {
-        throw new RefusedException("invalid_request",
+        throw new RefusedException(ErrorCode.INVALID_REQUEST,
             "Volume '" + name + "' must be an object with a boolean 'writable'.");
       }
       result.put(name, flag);
@@ -114,7 +115,7 @@ final class SessionHandlers {
       return fallback;
     }
     if (!(value instanceof String text)) {
-      throw new RefusedException("invalid_request", "'" + field + "' must be a string.");
+      throw new RefusedException(ErrorCode.INVALID_REQUEST, "'" + field + "' must be a string.");
     }
     return text;
   }

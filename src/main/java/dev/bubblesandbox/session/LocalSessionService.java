@@ -2,7 +2,6 @@ package dev.bubblesandbox.session;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
-import dev.bubblesandbox.RefusedException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -148,9 +147,8 @@ public final class LocalSessionService implements SessionService {
   }
 
   /** The one {@code session_busy} refusal, for executions, file operations and ends alike. */
-  private static RefusedException busy(String id) {
-    return new RefusedException("session_busy",
-        "Session '" + id + "' is running something; retry once it has ended.");
+  private static SessionBusyException busy(String id) {
+    return new SessionBusyException(id);
   }
 
   /** A lease on one live session; the release runs once, however often it is closed. */

@@ -1,5 +1,6 @@
 package dev.bubblesandbox.session;
 
+import dev.bubblesandbox.ErrorCode;
 import dev.bubblesandbox.RefusedException;
 import java.security.SecureRandom;
 import java.util.Base64;
@@ -28,7 +29,7 @@ public final class SessionIds {
    */
   public static String validate(String id) {
     if (!isValid(id)) {
-      throw new RefusedException("invalid_request",
+      throw new RefusedException(ErrorCode.INVALID_REQUEST,
           "A session_id must be 1 to 64 letters, digits, '_' or '-'.");
     }
     return id;

@@ -2,6 +2,7 @@ package dev.bubblesandbox.session;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
+import dev.bubblesandbox.ErrorCode;
 import dev.bubblesandbox.RefusedException;
 import java.time.Duration;
 import java.time.Instant;
@@ -61,7 +62,7 @@ final class SessionRegistry {
     Session existing = sessions.get(id);
     if (existing != null) {
       if (!existing.settings().equals(settings)) {
-        throw new RefusedException("session_conflict",
+        throw new RefusedException(ErrorCode.SESSION_CONFLICT,
             "Session '" + id + "' exists with other settings.");
       }
       existing.touch();
@@ -140,7 +141,7 @@ final class SessionRegistry {
    */
   public Session get(String id) {
     return find(id).orElseThrow(() ->
-        new RefusedException("session_not_found", "No session '" + id + "'."));
+        new RefusedException(ErrorCode.SESSION_NOT_FOUND, "No session '" + id + "'."));
   }
 
   public Optional<Session> find(String id) {

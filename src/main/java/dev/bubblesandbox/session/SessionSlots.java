@@ -1,5 +1,6 @@
 package dev.bubblesandbox.session;
 
+import dev.bubblesandbox.ErrorCode;
 import dev.bubblesandbox.RefusedException;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -26,7 +27,7 @@ public final class SessionSlots {
     do {
       current = used.get();
       if (current >= capacity) {
-        throw new RefusedException("capacity_exhausted",
+        throw new RefusedException(ErrorCode.CAPACITY_EXHAUSTED,
             "All " + capacity + " session slots are in use; retry later.");
       }
     } while (!used.compareAndSet(current, current + 1));

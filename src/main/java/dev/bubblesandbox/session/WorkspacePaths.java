@@ -1,5 +1,6 @@
 package dev.bubblesandbox.session;
 
+import dev.bubblesandbox.ErrorCode;
 import dev.bubblesandbox.RefusedException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -75,12 +76,12 @@ public final class WorkspacePaths {
       path = path.resolve(names.get(i));
       BasicFileAttributes attributes = attributesOrNull(path);
       if (attributes == null) {
-        throw new RefusedException("file_not_found", "No file '" + relative + "' in the workspace.");
+        throw new RefusedException(ErrorCode.FILE_NOT_FOUND, "No file '" + relative + "' in the workspace.");
       }
       if (i < names.size() - 1 && !attributes.isDirectory()) {
         throw attributes.isSymbolicLink()
             ? invalid("'" + relative + "' passes through a symbolic link.")
-            : new RefusedException("file_not_found", "No file '" + relative + "' in the workspace.");
+            : new RefusedException(ErrorCode.FILE_NOT_FOUND, "No file '" + relative + "' in the workspace.");
       }
     }
     return path;
@@ -120,7 +121,7 @@ public final class WorkspacePaths {
   private static BasicFileAttributes attributes(Path path) {
     BasicFileAttributes attributes = attributesOrNull(path);
     if (attributes == null) {
-      throw new RefusedException("file_not_found", "No such file.");
+      throw new RefusedException(ErrorCode.FILE_NOT_FOUND, "No such file.");
     }
     return attributes;
   }
@@ -136,6 +137,6 @@ public final class WorkspacePaths {
   }
 
   private static RefusedException invalid(String message) {
-    return new RefusedException("invalid_path", message);
+    return new RefusedException(ErrorCode.INVALID_PATH, message);
   }
 }

@@ -1,5 +1,6 @@
 package dev.bubblesandbox.session;
 
+import dev.bubblesandbox.ErrorCode;
 import dev.bubblesandbox.HostFiles;
 import dev.bubblesandbox.RefusedException;
 import dev.bubblesandbox.config.InvalidSettingException;
@@ -278,7 +279,7 @@ public final class Workspaces {
     int dot = fileName.lastIndexOf('.');
     String extension = dot < 0 ? "" : fileName.substring(dot).toLowerCase(Locale.ROOT);
     if (!allowedExtensions.contains(extension)) {
-      throw new RefusedException("unsupported_extension",
+      throw new RefusedException(ErrorCode.UNSUPPORTED_EXTENSION,
           "Files ending in '" + (extension.isEmpty() ? fileName : extension)
               + "' may not be uploaded; allowed: " + String.join(", ", allowedExtensions.stream().sorted().toList()) + ".");
     }
@@ -322,7 +323,7 @@ public final class Workspaces {
   }
 
   public static RefusedException quotaExceeded() {
-    return new RefusedException("payload_too_large", "The upload does not fit in the session's workspace quota.");
+    return new RefusedException(ErrorCode.PAYLOAD_TOO_LARGE, "The upload does not fit in the session's workspace quota.");
   }
 
   /** Deletes a file, a directory tree, or a link itself (never its target). */
