@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.bubblesandbox.BubbleSandboxException;
+import dev.bubblesandbox.ErrorCode;
 import dev.bubblesandbox.sandbox.SandboxUser;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,20 +56,20 @@ class LocalSessionServiceTest {
     SessionLease execution = service.leaseExecution("s");
     assertThat(execution.workspace()).isEqualTo(workspaces.sessionDir("s")).isDirectory();
     assertThat(service.get("s").busy()).isTrue();
-    assertRefused(() -> service.leaseExecution("s"), "session_busy");
-    assertRefused(() -> service.leaseFiles("s"), "session_busy");
-    assertRefused(() -> service.checkFilesAvailable("s"), "session_busy");
+    assertRefused(() -> service.leaseExecution("s"), ErrorCode.SESSION_BUSY);
+    assertRefused(() -> service.leaseFiles("s"), ErrorCode.SESSION_BUSY);
+    assertRefused(() -> service.checkFilesAvailable("s"), ErrorCode.SESSION_BUSY);
     execution.close();
     assertThat(service.get("s").busy()).isFalse();
 
     SessionLease upload = service.leaseFiles("s");
     SessionLease listing = service.leaseFiles("s");
     service.checkFilesAvailable("s");
-    assertRefused(() -> service.leaseExecution("s"), "session_busy");
+    assertRefused(() -> service.leaseExecution("s"), ErrorCode.SESSION_BUSY);
     upload.close();
     // Closing twice releases once: the listing still holds the session.
     upload.close();
-    assertRefused(() -> service.leaseExecution("s"), "session_busy");
+    assertRefused(() -> service.leaseExecution("s"), ErrorCode.SESSION_BUSY);
     listing.close();
     service.leaseExecution("s").close();
     assertRefused(() -> service.leaseExecution("missing"), "session_not_found");
@@ -83,8 +84,8 @@ class LocalSessionServiceTest {
     SessionLease execution = service.leaseExecution("cleared");
     SessionLease files = service.leaseFiles("kept");
     Files.writeString(files.workspace().resolve("note.txt"), "stays");
-    assertRefused(() -> service.end("cleared", false), "session_busy");
-    assertRefused(() -> service.end("kept", true), "session_busy");
+    assertRefused(() -> service.end("cleared", false), ErrorCode.SESSION_BUSY);
+    assertRefused(() -> service.end("kept", true), ErrorCode.SESSION_BUSY);
     assertThat(service.all()).extracting(SessionInfo::id).containsExactlyInAnyOrder("cleared", "kept");
 
     execution.close();
@@ -136,15 +137,15 @@ class LocalSessionServiceTest {
     OneShotSlot first = service.takeOneShotSlot();
     OneShotSlot second = service.takeOneShotSlot();
     assertThat(service.slotsUsed()).isEqualTo(MAX_SESSIONS);
-    assertRefused(service::takeOneShotSlot, "capacity_exhausted");
-    assertRefused(() -> service.create("t", BARE), "capacity_exhausted");
-    assertRefused(() -> service.createThrowaway(BARE), "capacity_exhausted");
+    assertRefused(service::takeOneShotSlot, ErrorCode.CAPACITY_EXHAUSTED);
+    assertRefused(() -> service.create("t", BARE), ErrorCode.CAPACITY_EXHAUSTED);
+    assertRefused(() -> service.createThrowaway(BARE), ErrorCode.CAPACITY_EXHAUSTED);
 
     first.close();
     first.close();
     assertThat(service.slotsUsed()).isEqualTo(MAX_SESSIONS - 1);
     OneShotSlot third = service.takeOneShotSlot();
-    assertRefused(service::takeOneShotSlot, "capacity_exhausted");
+    assertRefused(service::takeOneShotSlot, ErrorCode.CAPACITY_EXHAUSTED);
     second.close();
     third.close();
     assertThat(service.slotsUsed()).isEqualTo(1);
@@ -165,7 +166,7 @@ class LocalSessionServiceTest {
     assertThat(workspaces.sessionDir(throwaway.id())).doesNotExist();
   }
 
-  private static void assertRefused(ThrowingCallable call, String code) {
+  private static void assertRefused(ThrowingCallable call, ErrorCode code) {
     assertThatThrownBy(call).isInstanceOfSatisfying(BubbleSandboxException.class,
         refused -> assertThat(refused.code()).isEqualTo(code));
   }
