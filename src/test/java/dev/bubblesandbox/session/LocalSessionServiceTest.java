@@ -72,8 +72,8 @@ class LocalSessionServiceTest {
     assertRefused(() -> service.leaseExecution("s"), ErrorCode.SESSION_BUSY);
     listing.close();
     service.leaseExecution("s").close();
-    assertRefused(() -> service.leaseExecution("missing"), "session_not_found");
-    assertRefused(() -> service.leaseFiles("missing"), "session_not_found");
+    assertRefused(() -> service.leaseExecution("missing"), ErrorCode.SESSION_NOT_FOUND);
+    assertRefused(() -> service.leaseFiles("missing"), ErrorCode.SESSION_NOT_FOUND);
   }
 
   @Test
@@ -92,8 +92,8 @@ class LocalSessionServiceTest {
     files.close();
     service.end("cleared", false);
     service.end("kept", true);
-    assertRefused(() -> service.get("cleared"), "session_not_found");
-    assertRefused(() -> service.end("cleared", false), "session_not_found");
+    assertRefused(() -> service.get("cleared"), ErrorCode.SESSION_NOT_FOUND);
+    assertRefused(() -> service.end("cleared", false), ErrorCode.SESSION_NOT_FOUND);
     assertThat(service.all()).isEmpty();
     assertThat(service.slotsUsed()).isZero();
     assertThat(workspaces.sessionDir("cleared")).doesNotExist();
