@@ -43,7 +43,7 @@ class SettingsLoaderTest {
     assertThat(settings.allowPersistentSessions()).isTrue();
     assertThat(settings.logLevel()).isEqualTo("INFO");
     assertThat(settings.httpPort()).isEqualTo(8080);
-    assertThat(settings.httpHost()).isEqualTo("0.0.0.0");
+    assertThat(settings.httpHost()).isEqualTo("127.0.0.1");
     assertThat(settings.maxOutputBytes()).isEqualTo(1_048_576L);
     assertThat(settings.sandboxUid()).isNotZero();
   }
