@@ -15,7 +15,6 @@ import java.util.Optional;
 public final class SettingsLoader {
 
   public static final String ENV_PREFIX = "BUBBLE_SANDBOX_";
-  public static final Path DEFAULT_CONFIG_FILE = ConfigFile.DEFAULT;
 
   private SettingsLoader() {}
 
