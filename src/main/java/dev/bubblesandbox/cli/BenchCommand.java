@@ -1,6 +1,7 @@
 package dev.bubblesandbox.cli;
 
 import dev.bubblesandbox.bench.ServerBenchmark;
+import dev.bubblesandbox.config.LogLevel;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -70,12 +71,10 @@ public final class BenchCommand implements Callable<Integer> {
     check(warmup >= 0 && warmup <= MAX_EXECUTIONS, "--warmup must be from 0 to " + MAX_EXECUTIONS);
     check(rssRuns == 0 || (rssRuns >= ServerBenchmark.RSS_EARLY_RUNS && rssRuns <= MAX_EXECUTIONS),
         "--rss-runs must be 0 or from " + ServerBenchmark.RSS_EARLY_RUNS + " to " + MAX_EXECUTIONS);
-    check(List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF")
-        .contains(logLevel.toUpperCase(java.util.Locale.ROOT)), "--log-level must be one of "
-        + "TRACE, DEBUG, INFO, WARN, ERROR, OFF");
+    Optional<LogLevel> level = LogLevel.parse(logLevel);
+    check(level.isPresent(), "--log-level must be one of " + LogLevel.names());
     ServerBenchmark.Options options = new ServerBenchmark.Options(executions, concurrency, rounds, warmup,
-        rssRuns, environment, logLevel.toUpperCase(java.util.Locale.ROOT),
-        Optional.ofNullable(configFile));
+        rssRuns, environment, level.get().name(), Optional.ofNullable(configFile));
     try {
       new ServerBenchmark(options, Console.OUT).run();
     } catch (ExecutionException e) {

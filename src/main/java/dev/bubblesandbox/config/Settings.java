@@ -1,65 +1,166 @@
 package dev.bubblesandbox.config;
 
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * Every setting of SPEC §6 plus the sandbox limits, validated. Built by {@link SettingsLoader}
- * from snake_case keys, the same keys as {@code conf/config.yaml} and, upper-cased behind
- * {@code BUBBLE_SANDBOX_}, the environment variables.
- *
- * @param sandboxUid host uid that bwrap runs as when the caller is root (never 0)
- * @param python interpreter that {@code sync-environments} builds venvs from
- * @param shutdownGraceSeconds how long running executions may finish after SIGTERM
- * @param memoryLimitBytes memory of one sandbox (all its processes, tmpfs pages included)
- * @param pidsLimit processes and threads of one sandbox
- * @param cpuLimit CPUs one sandbox may use (1.0 = one core)
- * @param allowUnlimited start even when this host cannot enforce those three limits
- * @param maxWorkspaceBytes size of a session's workspace and of a one-shot's scratch work dir
- * @param apiKey when not empty, every /v1 request needs {@code Authorization: Bearer <key>}
- * @param corsAllowedOrigins browser origins allowed to call the API and open consoles (none by default)
- * @param websocketMessagesPerSecond messages a console client may send per second
+ * Every setting of {@link SettingsTable}, validated: one typed accessor per setting, named after
+ * its key ({@code max_sessions} → {@link #maxSessions()}). Built by {@link SettingsLoader} from
+ * layered raw values; what each setting means is written in the table.
  */
-public record Settings(
-    Path environmentsDir,
-    Path workspaceDir,
-    long maxUploadSizeBytes,
-    List<String> allowedExtensions,
-    int executionTimeoutSeconds,
-    int sessionIdleTimeoutSeconds,
-    int maxSessions,
-    boolean allowPersistentSessions,
-    String logLevel,
-    int httpPort,
-    String httpHost,
-    long maxOutputBytes,
-    long tmpfsSizeBytes,
-    int sandboxUid,
-    String python,
-    int shutdownGraceSeconds,
-    long memoryLimitBytes,
-    int pidsLimit,
-    double cpuLimit,
-    boolean allowUnlimited,
-    String apiKey,
-    long maxWorkspaceBytes,
-    List<String> corsAllowedOrigins,
-    int websocketMessagesPerSecond) {
+public final class Settings {
 
-  public Settings {
-    allowedExtensions = List.copyOf(allowedExtensions);
-    corsAllowedOrigins = List.copyOf(corsAllowedOrigins);
+  /** Parsed values by key, in table order. */
+  private final Map<String, Object> values;
+
+  private Settings(Map<String, Object> values) {
+    this.values = values;
+  }
+
+  /**
+   * Validates raw values keyed like {@code conf/config.yaml}; a setting without a value gets its
+   * default.
+   *
+   * @throws InvalidSettingException naming the first invalid setting, or an unknown key
+   */
+  static Settings parse(Map<String, ?> raw) {
+    for (String key : raw.keySet()) {
+      if (SettingsTable.byKey(key).isEmpty()) {
+        throw new InvalidSettingException("Unknown setting " + Setting.describe(key) + "; known settings: "
+            + String.join(", ", SettingsTable.ALL.stream().map(Setting::key).toList()) + ".");
+      }
+    }
+    Map<String, Object> values = new LinkedHashMap<>();
+    for (Setting<?> setting : SettingsTable.ALL) {
+      values.put(setting.key(),
+          setting.parse(raw.containsKey(setting.key()) ? raw.get(setting.key()) : setting.defaultValue()));
+    }
+    return new Settings(values);
+  }
+
+  /** The settings with no file and no environment variable. */
+  public static Settings defaults() {
+    return parse(Map.of());
+  }
+
+  /** The value of {@code setting}. */
+  @SuppressWarnings("unchecked") // parse() stored the value its setting's parser returned
+  public <T> T get(Setting<T> setting) {
+    return (T) values.get(setting.key());
+  }
+
+  public Path environmentsDir() {
+    return get(SettingsTable.ENVIRONMENTS_DIR);
+  }
+
+  public Path workspaceDir() {
+    return get(SettingsTable.WORKSPACE_DIR);
+  }
+
+  public long maxUploadSizeBytes() {
+    return get(SettingsTable.MAX_UPLOAD_SIZE_BYTES);
+  }
+
+  public List<String> allowedExtensions() {
+    return get(SettingsTable.ALLOWED_EXTENSIONS);
+  }
+
+  public int executionTimeoutSeconds() {
+    return get(SettingsTable.EXECUTION_TIMEOUT_SECONDS);
+  }
+
+  public int sessionIdleTimeoutSeconds() {
+    return get(SettingsTable.SESSION_IDLE_TIMEOUT_SECONDS);
+  }
+
+  public int maxSessions() {
+    return get(SettingsTable.MAX_SESSIONS);
+  }
+
+  public boolean allowPersistentSessions() {
+    return get(SettingsTable.ALLOW_PERSISTENT_SESSIONS);
+  }
+
+  public String logLevel() {
+    return get(SettingsTable.LOG_LEVEL);
+  }
+
+  public int httpPort() {
+    return get(SettingsTable.HTTP_PORT);
+  }
+
+  public String httpHost() {
+    return get(SettingsTable.HTTP_HOST);
+  }
+
+  public long maxOutputBytes() {
+    return get(SettingsTable.MAX_OUTPUT_BYTES);
+  }
+
+  public long tmpfsSizeBytes() {
+    return get(SettingsTable.TMPFS_SIZE_BYTES);
+  }
+
+  public int sandboxUid() {
+    return get(SettingsTable.SANDBOX_UID);
+  }
+
+  public String python() {
+    return get(SettingsTable.PYTHON);
+  }
+
+  public int shutdownGraceSeconds() {
+    return get(SettingsTable.SHUTDOWN_GRACE_SECONDS);
+  }
+
+  public long memoryLimitBytes() {
+    return get(SettingsTable.MEMORY_LIMIT_BYTES);
+  }
+
+  public int pidsLimit() {
+    return get(SettingsTable.PIDS_LIMIT);
+  }
+
+  public double cpuLimit() {
+    return get(SettingsTable.CPU_LIMIT);
+  }
+
+  public boolean allowUnlimited() {
+    return get(SettingsTable.ALLOW_UNLIMITED);
+  }
+
+  public String apiKey() {
+    return get(SettingsTable.API_KEY);
+  }
+
+  public long maxWorkspaceBytes() {
+    return get(SettingsTable.MAX_WORKSPACE_BYTES);
+  }
+
+  public List<String> corsAllowedOrigins() {
+    return get(SettingsTable.CORS_ALLOWED_ORIGINS);
+  }
+
+  public int websocketMessagesPerSecond() {
+    return get(SettingsTable.WEBSOCKET_MESSAGES_PER_SECOND);
+  }
+
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof Settings settings && values.equals(settings.values);
+  }
+
+  @Override
+  public int hashCode() {
+    return values.hashCode();
   }
 
   /** Never shows the API key. */
   @Override
   public String toString() {
-    return "Settings[port=" + httpPort + ", workspace=" + workspaceDir + ", apiKey="
-        + (apiKey.isEmpty() ? "none" : "set") + "]";
-  }
-
-  /** The settings with no file and no environment variable. */
-  public static Settings defaults() {
-    return SettingsLoader.fromMap(SettingsLoader.defaultValues());
+    return "Settings[port=" + httpPort() + ", workspace=" + workspaceDir() + ", apiKey="
+        + (apiKey().isEmpty() ? "none" : "set") + "]";
   }
 }

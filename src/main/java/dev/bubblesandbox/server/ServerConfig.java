@@ -1,5 +1,6 @@
 package dev.bubblesandbox.server;
 
+import dev.bubblesandbox.config.ConfigFile;
 import dev.bubblesandbox.config.Settings;
 import dev.bubblesandbox.config.SettingsLoader;
 import io.vertx.config.ConfigRetriever;
@@ -9,16 +10,23 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * Loads the server's settings with vertx-config, later stores winning: built-in defaults, the YAML
- * file, then {@code BUBBLE_SANDBOX_*} variables; validated by {@link SettingsLoader#fromMap}.
+ * Loads the server's settings with vertx-config, later stores winning: the built-in defaults, the
+ * YAML file ({@code -c FILE} or {@code conf/config.yaml}), the {@code BUBBLE_SANDBOX_*}
+ * variables, then the command line's overrides; validated by {@link SettingsLoader#fromMap}.
+ *
+ * <p>The file is found and read by {@link ConfigFile}, not by a vertx-config file store: the CLI
+ * reads the same file without Vert.x (starting it would cost more than the sandbox), and one
+ * reader means one lookup rule and one YAML typing for both. Likewise the variables are mapped by
+ * {@link SettingsLoader#fromEnvironment}, so that the server, like the CLI, refuses an unknown
+ * {@code BUBBLE_SANDBOX_*} variable instead of ignoring a typo. vertx-config layers the sources,
+ * so that a further store (system properties, a cluster's shared configuration) is one more
+ * {@code addStore}.
  */
 public final class ServerConfig {
 
@@ -26,41 +34,31 @@ public final class ServerConfig {
 
   public static Future<Settings> load(Vertx vertx, Optional<Path> configFile,
       Map<String, Object> overrides) {
-    Map<String, Object> defaults = SettingsLoader.defaultValues();
-    ConfigRetrieverOptions options = new ConfigRetrieverOptions().setIncludeDefaultStores(false)
-        .addStore(new ConfigStoreOptions().setType("json").setConfig(new JsonObject(defaults)));
-    Optional<Path> file = configFile.isPresent() ? configFile
-        : Optional.of(SettingsLoader.DEFAULT_CONFIG_FILE).filter(Files::isRegularFile);
-    if (file.isPresent() && !Files.isRegularFile(file.get())) {
-      return Future.failedFuture(new dev.bubblesandbox.config.InvalidSettingException(
-          "Configuration file " + file.get() + " does not exist."));
-    }
-    file.ifPresent(path -> options.addStore(new ConfigStoreOptions().setType("file")
-        .setFormat("yaml").setConfig(new JsonObject().put("path", path.toString()))));
-    JsonArray keys = new JsonArray();
-    defaults.keySet().forEach(key -> keys.add(SettingsLoader.ENV_PREFIX + key.toUpperCase(Locale.ROOT)));
-    options.addStore(new ConfigStoreOptions().setType("env")
-        .setConfig(new JsonObject().put("keys", keys).put("raw-data", true)));
+    return load(vertx, configFile, System.getenv(), overrides);
+  }
 
-    ConfigRetriever retriever = ConfigRetriever.create(vertx, options);
-    return retriever.getConfig()
-        .eventually(retriever::close)
-        .recover(failure -> Future.failedFuture(new dev.bubblesandbox.config.InvalidSettingException(
-            "Configuration file " + file.orElse(null) + " cannot be read: "
-                + String.valueOf(failure.getMessage()).lines().findFirst().orElse(""))))
+  static Future<Settings> load(Vertx vertx, Optional<Path> configFile, Map<String, String> environment,
+      Map<String, Object> overrides) {
+    // A disk read: off the event loop.
+    return vertx.executeBlocking(() -> ConfigFile.values(configFile))
+        .compose(fileValues -> {
+          ConfigRetriever retriever = ConfigRetriever.create(vertx, new ConfigRetrieverOptions()
+              .setIncludeDefaultStores(false)
+              .addStore(store(SettingsLoader.defaultValues()))
+              .addStore(store(fileValues))
+              .addStore(store(SettingsLoader.fromEnvironment(environment)))
+              .addStore(store(overrides)));
+          return retriever.getConfig().eventually(retriever::close);
+        })
         .map(config -> {
           Map<String, Object> values = new LinkedHashMap<>();
-          Map<String, String> environment = new LinkedHashMap<>();
-          config.forEach(entry -> {
-            if (entry.getKey().startsWith(SettingsLoader.ENV_PREFIX)) {
-              environment.put(entry.getKey(), String.valueOf(entry.getValue()));
-            } else {
-              values.put(entry.getKey(), entry.getValue() instanceof JsonArray array ? array.getList() : entry.getValue());
-            }
-          });
-          values.putAll(SettingsLoader.fromEnvironment(environment));
-          values.putAll(overrides);
+          config.forEach(entry -> values.put(entry.getKey(),
+              entry.getValue() instanceof JsonArray array ? array.getList() : entry.getValue()));
           return SettingsLoader.fromMap(values);
         });
+  }
+
+  private static ConfigStoreOptions store(Map<String, ?> values) {
+    return new ConfigStoreOptions().setType("json").setConfig(new JsonObject(new LinkedHashMap<>(values)));
   }
 }

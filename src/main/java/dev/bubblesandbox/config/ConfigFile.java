@@ -1,0 +1,85 @@
+package dev.bubblesandbox.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.YAMLException;
+
+/**
+ * The YAML configuration file: the one place that finds it and reads it, for the CLI and the
+ * server alike. It lives here, not in the server's vertx-config stores, because the CLI reads the
+ * same file on every run without starting Vert.x; the server hands what this class read to
+ * vertx-config as one of its layers (see {@code ServerConfig}).
+ */
+public final class ConfigFile {
+
+  /** Read when no {@code -c FILE} is given and it exists. */
+  public static final Path DEFAULT = Path.of("conf", "config.yaml");
+
+  private ConfigFile() {}
+
+  /**
+   * The file to read: {@code given} (which must exist), else {@link #DEFAULT} when it exists,
+   * else none.
+   *
+   * @throws InvalidSettingException when {@code given} does not exist
+   */
+  public static Optional<Path> locate(Optional<Path> given) {
+    if (given.isPresent()) {
+      if (!Files.isRegularFile(given.get())) {
+        throw new InvalidSettingException("Configuration file " + given.get() + " does not exist.");
+      }
+      return given;
+    }
+    return Optional.of(DEFAULT).filter(Files::isRegularFile);
+  }
+
+  /** The values of the file {@link #locate} finds, keyed like it; empty when there is none. */
+  public static Map<String, Object> values(Optional<Path> given) {
+    return locate(given).map(ConfigFile::read).orElseGet(Map::of);
+  }
+
+  /**
+   * The file's settings by key, unvalidated: strings, numbers, booleans, lists and nulls, so that
+   * they also pass as JSON; anything else YAML can type (a date) as its text.
+   */
+  static Map<String, Object> read(Path file) {
+    // SnakeYAML alone, not Jackson's data binding: the CLI reads this file on every run, and
+    // starting data binding would cost more than the sandbox itself.
+    try (Reader reader = Files.newBufferedReader(file)) {
+      Object document = new Yaml(new SafeConstructor(new LoaderOptions())).load(reader);
+      // An empty or comments-only file is a valid YAML document with no content: no settings.
+      if (document == null) {
+        return Map.of();
+      }
+      if (!(document instanceof Map<?, ?> map)) {
+        throw new InvalidSettingException("Configuration file " + file
+            + " is not a YAML mapping of setting names to values.");
+      }
+      Map<String, Object> values = new LinkedHashMap<>();
+      map.forEach((key, value) -> values.put(String.valueOf(key), plain(value)));
+      return values;
+    } catch (IOException | YAMLException e) {
+      String message = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+      throw new InvalidSettingException("Configuration file " + file + " is not a YAML mapping: " + message);
+    }
+  }
+
+  private static Object plain(Object value) {
+    if (value == null || value instanceof String || value instanceof Number || value instanceof Boolean) {
+      return value;
+    }
+    if (value instanceof List<?> list) {
+      return list.stream().map(ConfigFile::plain).toList();
+    }
+    return value.toString();
+  }
+}

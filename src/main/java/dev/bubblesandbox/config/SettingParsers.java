@@ -1,0 +1,138 @@
+package dev.bubblesandbox.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bubblesandbox.config.SettingParser.Rejected;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** The parsers the settings table uses: each accepts a typed YAML value or an environment string. */
+final class SettingParsers {
+
+  private SettingParsers() {}
+
+  static String text(Object raw) {
+    if (raw == null || raw.toString().isBlank()) {
+      throw new Rejected("a non-empty value");
+    }
+    return raw.toString().trim();
+  }
+
+  static Path path(Object raw) {
+    return Path.of(text(raw));
+  }
+
+  static long positiveLong(Object raw) {
+    try {
+      // Parsed from the text even for YAML numbers: a BigInteger's longValue() would silently
+      // wrap a value beyond the long range, and a fraction must not be cut to a whole number.
+      long parsed = Long.parseLong(String.valueOf(raw).trim());
+      if (parsed > 0) {
+        return parsed;
+      }
+    } catch (NumberFormatException e) {
+      // rejected below
+    }
+    throw new Rejected("a positive whole number");
+  }
+
+  static int positiveInt(Object raw) {
+    long parsed = positiveLong(raw);
+    if (parsed > Integer.MAX_VALUE) {
+      throw new Rejected("a positive whole number below 2^31");
+    }
+    return (int) parsed;
+  }
+
+  static double positiveDecimal(Object raw) {
+    try {
+      double parsed = Double.parseDouble(String.valueOf(raw).trim());
+      if (parsed > 0 && Double.isFinite(parsed)) {
+        return parsed;
+      }
+    } catch (NumberFormatException e) {
+      // rejected below
+    }
+    throw new Rejected("a positive number such as 1 or 0.5");
+  }
+
+  static int port(Object raw) {
+    try {
+      int parsed = Integer.parseInt(String.valueOf(raw).trim());
+      if (parsed >= 0 && parsed <= 65_535) {
+        return parsed;
+      }
+    } catch (NumberFormatException e) {
+      // rejected below
+    }
+    throw new Rejected("a port number from 0 to 65535");
+  }
+
+  static boolean bool(Object raw) {
+    if (raw instanceof Boolean b) {
+      return b;
+    }
+    return switch (raw == null ? "" : raw.toString().trim().toLowerCase(Locale.ROOT)) {
+      case "true" -> true;
+      case "false" -> false;
+      default -> throw new Rejected("true or false");
+    };
+  }
+
+  static String logLevel(Object raw) {
+    return LogLevel.parse(text(raw)).map(Enum::name)
+        .orElseThrow(() -> new Rejected("one of " + LogLevel.names()));
+  }
+
+  /** A secret: empty (off) or at least 16 characters; its value is never echoed. */
+  static String secret(Object raw) {
+    String text = raw == null ? "" : raw.toString().trim();
+    if (!text.isEmpty() && text.length() < 16) {
+      throw new Rejected("at least 16 characters", true);
+    }
+    return text;
+  }
+
+  static List<String> extensions(Object raw) {
+    List<String> extensions = new ArrayList<>();
+    for (Object item : list(raw, "a JSON list such as [\".txt\", \".csv\"]")) {
+      String extension = String.valueOf(item).trim().toLowerCase(Locale.ROOT);
+      if (!extension.matches("\\.[a-z0-9_-]{1,16}")) {
+        throw new Rejected("extensions such as \".csv\" (a dot, then letters or digits)");
+      }
+      extensions.add(extension);
+    }
+    return List.copyOf(extensions);
+  }
+
+  /** A list of origins such as ["https://console.example.com"]. */
+  static List<String> origins(Object raw) {
+    List<String> origins = new ArrayList<>();
+    for (Object item : list(raw, "a JSON list of origins such as [\"https://console.example.com\"]")) {
+      String origin = String.valueOf(item).trim();
+      if (!origin.matches("https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")) {
+        throw new Rejected("origins such as \"https://console.example.com\"");
+      }
+      origins.add(origin);
+    }
+    return List.copyOf(origins);
+  }
+
+  /** A YAML list as it is, or a JSON list from an environment variable. */
+  private static List<?> list(Object raw, String expected) {
+    if (raw instanceof List<?> list) {
+      return list;
+    }
+    try {
+      List<?> list = new ObjectMapper().readValue(String.valueOf(raw), List.class);
+      if (list != null) {
+        return list;
+      }
+    } catch (JsonProcessingException e) {
+      // rejected below
+    }
+    throw new Rejected(expected);
+  }
+}

@@ -1,0 +1,93 @@
+package dev.bubblesandbox.config;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Every setting, declared once: key, default, parser and description. {@link Settings} is built
+ * from this table, the environment variables are derived from it, and {@code conf/config.yaml}
+ * and the README's Configuration table are checked against it by {@code SettingsTableTest}.
+ */
+public final class SettingsTable {
+
+  // Filled by define() in declaration order: it must stay above the settings.
+  private static final List<Setting<?>> declared = new ArrayList<>();
+
+  public static final Setting<Path> ENVIRONMENTS_DIR = define("environments_dir", "environments",
+      SettingParsers::path, "one directory per environment: NAME/pyproject.toml and NAME/.venv");
+  public static final Setting<Path> WORKSPACE_DIR = define("workspace_dir", "workspace_data",
+      SettingParsers::path, "session workspaces (sessions/), their images (images/), records (records/), volumes/, tmp/");
+  public static final Setting<Long> MAX_UPLOAD_SIZE_BYTES = define("max_upload_size_bytes", 10_485_760L,
+      SettingParsers::positiveLong, "max total size of one upload request");
+  public static final Setting<List<String>> ALLOWED_EXTENSIONS = define("allowed_extensions",
+      List.of(".txt", ".csv", ".md", ".json", ".yaml", ".yml", ".tsv", ".xml"),
+      SettingParsers::extensions, "file name extensions an upload may have");
+  public static final Setting<Integer> EXECUTION_TIMEOUT_SECONDS = define("execution_timeout_seconds", 30,
+      SettingParsers::positiveInt, "wall-clock limit of one execution (requests may lower it)");
+  public static final Setting<Integer> SESSION_IDLE_TIMEOUT_SECONDS = define("session_idle_timeout_seconds",
+      3600, SettingParsers::positiveInt, "idle sessions are ended, their data cleared");
+  public static final Setting<Integer> MAX_SESSIONS = define("max_sessions", 50,
+      SettingParsers::positiveInt, "sessions plus running one-shot executions (sessions restored at "
+          + "start-up all come back, even past it)");
+  public static final Setting<Boolean> ALLOW_PERSISTENT_SESSIONS = define("allow_persistent_sessions", true,
+      SettingParsers::bool, "allow DELETE ...?clear_data=false");
+  public static final Setting<String> LOG_LEVEL = define("log_level", "INFO",
+      SettingParsers::logLevel, "JSON log lines on stdout: " + LogLevel.names());
+  public static final Setting<Integer> HTTP_PORT = define("http_port", 8080,
+      SettingParsers::port, "port the server listens on (0: any free port)");
+  public static final Setting<String> HTTP_HOST = define("http_host", "127.0.0.1",
+      SettingParsers::text, "loopback only; a container sets BUBBLE_SANDBOX_HTTP_HOST=0.0.0.0");
+  public static final Setting<Long> MAX_OUTPUT_BYTES = define("max_output_bytes", 1_048_576L,
+      SettingParsers::positiveLong, "captured and streamed bytes per stream per execution");
+  public static final Setting<Long> TMPFS_SIZE_BYTES = define("tmpfs_size_bytes", 67_108_864L,
+      SettingParsers::positiveLong, "size of /tmp and of /dev/shm inside each sandbox");
+  public static final Setting<Integer> SANDBOX_UID = define("sandbox_uid", 64_000,
+      SettingParsers::positiveInt, "host uid sandboxes run as when the server runs as root");
+  // A prefix under /usr is already in every sandbox; a private one (pyenv in /root, mode 0700)
+  // cannot even be reached by the unprivileged sandbox uid.
+  public static final Setting<String> PYTHON = define("python",
+      Files.isExecutable(Path.of("/usr/bin/python3")) ? "/usr/bin/python3" : "python3",
+      SettingParsers::text, "interpreter sync-environments builds venvs from (python3 on PATH "
+          + "when /usr/bin/python3 is missing)");
+  public static final Setting<Integer> SHUTDOWN_GRACE_SECONDS = define("shutdown_grace_seconds", 10,
+      SettingParsers::positiveInt, "running executions may finish this long after SIGTERM");
+  public static final Setting<Long> MEMORY_LIMIT_BYTES = define("memory_limit_bytes", 536_870_912L,
+      SettingParsers::positiveLong, "memory of one sandbox, tmpfs pages included (cgroup; per "
+          + "process under rlimits)");
+  public static final Setting<Integer> PIDS_LIMIT = define("pids_limit", 128,
+      SettingParsers::positiveInt, "processes and threads of one sandbox (cgroup)");
+  public static final Setting<Double> CPU_LIMIT = define("cpu_limit", 1.0,
+      SettingParsers::positiveDecimal, "CPUs one sandbox may use (cgroup cpu.max / CFS quota)");
+  public static final Setting<Boolean> ALLOW_UNLIMITED = define("allow_unlimited", false,
+      SettingParsers::bool, "start even where the limits above cannot be enforced");
+  public static final Setting<String> API_KEY = define("api_key", "",
+      SettingParsers::secret, "when set (16 characters or more, never logged), every /v1 request "
+          + "needs it as a Bearer token");
+  public static final Setting<Long> MAX_WORKSPACE_BYTES = define("max_workspace_bytes", 104_857_600L,
+      SettingParsers::positiveLong, "size of a session's workspace and a one-shot's scratch dir");
+  public static final Setting<List<String>> CORS_ALLOWED_ORIGINS = define("cors_allowed_origins", List.of(),
+      SettingParsers::origins, "browser origins allowed to call the API and open consoles");
+  public static final Setting<Integer> WEBSOCKET_MESSAGES_PER_SECOND = define(
+      "websocket_messages_per_second", 20,
+      SettingParsers::positiveInt, "console messages a client may send per second");
+
+  /** Every setting, in declaration order. */
+  public static final List<Setting<?>> ALL = List.copyOf(declared);
+
+  private SettingsTable() {}
+
+  /** The setting with this key, if there is one. */
+  public static Optional<Setting<?>> byKey(String key) {
+    return ALL.stream().filter(setting -> setting.key().equals(key)).findFirst();
+  }
+
+  private static <T> Setting<T> define(String key, Object defaultValue, SettingParser<T> parser,
+      String description) {
+    Setting<T> setting = new Setting<>(key, defaultValue, parser, description);
+    declared.add(setting);
+    return setting;
+  }
+}
