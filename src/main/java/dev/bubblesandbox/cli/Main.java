@@ -1,6 +1,4 @@
-package dev.bubblesandbox;
-
-import dev.bubblesandbox.cli.RootCommand;
+package dev.bubblesandbox.cli;
 
 /** Builds the command line, runs it and exits with its status. */
 public final class Main {
