@@ -1,6 +1,10 @@
-package dev.bubblesandbox.cli;
+package dev.bubblesandbox.bench;
 
-import dev.bubblesandbox.bench.ServerBenchmark;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -11,16 +15,23 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code bench}: one-shot executions through an in-process server against raw bwrap launches of
- * the same command line, and the server's memory after many executions.
+ * The benchmark's command line ({@code bench/server-bench.sh}): one-shot executions through an
+ * in-process server against raw bwrap launches of the same command line, and the server's memory
+ * after many executions. Built only by the {@code bench} Maven profile, never into the product.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true,
+@Command(name = "bench/server-bench.sh", mixinStandardHelpOptions = true,
     description = {
       "Benchmark one-shot print(1) executions through the HTTP server (started in this process "
           + "on 127.0.0.1, random port, temporary workspace) against raw launches of the same "
           + "bwrap command line, and the server's resident memory.",
       "Run it from the repository (environments/ must be synced)."})
 public final class BenchCommand implements Callable<Integer> {
+
+  /** The process's stdout and stderr as UTF-8, whatever the locale (as the product's CLI does). */
+  private static final PrintStream OUT =
+      new PrintStream(new FileOutputStream(FileDescriptor.out), true, StandardCharsets.UTF_8);
+  private static final PrintStream ERR =
+      new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8);
 
   static final int MAX_EXECUTIONS = 100_000;
   static final int MAX_CONCURRENCY = 64;
@@ -36,8 +47,8 @@ public final class BenchCommand implements Callable<Integer> {
   List<Integer> concurrency;
 
   @Option(names = "--rounds", paramLabel = "R", defaultValue = "4",
-      description = "Rounds each phase is split into, alternating raw, server and runner "
-          + "launches so that a slow spell of the machine falls on all alike (default: ${DEFAULT-VALUE}).")
+      description = "Rounds each phase is split into, alternating raw, server and "
+          + "unlimited-server launches so that a slow spell of the machine falls on all alike (default: ${DEFAULT-VALUE}).")
   int rounds;
 
   @Option(names = "--warmup", paramLabel = "N", defaultValue = "20",
@@ -77,12 +88,19 @@ public final class BenchCommand implements Callable<Integer> {
         rssRuns, environment, logLevel.toUpperCase(java.util.Locale.ROOT),
         Optional.ofNullable(configFile));
     try {
-      new ServerBenchmark(options, Console.OUT).run();
+      new ServerBenchmark(options, OUT).run();
     } catch (ExecutionException e) {
-      Console.ERR.println("error: " + e.getMessage());
+      ERR.println("error: " + e.getMessage());
       return 1;
     }
     return 0;
+  }
+
+  public static void main(String[] args) {
+    CommandLine commandLine = new CommandLine(new BenchCommand());
+    commandLine.setOut(new PrintWriter(OUT, true));
+    commandLine.setErr(new PrintWriter(ERR, true));
+    System.exit(commandLine.execute(args));
   }
 
   private void check(boolean valid, String message) {

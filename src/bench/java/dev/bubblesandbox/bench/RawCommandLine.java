@@ -25,8 +25,9 @@ import java.util.Optional;
  * <p>{@code WORKDIR} must exist; as the CLI does with {@code -w}, it is handed to the sandbox
  * uid when running as root.
  *
- * <p>Usage: {@code java -cp target/bubble-sandbox.jar dev.bubblesandbox.bench.RawCommandLine
- * WORKDIR CODE [ENVIRONMENT]}
+ * <p>Usage: {@code java -cp target/bench/bubble-sandbox-bench.jar
+ * dev.bubblesandbox.bench.RawCommandLine WORKDIR CODE [ENVIRONMENT]} (the jar of the {@code bench}
+ * Maven profile)
  */
 public final class RawCommandLine {
 

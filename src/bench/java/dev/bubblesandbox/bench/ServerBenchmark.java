@@ -50,16 +50,17 @@ import java.util.concurrent.atomic.AtomicReference;
  * only, random port, a temporary workspace) against the same number of raw launches of the
  * command line the server runs ({@link SandboxRunner#command}: the same setpriv prefix, bwrap
  * arguments and Python), at the same concurrency; and the server's resident memory early and
- * after many executions. A third, diagnostic kind launches through {@link SandboxRunner} with a
- * fresh {@link TemporaryWorkDir}, as the server does below its HTTP API, to tell the cost of the
- * sandbox layer from that of HTTP and Vert.x. Each kind's CPU (this JVM by thread, the sandbox
+ * after many executions. A third, diagnostic kind goes through a second server of the same
+ * settings whose runner has no cgroup limits and no seccomp filter
+ * ({@link SandboxRunner#createWithoutLimits}), to tell what the limits cost per launch from what
+ * HTTP and Vert.x cost. Each kind's CPU (this JVM by thread, the sandbox
  * processes, the whole machine) is printed so that a missed target can be explained.
  *
  * <p>Every loop is bounded by a count and every wait by a timeout.
  */
 public final class ServerBenchmark {
 
-  /** What to measure; see {@code bubble-sandbox bench --help}. */
+  /** What to measure; see {@code bench/server-bench.sh --help}. */
   public record Options(int executions, List<Integer> concurrency, int rounds, int warmup, int rssRuns,
       String environment, String logLevel, Optional<Path> configFile) {
 
