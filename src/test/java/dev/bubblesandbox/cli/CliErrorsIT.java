@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Usage and configuration errors: exit status 125 and one clear line, never a stack trace. */
-class CliErrorsTest {
+class CliErrorsIT {
 
   @TempDir Path temp;
 

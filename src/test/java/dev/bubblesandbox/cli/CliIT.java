@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The command line end to end: a real JVM running Main, real bwrap, the synced environments. */
-class CliTest {
+class CliIT {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final SandboxUser USER = SandboxUser.forCurrentProcess(Settings.defaults().sandboxUid());

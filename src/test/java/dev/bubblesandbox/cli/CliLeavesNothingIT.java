@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
  * removal, command file) goes on after the result is known, and the JVM's exit used to cut it
  * short in about half of the runs.
  */
-class CliLeavesNothingTest {
+class CliLeavesNothingIT {
 
   @Test
   @DisplayName("eight runs of execute-python -a -s 'print(1)' in a row leave no /tmp/bubble-sandbox-<pid>* and no l<pid>* group")

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * shell as written (only {@code uv run} dropped and {@code /tmp/...} paths moved into a
  * temporary directory), run by the {@code bubble-sandbox} launcher on PATH.
  */
-class DropInCommandLinesTest {
+class DropInCommandLinesIT {
 
   private static final ObjectMapper JSON = new ObjectMapper();
   /** The owner the README's listings show; not root and not the sandbox uid. */

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the current directory) does not exist: every command says so and how to point at one, with the
  * configuration error's status, instead of "no environments" or blaming the sandbox uid.
  */
-class MissingEnvironmentsDirectoryTest {
+class MissingEnvironmentsDirectoryIT {
 
   @TempDir Path elsewhere;
 

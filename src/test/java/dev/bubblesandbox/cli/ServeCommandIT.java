@@ -23,7 +23,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /** {@code serve} as operators run it: configuration layers, JSON logs, SIGTERM. */
-class ServeCommandTest {
+class ServeCommandIT {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * own, with the mounts in THREAD_UPLOADS, ROOM_UPLOADS and WORKDIR, and {@code bubble-sandbox}
  * the launcher on PATH.
  */
-class SkillScriptsTest {
+class SkillScriptsIT {
 
   private static final Path SCRIPTS = LauncherShell.PROJECT.resolve("skills/bubble-sandbox/scripts");
   private static final ObjectMapper JSON = new ObjectMapper();

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * owner as before the run, modes are what the script set, and nothing the script's links point
  * at is touched. Also when the run times out or the CLI is stopped by SIGTERM or SIGINT.
  */
-class WorkDirOwnershipTest {
+class WorkDirOwnershipIT {
 
   /** The directories' owner: neither root nor the sandbox uid. */
   private static final int OWNER = 1234;

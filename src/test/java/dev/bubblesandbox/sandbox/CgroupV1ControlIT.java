@@ -11,7 +11,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /** The cgroup v1 control: parsing the host's layout, groups that come and go, stale ones removed. */
-class CgroupV1ControlTest {
+class CgroupV1ControlIT {
 
   @Test
   @DisplayName("Controllers are found in /proc/self/mounts, separate or co-mounted")

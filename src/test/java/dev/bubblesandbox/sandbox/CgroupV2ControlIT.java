@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  * tested is everything else v2 does: the layout made at start-up, the launcher joining the
  * execution's group, cpu.stat measuring it, cgroup.kill ending it, stale groups removed.
  */
-class CgroupV2ControlTest {
+class CgroupV2ControlIT {
 
   private static Path base;
   private static CgroupV2Control control;

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /** Launches made ready ahead: they run what they are given, and leave nothing once closed. */
-class LauncherPoolTest {
+class LauncherPoolIT {
 
   @Test
   @DisplayName("The command reaches bwrap word for word: quotes, $(...), backticks and newlines stay text")

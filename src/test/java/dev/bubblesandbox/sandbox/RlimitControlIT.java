@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
  * The last resort for hosts without cgroups, run here on purpose: real bwrap under the rlimits
  * the launcher sets, the sandbox uid as in production.
  */
-class RlimitControlTest {
+class RlimitControlIT {
 
   private static final SandboxRunner RUNNER =
       SandboxRunner.create(Sandboxes.USER, new RlimitControl(), true);

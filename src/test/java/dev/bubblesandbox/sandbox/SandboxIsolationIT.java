@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** SPEC §1 protections, each checked from inside a real sandbox. */
-class SandboxIsolationTest {
+class SandboxIsolationIT {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** How an execution ends: exit codes, signals, limits, stdin, and nothing left running. */
-class SandboxLifecycleTest {
+class SandboxLifecycleIT {
 
   /** Generous bound for a sandbox to print its first line; only a hang would take this long. */
   private static final long STARTUP_SECONDS = 20;

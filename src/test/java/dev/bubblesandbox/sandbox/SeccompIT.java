@@ -11,7 +11,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
 
 /** The seccomp filter: refused system call groups fail with EPERM, ordinary Python still works. */
-class SeccompTest {
+class SeccompIT {
 
   private static final String CALL = "import ctypes, errno, socket\n"
       + "libc = ctypes.CDLL(None, use_errno=True)\n"

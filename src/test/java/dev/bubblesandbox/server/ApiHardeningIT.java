@@ -1,6 +1,6 @@
 package dev.bubblesandbox.server;
 
-import static dev.bubblesandbox.server.HttpApiTest.assertError;
+import static dev.bubblesandbox.server.HttpApiIT.assertError;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bubblesandbox.server.ConsoleClient.Frame;
@@ -20,7 +20,7 @@ import org.junit.jupiter.api.TestInstance;
 
 /** Hostile clients: no key, huge or deep requests, message floods, foreign origins. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ApiHardeningTest {
+class ApiHardeningIT {
 
   private static final String KEY = "test-key-0123456789abcdef";
 

@@ -1,6 +1,6 @@
 package dev.bubblesandbox.server;
 
-import static dev.bubblesandbox.server.HttpApiTest.assertError;
+import static dev.bubblesandbox.server.HttpApiIT.assertError;
 import static dev.bubblesandbox.server.TestServer.script;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -15,7 +15,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /** The bounded session counter and executions that never wait behind each other. */
-class CapacityTest {
+class CapacityIT {
 
   private TestServer server;
 
@@ -39,7 +39,7 @@ class CapacityTest {
     assertThat(refused.headers().firstValue("Retry-After")).isPresent();
     assertError(server.post("/v1/execute", script("print(1)")), 503, "capacity_exhausted");
     // The series exists at zero from start-up: both refusals above must have counted.
-    assertThat(HttpApiTest.counter(server.get("/metrics").body(),
+    assertThat(HttpApiIT.counter(server.get("/metrics").body(),
         "bubble_sandbox_rejections_total{reason=\"capacity_exhausted\"}")).isEqualTo(2.0);
 
     assertThat(server.delete("/v1/sessions/" + first).statusCode()).isEqualTo(204);
@@ -58,7 +58,7 @@ class CapacityTest {
       }
     });
     // The one-shot holds the second slot once the gauge says so.
-    for (int i = 0; i < 200 && HttpApiTest.counter(server.get("/metrics").body(), "bubble_sandbox_slots_used") < 2; i++) {
+    for (int i = 0; i < 200 && HttpApiIT.counter(server.get("/metrics").body(), "bubble_sandbox_slots_used") < 2; i++) {
       Thread.sleep(10);
     }
     HttpResponse<String> refused = server.post("/v1/sessions", "{}");

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.TestInstance;
 
 /** The WebSocket console of SPEC §5 with a real WebSocket client. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ConsoleTest {
+class ConsoleIT {
 
   private TestServer server;
 

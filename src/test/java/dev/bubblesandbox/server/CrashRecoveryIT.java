@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
  * A crash never deletes data that no client asked to delete: the server runs as a process of its
  * own, is killed with SIGKILL, and is started again on the same workspace directory.
  */
-class CrashRecoveryTest {
+class CrashRecoveryIT {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -1,6 +1,6 @@
 package dev.bubblesandbox.server;
 
-import static dev.bubblesandbox.server.HttpApiTest.assertError;
+import static dev.bubblesandbox.server.HttpApiIT.assertError;
 import static dev.bubblesandbox.server.TestServer.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -24,7 +24,7 @@ import org.junit.jupiter.api.TestInstance;
 
 /** Uploads, listings, downloads and deletes, including what a hostile script plants. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class FilesApiTest {
+class FilesApiIT {
 
   private TestServer server;
   private String session;

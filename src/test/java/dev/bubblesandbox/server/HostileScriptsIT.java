@@ -19,7 +19,7 @@ import org.junit.jupiter.api.TestInstance;
  * the same time and the server stays ready.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class HostileScriptsTest {
+class HostileScriptsIT {
 
   private TestServer server;
 
@@ -156,11 +156,11 @@ class HostileScriptsTest {
     JsonNode lowered = TestServer.json(server.post("/v1/execute",
         "{\"script\": \"x = bytearray(100 * 1024 ** 2)\", \"memory_limit_bytes\": 67108864}"));
     assertThat(lowered.get("limit").asText()).isEqualTo("memory");
-    HttpApiTest.assertError(server.post("/v1/execute",
+    HttpApiIT.assertError(server.post("/v1/execute",
         "{\"script\": \"1\", \"memory_limit_bytes\": 1073741824}"), 400, "invalid_request");
-    HttpApiTest.assertError(server.post("/v1/execute",
+    HttpApiIT.assertError(server.post("/v1/execute",
         "{\"script\": \"1\", \"pids_limit\": 100000}"), 400, "invalid_request");
-    HttpApiTest.assertError(server.post("/v1/execute",
+    HttpApiIT.assertError(server.post("/v1/execute",
         "{\"script\": \"1\", \"cpu_limit\": 4}"), 400, "invalid_request");
     JsonNode info = TestServer.json(server.get("/v1/info"));
     assertThat(info.get("limits").get("mechanism").asText()).isEqualTo("cgroup-v1");

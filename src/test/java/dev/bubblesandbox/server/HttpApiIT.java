@@ -16,7 +16,7 @@ import org.junit.jupiter.api.TestInstance;
 
 /** Each row of the SPEC §4 table against a real server, with every status listed there. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class HttpApiTest {
+class HttpApiIT {
 
   private TestServer server;
 

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.TestInstance;
  * from start-up.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class MetricsTest {
+class MetricsIT {
 
   private static final String ONE_SHOT_OK =
       "bubble_sandbox_executions_total{environment=\"bare\",kind=\"one_shot\",limit=\"none\",outcome=\"ok\"}";

@@ -1,6 +1,6 @@
 package dev.bubblesandbox.server;
 
-import static dev.bubblesandbox.server.HttpApiTest.assertError;
+import static dev.bubblesandbox.server.HttpApiIT.assertError;
 import static dev.bubblesandbox.server.TestServer.json;
 import static dev.bubblesandbox.server.TestServer.script;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -17,7 +17,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /** Persistence across restarts, idle reaping, and a shutdown that leaves nothing behind. */
-class ServerLifecycleTest {
+class ServerLifecycleIT {
 
   @Test
   @DisplayName("A session deleted with clear_data=false finds its files again after a server restart")

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
  * A host that cannot enforce the limits, stood in for by a runner without them: the server
  * refuses to start unless the operator allowed it, and then says what is not enforced.
  */
-class UnenforceableLimitsTest {
+class UnenforceableLimitsIT {
 
   private static final SandboxRunner UNLIMITED =
       SandboxRunner.createWithoutLimits(SandboxUser.forCurrentProcess(Settings.defaults().sandboxUid()));

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.TestInstance;
  * that stops reading without answering blocks the client until the idle timeout.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class UploadRefusalTest {
+class UploadRefusalIT {
 
   private static final Duration PROMPTLY = Duration.ofSeconds(10);
   private static final long MIB = 1 << 20;

@@ -1,6 +1,6 @@
 package dev.bubblesandbox.server;
 
-import static dev.bubblesandbox.server.HttpApiTest.assertError;
+import static dev.bubblesandbox.server.HttpApiIT.assertError;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -15,7 +15,7 @@ import org.junit.jupiter.api.TestInstance;
 
 /** The per-session workspace quota: writes and uploads past it fail, the host disk is untouched. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class WorkspaceQuotaTest {
+class WorkspaceQuotaIT {
 
   private static final long QUOTA = 8L << 20;
 
