@@ -5,29 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-/** The cgroup v1 control: parsing the host's layout, groups that come and go, stale ones removed. */
+/**
+ * The cgroup v1 control on this host: groups that come and go, stale ones removed (its parsing:
+ * CgroupV1ControlTest).
+ */
 class CgroupV1ControlIT {
-
-  @Test
-  @DisplayName("Controllers are found in /proc/self/mounts, separate or co-mounted")
-  void mounts() {
-    Map<String, Path> mounts = CgroupV1Control.v1Mounts(List.of(
-        "tmpfs /sys/fs/cgroup tmpfs rw,relatime,mode=755 0 0",
-        "cgroup /sys/fs/cgroup/cpu,cpuacct cgroup rw,nosuid,cpu,cpuacct 0 0",
-        "cgroup /sys/fs/cgroup/memory cgroup rw,relatime,memory 0 0",
-        "cgroup2 /sys/fs/cgroup/unified cgroup2 rw,relatime 0 0"));
-    assertThat(mounts).containsEntry("cpu", Path.of("/sys/fs/cgroup/cpu,cpuacct"))
-        .containsEntry("cpuacct", Path.of("/sys/fs/cgroup/cpu,cpuacct"))
-        .containsEntry("memory", Path.of("/sys/fs/cgroup/memory"))
-        .doesNotContainKey("pids");
-    assertThat(CgroupV1Control.ownGroups(List.of("4:memory:/a/b", "2:cpu,cpuacct:/", "0::/")))
-        .containsEntry("memory", "/a/b").containsEntry("cpu", "/").containsEntry("cpuacct", "/");
-  }
 
   @Test
   @DisplayName("This host (as CI's) enforces every limit with cgroup v1")

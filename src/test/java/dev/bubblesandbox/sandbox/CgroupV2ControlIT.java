@@ -43,18 +43,6 @@ class CgroupV2ControlIT {
   }
 
   @Test
-  @DisplayName("Reads the unified mount and this process's group from /proc")
-  void parsesProc() {
-    assertThat(CgroupV2Control.mountPoint(List.of(
-        "cgroup /sys/fs/cgroup/memory cgroup rw,relatime,memory 0 0",
-        "cgroup2 /sys/fs/cgroup/unified cgroup2 rw,relatime 0 0")))
-        .contains(Path.of("/sys/fs/cgroup/unified"));
-    assertThat(CgroupV2Control.ownGroup(List.of("4:memory:/a", "0::/system.slice/bubble-sandbox.service")))
-        .contains("/system.slice/bubble-sandbox.service");
-    assertThat(CgroupV2Control.ownGroup(List.of("4:memory:/a"))).isEmpty();
-  }
-
-  @Test
   @DisplayName("Start-up moves the processes of a delegated group into a leaf, so it can hand controllers on")
   void delegationMovesProcessesToALeaf() throws Exception {
     // hugetlb is the one controller this host leaves to v2: it stands in for memory, pids and cpu.

@@ -46,16 +46,6 @@ class RlimitControlIT {
   }
 
   @Test
-  @DisplayName("Before Linux 5.14 RLIMIT_NPROC counts every sandbox of the uid at once: tasks are not claimed")
-  void oldKernels() {
-    assertThat(new RlimitControl("5.10.0-28-amd64").enforced()).containsExactly("memory");
-    assertThat(new RlimitControl("5.10.0-28-amd64").sandboxedPrefix(ResourceLimits.DEFAULT).get(2))
-        .doesNotContain("ulimit -p").doesNotContain("ulimit -u");
-    assertThat(new RlimitControl("5.14.0").enforced()).containsExactlyInAnyOrder("memory", "pids");
-    assertThat(new RlimitControl("6.18.0-gc").enforced()).containsExactlyInAnyOrder("memory", "pids");
-  }
-
-  @Test
   @DisplayName("The limits script works in bash too, where ulimit -p is the pipe size")
   void bashSetsTheTaskLimit() throws Exception {
     RlimitControl control = new RlimitControl();
