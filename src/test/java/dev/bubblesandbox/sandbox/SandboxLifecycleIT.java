@@ -62,10 +62,10 @@ class SandboxLifecycleIT {
     marker.await();
     // The sleeper may still be on its way through fork and exec: wait until the host sees it.
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(STARTUP_SECONDS);
-    while (Sandboxes.hostProcesses("sleep", seconds).isEmpty() && System.nanoTime() < deadline) {
+    while (HostProcesses.withArgv("sleep", seconds).isEmpty() && System.nanoTime() < deadline) {
       Thread.sleep(20);
     }
-    assertThat(Sandboxes.hostProcesses("sleep", seconds)).as("the sleeper runs on the host").isNotEmpty();
+    assertThat(HostProcesses.withArgv("sleep", seconds)).as("the sleeper runs on the host").isNotEmpty();
     return sandbox;
   }
 

@@ -12,11 +12,10 @@ import java.net.http.WebSocketHandshakeException;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Hostile clients: no key, huge or deep requests, message floods, foreign origins. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -24,18 +23,10 @@ class ApiHardeningIT {
 
   private static final String KEY = "test-key-0123456789abcdef";
 
-  private TestServer server;
-
-  @BeforeAll
-  void start() throws Exception {
-    server = TestServer.start(Map.of("api_key", KEY, "websocket_messages_per_second", 10,
-        "cors_allowed_origins", List.of("https://console.example.com")));
-  }
-
-  @AfterAll
-  void stop() throws Exception {
-    server.close();
-  }
+  /** One server for all of this class's tests (see TestServer). */
+  @RegisterExtension
+  static final TestServer server = TestServer.perClass(Map.of("api_key", KEY,
+      "websocket_messages_per_second", 10, "cors_allowed_origins", List.of("https://console.example.com")));
 
   private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
     return server.http.send(request.build(), HttpResponse.BodyHandlers.ofString());

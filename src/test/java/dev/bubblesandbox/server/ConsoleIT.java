@@ -7,27 +7,18 @@ import java.net.URI;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The WebSocket console of SPEC §5 with a real WebSocket client. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ConsoleIT {
 
-  private TestServer server;
-
-  @BeforeAll
-  void start() throws Exception {
-    server = TestServer.start(Map.of("execution_timeout_seconds", 20, "max_output_bytes", 1 << 20));
-  }
-
-  @AfterAll
-  void stop() throws Exception {
-    server.close();
-  }
+  /** One server for all of this class's tests (see TestServer). */
+  @RegisterExtension
+  static final TestServer server = TestServer.perClass(Map.of("execution_timeout_seconds", 20, "max_output_bytes", 1 << 20));
 
   private ConsoleClient console(String session) {
     return ConsoleClient.connect(server.http,

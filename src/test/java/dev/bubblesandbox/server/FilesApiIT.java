@@ -14,30 +14,21 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Uploads, listings, downloads and deletes, including what a hostile script plants. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class FilesApiIT {
 
-  private TestServer server;
+  /** One server for all of this class's tests (see TestServer). */
+  @RegisterExtension
+  static final TestServer server = TestServer.perClass(Map.of("max_upload_size_bytes", 4096));
   private String session;
-
-  @BeforeAll
-  void start() throws Exception {
-    server = TestServer.start(Map.of("max_upload_size_bytes", 4096));
-  }
-
-  @AfterAll
-  void stop() throws Exception {
-    server.close();
-  }
 
   @BeforeEach
   void createSession() throws Exception {

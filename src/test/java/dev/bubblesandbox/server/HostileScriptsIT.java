@@ -3,16 +3,16 @@ package dev.bubblesandbox.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.bubblesandbox.sandbox.HostProcesses;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Hostile scripts each end with a clear result while another session runs {@code print(1)} at
@@ -21,17 +21,9 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class HostileScriptsIT {
 
-  private TestServer server;
-
-  @BeforeAll
-  void start() throws Exception {
-    server = TestServer.start(Map.of("execution_timeout_seconds", 20));
-  }
-
-  @AfterAll
-  void stop() throws Exception {
-    server.close();
-  }
+  /** One server for all of this class's tests (see TestServer). */
+  @RegisterExtension
+  static final TestServer server = TestServer.perClass(Map.of("execution_timeout_seconds", 20));
 
   /** Runs {@code hostile} in one session and print(1) in another meanwhile; returns the hostile result. */
   private JsonNode runBesideAnother(String hostile, Integer timeoutSeconds) throws Exception {
@@ -131,10 +123,10 @@ class HostileScriptsIT {
         + "    os._exit(0)\n"
         + "time.sleep(0.5)\nprint('parent done')\n", null);
     assertThat(result.get("stdout").asText()).isEqualTo("parent done\n");
-    for (int i = 0; i < 50 && !SandboxProcesses.running("sleep 4242").isEmpty(); i++) {
+    for (int i = 0; i < 50 && !HostProcesses.containing("sleep 4242").isEmpty(); i++) {
       Thread.sleep(20);
     }
-    assertThat(SandboxProcesses.running("sleep 4242")).isEmpty();
+    assertThat(HostProcesses.containing("sleep 4242")).isEmpty();
   }
 
   @Test

@@ -15,11 +15,10 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code /metrics} of a real server, scraped with a real HTTP client: valid for Prometheus'
@@ -32,17 +31,9 @@ class MetricsIT {
   private static final String ONE_SHOT_OK =
       "bubble_sandbox_executions_total{environment=\"bare\",kind=\"one_shot\",limit=\"none\",outcome=\"ok\"}";
 
-  private TestServer server;
-
-  @BeforeAll
-  void start() throws Exception {
-    server = TestServer.start(Map.of());
-  }
-
-  @AfterAll
-  void stop() throws Exception {
-    server.close();
-  }
+  /** One server for all of this class's tests (see TestServer). */
+  @RegisterExtension
+  static final TestServer server = TestServer.perClass(Map.of());
 
   private String scrape(TestServer target) throws Exception {
     HttpResponse<String> response = target.get("/metrics");

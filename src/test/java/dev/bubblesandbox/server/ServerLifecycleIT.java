@@ -5,6 +5,7 @@ import static dev.bubblesandbox.server.TestServer.json;
 import static dev.bubblesandbox.server.TestServer.script;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.bubblesandbox.sandbox.HostProcesses;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -183,7 +184,7 @@ class ServerLifecycleIT {
     assertThat(finished.statusCode()).isEqualTo(200);
     assertThat(json(finished).get("stdout").asText()).isEqualTo("done\n");
     endless.get(10, TimeUnit.SECONDS);
-    assertThat(SandboxProcesses.running("time.sleep(600)")).isEmpty();
+    assertThat(HostProcesses.containing("time.sleep(600)")).isEmpty();
     // The launchers it kept ready are gone too (no other server of this JVM runs now).
     assertThat(ProcessHandle.current().descendants().filter(process -> process.info().arguments()
         .map(args -> java.util.Arrays.asList(args).contains("bubble-sandbox-launch")).orElse(false)))

@@ -16,13 +16,13 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Every refused upload reaches a client that writes its whole body before reading (python
@@ -41,18 +41,14 @@ class UploadRefusalIT {
   /** Bodies within it are read and dropped, and the connection serves the next request. */
   private static final long WITHIN_THE_BOUND = MIB;
 
-  private TestServer server;
+  /** One server for all of this class's tests (see TestServer). */
+  @RegisterExtension
+  static final TestServer server = TestServer.perClass(Map.of("max_upload_size_bytes", LIMIT));
   private String session;
 
   @BeforeAll
-  void start() throws Exception {
+  void boundsFit() {
     assertThat(Math.min(LIMIT, BodyDrain.MAX_DRAIN_BYTES)).isBetween(WITHIN_THE_BOUND, PAST_THE_BOUND - 1);
-    server = TestServer.start(Map.of("max_upload_size_bytes", LIMIT));
-  }
-
-  @AfterAll
-  void stop() throws Exception {
-    server.close();
   }
 
   @BeforeEach

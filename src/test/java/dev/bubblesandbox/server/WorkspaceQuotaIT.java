@@ -7,11 +7,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The per-session workspace quota: writes and uploads past it fail, the host disk is untouched. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -19,17 +18,9 @@ class WorkspaceQuotaIT {
 
   private static final long QUOTA = 8L << 20;
 
-  private TestServer server;
-
-  @BeforeAll
-  void start() throws Exception {
-    server = TestServer.start(Map.of("max_workspace_bytes", QUOTA, "max_upload_size_bytes", 32L << 20));
-  }
-
-  @AfterAll
-  void stop() throws Exception {
-    server.close();
-  }
+  /** One server for all of this class's tests (see TestServer). */
+  @RegisterExtension
+  static final TestServer server = TestServer.perClass(Map.of("max_workspace_bytes", QUOTA, "max_upload_size_bytes", 32L << 20));
 
   private static final String FILL = "import errno\n"
       + "f = open('fill.bin', 'wb')\n"
