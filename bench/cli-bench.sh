@@ -4,9 +4,9 @@
 # this machine, in one run, and prints median, p90 and the ratio.
 #
 # The raw argv comes from the product itself (SandboxRunner#command, through the
-# dev.bubblesandbox.bench.RawCommandLine helper), run in a prepared work dir handed to the
-# sandbox uid, as execute-python -w does. Uses hyperfine when installed (apt-get install -y
-# hyperfine), otherwise times the runs itself with bash's clock.
+# dev.bubblesandbox.bench.RawCommandLine helper of the `bench` Maven profile's jar), run in a
+# prepared work dir handed to the sandbox uid, as execute-python -w does. Uses hyperfine when
+# installed (apt-get install -y hyperfine), otherwise times the runs itself with bash's clock.
 #
 # usage: bench/cli-bench.sh [-n RUNS] [--warmup N] [--no-hyperfine] [--no-reference] [--diagnose]
 #   -n RUNS          measured runs of each command (default 50)
@@ -52,6 +52,10 @@ jar=$PWD/target/bubble-sandbox.jar
 if [ ! -f "$jar" ]; then
   mvn -B -q package -DskipTests
 fi
+bench_jar=$PWD/target/bench/bubble-sandbox-bench.jar
+if [ ! -f "$bench_jar" ] || [ -n "$(find pom.xml src/main src/bench -newer "$bench_jar" -type f -print -quit)" ]; then
+  mvn -B -q -Pbench package -DskipTests
+fi
 read -r -a java_opts <<< "${JAVA_OPTS:-}"
 
 scratch=$(mktemp -d /tmp/bubble-sandbox-cli-bench-XXXXXX)
@@ -60,7 +64,7 @@ trap 'rm -rf "$scratch"' EXIT
 # RawCommandLine hands the work dir itself over to the sandbox uid.
 chmod 0711 "$scratch"
 mkdir "$scratch/work"
-java -cp "$jar" dev.bubblesandbox.bench.RawCommandLine "$scratch/work" 'print(1)' > "$scratch/argv"
+java -cp "$bench_jar" dev.bubblesandbox.bench.RawCommandLine "$scratch/work" 'print(1)' > "$scratch/argv"
 mapfile -d '' -t raw < "$scratch/argv"
 
 # Each row: a key, a label, and the array holding its command.

@@ -2,23 +2,25 @@
 # Server benchmark: one-shot print(1) executions through the HTTP server (started inside the
 # benchmark's JVM on 127.0.0.1, random port, temporary workspace) against raw launches of the
 # same bwrap command line, at each concurrency, plus the server's RSS after 10 and after
-# --rss-runs executions. Builds the jar when it is missing or older than the sources.
+# --rss-runs executions. The harness (src/bench/java) is not part of the product: it is built
+# by the `bench` Maven profile into target/bench/bubble-sandbox-bench.jar, here, when that jar is
+# missing or older than the sources.
 #
 # usage: bench/server-bench.sh [bench options]   e.g. -n 200 -c 1,4 --warmup 20 --rss-runs 1000
-#   (see: java -jar target/bubble-sandbox.jar bench --help)
+#   (see: bench/server-bench.sh --help)
 # JAVA_OPTS, if set, is passed to the JVM (e.g. JAVA_OPTS=-Xmx256m). Needs synced environments:
 #   java -jar target/bubble-sandbox.jar sync-environments
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-jar=target/bubble-sandbox.jar
-if [ ! -f "$jar" ] || [ -n "$(find pom.xml src -newer "$jar" -type f -print -quit)" ]; then
+jar=target/bench/bubble-sandbox-bench.jar
+if [ ! -f "$jar" ] || [ -n "$(find pom.xml src/main src/bench -newer "$jar" -type f -print -quit)" ]; then
   echo "building $jar" >&2
-  mvn -B -q package -DskipTests
+  mvn -B -q -Pbench package -DskipTests
 fi
 read -r -a java_opts <<< "${JAVA_OPTS:-}"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 status=0
-java "${java_opts[@]}" -jar "$jar" bench "$@" || status=$?
+java "${java_opts[@]}" -jar "$jar" "$@" || status=$?
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 exit "$status"

@@ -133,8 +133,9 @@ final class CliExecution {
   }
 
   /**
-   * Unique on this host (it names the execution's cgroups) without a random UUID, whose secure
-   * random source would cost the CLI's start-up more than the sandbox does.
+   * Unique on this host (it names the execution's output threads and log lines, as the server's
+   * ids do; the cgroup is the launcher's own) without a random UUID, whose secure random source
+   * would cost the CLI's start-up more than the sandbox does.
    */
   private static String executionId() {
     return "cli-" + ProcessHandle.current().pid() + "-" + System.nanoTime();

@@ -18,8 +18,7 @@ import picocli.CommandLine.Command;
       ExecuteCommand.class,
       SyncEnvironmentsCommand.class,
       DoctorCommand.class,
-      ServeCommand.class,
-      BenchCommand.class
+      ServeCommand.class
     })
 public final class RootCommand implements Runnable {
 

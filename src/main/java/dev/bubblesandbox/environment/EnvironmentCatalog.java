@@ -68,7 +68,9 @@ public final class EnvironmentCatalog {
   }
 
   /**
-   * Resolves a ready environment for a launch, cheaply: no TOML parsing, only a digest check.
+   * Resolves a ready environment for a launch, cheaply: no TOML parsing and no hashing, only a
+   * comparison of {@code pyproject.toml} with the copy of it that the last sync stamped (see
+   * {@link SyncStamp}).
    *
    * @throws InvalidEnvironmentNameException for a name that is not one
    * @throws UnknownEnvironmentException when no such environment is declared

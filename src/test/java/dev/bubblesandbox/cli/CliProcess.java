@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs {@code dev.bubblesandbox.Main} in a JVM of its own, as a user would: the CLI writes to the
+ * Runs {@code dev.bubblesandbox.cli.Main} in a JVM of its own, as a user would: the CLI writes to the
  * process's file descriptors directly, so its output can only be captured from outside.
  */
 final class CliProcess {
@@ -29,7 +29,7 @@ final class CliProcess {
     List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", System.getProperty("java.class.path"),
-        "dev.bubblesandbox.Main"));
+        "dev.bubblesandbox.cli.Main"));
     command.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(command).directory(PROJECT.toFile());
     Map<String, String> environment = builder.environment();

@@ -2,15 +2,13 @@ package dev.bubblesandbox.sandbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-/** The cgroup v1 control: parsing the host's layout, groups that come and go, stale ones removed. */
+/** The cgroup v1 control's parsing of the host's layout (the host itself: CgroupV1ControlIT). */
 class CgroupV1ControlTest {
 
   @Test
@@ -27,49 +25,5 @@ class CgroupV1ControlTest {
         .doesNotContainKey("pids");
     assertThat(CgroupV1Control.ownGroups(List.of("4:memory:/a/b", "2:cpu,cpuacct:/", "0::/")))
         .containsEntry("memory", "/a/b").containsEntry("cpu", "/").containsEntry("cpuacct", "/");
-  }
-
-  @Test
-  @DisplayName("This host (as CI's) enforces every limit with cgroup v1")
-  void hostEnforcesLimits() {
-    assertThat(Sandboxes.RUNNER.resources().mechanism()).isEqualTo("cgroup-v1");
-    assertThat(Sandboxes.RUNNER.resources().enforced()).containsExactlyInAnyOrderElementsOf(ResourceControl.ALL);
-  }
-
-  @Test
-  @DisplayName("An execution's groups are gone once it returns")
-  void groupsRemoved() throws Exception {
-    ResourceControl.Group group = Sandboxes.RUNNER.resources().create("probe-group-" + System.nanoTime());
-    group.limit(ResourceLimits.DEFAULT);
-    List<Path> dirs = group.procsFiles().stream().map(file -> Path.of(file).getParent()).toList();
-    assertThat(dirs).allMatch(Files::isDirectory);
-    assertThat(Files.readString(dirs.stream().filter(d -> d.toString().contains("memory")).findFirst().orElseThrow()
-        .resolve("memory.limit_in_bytes")).trim()).isEqualTo(Long.toString(512L << 20));
-    group.close();
-    assertThat(dirs).noneMatch(Files::exists);
-
-    ExecutionResult result = Sandboxes.runPython("print(1)");
-    assertThat(result.cpuTimeMs()).isNotNull();
-    assertThat(result.memoryPeakBytes()).isPositive();
-  }
-
-  @Test
-  @DisplayName("Stale groups of a crashed run are emptied and removed at start-up")
-  void staleGroupsRemoved() throws Exception {
-    ResourceControl control = Sandboxes.RUNNER.resources();
-    ResourceControl.Group group = control.create("stale-group-" + System.nanoTime());
-    String join = String.join("; ", group.procsFiles().stream().map(file -> "echo $$ > " + file).toList());
-    Process orphan = new ProcessBuilder("/bin/sh", "-c", join + "; exec sleep 4343").start();
-    Path lastJoined = Path.of(group.procsFiles().get(group.procsFiles().size() - 1));
-    for (int i = 0; i < 100 && Files.readString(lastJoined).isBlank(); i++) {
-      Thread.sleep(10);
-    }
-    ResourceControl.Group live = control.create(SandboxRunner.GROUP_PREFIX + RunOwner.TOKEN + "-live");
-    control.removeStale();
-    assertThat(orphan.waitFor(10, TimeUnit.SECONDS)).isTrue();
-    assertThat(Path.of(group.procsFiles().get(0)).getParent()).doesNotExist();
-    // A live run's groups (here this one's) are not stale.
-    assertThat(Path.of(live.procsFiles().get(0)).getParent()).isDirectory();
-    live.close();
   }
 }

@@ -3,17 +3,10 @@ package dev.bubblesandbox.sandbox;
 import dev.bubblesandbox.config.Settings;
 import dev.bubblesandbox.environment.EnvironmentCatalog;
 import dev.bubblesandbox.environment.ReadyEnvironment;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.stream.Stream;
 
 /**
  * Real sandboxes for the integration tests: the repository's synced environments, the same uid
@@ -74,43 +67,16 @@ final class Sandboxes {
     return Long.toString(1_000_000L + (System.nanoTime() & 0xFFFFFF));
   }
 
-  /** Host pids whose command line is exactly {@code argv}, read from the host's /proc. */
-  static List<Long> hostProcesses(String... argv) {
-    String wanted = String.join("\0", argv) + "\0";
-    List<Long> pids = new ArrayList<>();
-    try (Stream<Path> entries = Files.list(Path.of("/proc"))) {
-      for (Path entry : (Iterable<Path>) entries::iterator) {
-        String name = entry.getFileName().toString();
-        if (!name.chars().allMatch(Character::isDigit)) {
-          continue;
-        }
-        try {
-          String cmdline = new String(Files.readAllBytes(entry.resolve("cmdline")), StandardCharsets.UTF_8);
-          if (cmdline.equals(wanted)) {
-            pids.add(Long.parseLong(name));
-          }
-        } catch (NoSuchFileException e) {
-          // the process ended while we looked
-        } catch (IOException e) {
-          // a process that exited or cannot be read: not ours
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return pids;
-  }
-
   /**
    * Host pids still running {@code argv} after up to {@code grace} of waiting for them to go: a
    * leaked process stays far longer. Leaked processes are killed so that a failure leaves nothing.
    */
   static List<Long> survivors(Duration grace, String... argv) throws InterruptedException {
     long deadline = System.nanoTime() + grace.toNanos();
-    List<Long> pids = hostProcesses(argv);
+    List<Long> pids = HostProcesses.withArgv(argv);
     while (!pids.isEmpty() && System.nanoTime() < deadline) {
       Thread.sleep(50);
-      pids = hostProcesses(argv);
+      pids = HostProcesses.withArgv(argv);
     }
     pids.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
     return pids;

@@ -80,7 +80,7 @@ final class ServerProcess {
   private static ProcessBuilder builder(Path workspace, int port, Map<String, String> settings) {
     ProcessBuilder builder = new ProcessBuilder(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), "dev.bubblesandbox.Main", "serve")
+        "-cp", System.getProperty("java.class.path"), "dev.bubblesandbox.cli.Main", "serve")
         .directory(PROJECT.toFile())
         .redirectErrorStream(true)
         .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));

@@ -19,34 +19,61 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A real server on a random port, with its own workspace directory and the repository's synced
  * environments, and a real HTTP client speaking to it.
+ *
+ * <p>Also the shared fixture of the classes whose tests share one server, as a JUnit extension
+ * that starts it before the class's first test and stops it (workspace removed, unhandled
+ * exceptions reported) after the last:
+ * {@code @RegisterExtension static final TestServer server = TestServer.perClass(Map.of(...));}
  */
-final class TestServer implements AutoCloseable {
+final class TestServer implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
 
   static final ObjectMapper JSON = new ObjectMapper();
 
-  final Path workspace;
-  final BubbleSandboxServer server;
+  /** Settings keyed like conf/config.yaml, over the defaults and the test's own. */
+  private final Map<String, Object> overrides;
+  /** Set when the server starts: at once for {@link #start}, before all tests for {@link #perClass}. */
+  Path workspace;
+  BubbleSandboxServer server;
   final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(5)).build();
 
   /** Exceptions no handler caught, on any Vert.x thread: each one is a bug. */
   private final List<Throwable> unhandled = new CopyOnWriteArrayList<>();
 
-  private TestServer(Path workspace, BubbleSandboxServer server) {
-    this.workspace = workspace;
-    this.server = server;
-    server.vertx().exceptionHandler(unhandled::add);
+  private TestServer(Map<String, Object> overrides) {
+    this.overrides = new HashMap<>(overrides);
+  }
+
+  /** A server for {@code @RegisterExtension}: started before the class's tests, closed after. */
+  static TestServer perClass(Map<String, Object> overrides) {
+    return new TestServer(overrides);
+  }
+
+  @Override
+  public void beforeAll(ExtensionContext context) throws Exception {
+    open(newWorkspace(), null);
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) throws Exception {
+    close();
   }
 
   /** Starts a server; {@code overrides} are settings keyed like conf/config.yaml. */
   static TestServer start(Map<String, Object> overrides) throws Exception {
-    Path workspace = Files.createTempDirectory("bubble-sandbox-test-",
+    return start(newWorkspace(), overrides);
+  }
+
+  private static Path newWorkspace() throws IOException {
+    return Files.createTempDirectory("bubble-sandbox-test-",
         PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx--x--x")));
-    return start(workspace, overrides);
   }
 
   static TestServer start(Path workspace, Map<String, Object> overrides) throws Exception {
@@ -55,6 +82,12 @@ final class TestServer implements AutoCloseable {
 
   /** Starts a server with {@code runner}, or the host's own runner when null. */
   static TestServer start(Path workspace, Map<String, Object> overrides, SandboxRunner runner) throws Exception {
+    TestServer test = new TestServer(overrides);
+    test.open(workspace, runner);
+    return test;
+  }
+
+  private void open(Path workspace, SandboxRunner runner) throws Exception {
     Map<String, Object> values = new HashMap<>(SettingsLoader.defaultValues());
     values.put("workspace_dir", workspace.toString());
     values.put("http_port", 0);
@@ -62,9 +95,10 @@ final class TestServer implements AutoCloseable {
     values.put("log_level", System.getProperty("test.log.level", "WARN"));
     values.putAll(overrides);
     Settings settings = SettingsLoader.fromMap(values);
-    BubbleSandboxServer server = (runner == null ? BubbleSandboxServer.start(settings)
+    this.workspace = workspace;
+    this.server = (runner == null ? BubbleSandboxServer.start(settings)
         : BubbleSandboxServer.start(settings, runner)).get(30, TimeUnit.SECONDS);
-    return new TestServer(workspace, server);
+    server.vertx().exceptionHandler(unhandled::add);
   }
 
   URI uri(String path) {
@@ -132,8 +166,15 @@ final class TestServer implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
-    stopKeepingWorkspace();
-    dev.bubblesandbox.HostFiles.deleteRecursively(workspace);
+    try {
+      if (server != null) {   // null when the start failed: nothing to stop
+        stopKeepingWorkspace();
+      }
+    } finally {
+      if (workspace != null) {
+        dev.bubblesandbox.HostFiles.deleteRecursively(workspace);
+      }
+    }
   }
 
   /** Stops the server but keeps its workspace directory, for restart tests. */
