@@ -9,11 +9,10 @@ import java.net.URI;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A refusal raised in the sandbox worker reaches the client with its own code, through the
@@ -21,21 +20,13 @@ import org.junit.jupiter.api.TestInstance;
  * A NUL character in a command's argv cannot be handed to the launcher; the worker refuses it.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class WorkerErrorCodesTest {
+class WorkerErrorCodesIT {
 
   private static final String NUL_COMMAND = "{\"command\": [\"echo\", \"a\\u0000b\"]}";
 
-  private TestServer server;
-
-  @BeforeAll
-  void start() throws Exception {
-    server = TestServer.start(Map.of("execution_timeout_seconds", 10));
-  }
-
-  @AfterAll
-  void stop() throws Exception {
-    server.close();
-  }
+  /** One server for all of this class's tests (see TestServer). */
+  @RegisterExtension
+  static final TestServer server = TestServer.perClass(Map.of("execution_timeout_seconds", 10));
 
   private void assertInvalidRequest(HttpResponse<String> response) throws Exception {
     JsonNode error = json(response).get("error");

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /** Where {@code serve} listens: loopback unless told otherwise, and a clear word when it cannot. */
-class ServeListenTest {
+class ServeListenIT {
 
   private Path workspace;
 

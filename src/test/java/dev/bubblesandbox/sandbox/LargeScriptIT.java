@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  * Scripts past Linux's 128 KiB argument limit run, through real bwrap, and look to the script as
  * {@code python -c} and {@code sh -c} do; a sandbox that cannot start is a failure, not a result.
  */
-class LargeScriptTest {
+class LargeScriptIT {
 
   /** 500 KiB of string literal, then code that reports what the script sees. */
   private static final String PADDING = "a".repeat(500 * 1024);

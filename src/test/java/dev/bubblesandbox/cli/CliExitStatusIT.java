@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The CLI's own exit status comes from the failure's error code (README's exit-status table). */
-class CliExitStatusTest {
+class CliExitStatusIT {
 
   @TempDir Path environments;
 

@@ -1,6 +1,6 @@
 package dev.bubblesandbox.server;
 
-import static dev.bubblesandbox.server.HttpApiTest.assertError;
+import static dev.bubblesandbox.server.HttpApiIT.assertError;
 import static dev.bubblesandbox.server.TestServer.JSON;
 import static dev.bubblesandbox.server.TestServer.json;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -11,35 +11,26 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Scripts up to the 1 MiB body limit run (Linux's 128 KiB argument limit does not apply to them);
  * past the limit the answer is 413; nothing of a launch's internals reaches the client.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class LargeScriptsTest {
+class LargeScriptsIT {
 
   /** A 500 KiB Python script: a long comment and a large string literal. */
   private static final String PYTHON = "# " + "c".repeat(100 * 1024) + "\n"
       + "x = '" + "a".repeat(400 * 1024) + "'\n"
       + "import sys\nprint(len(x), sys.argv, input())\n";
 
-  private TestServer server;
-
-  @BeforeAll
-  void start() throws Exception {
-    server = TestServer.start(Map.of("execution_timeout_seconds", 20));
-  }
-
-  @AfterAll
-  void stop() throws Exception {
-    server.close();
-  }
+  /** One server for all of this class's tests (see TestServer). */
+  @RegisterExtension
+  static final TestServer server = TestServer.perClass(Map.of("execution_timeout_seconds", 20));
 
   @Test
   @DisplayName("POST /v1/execute runs a 500 KiB script, stdin going to the script")

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * and as an exec-command line (those two in this JVM: the kernel caps the CLI's own arguments
  * too, so no process could be handed them).
  */
-class CliLargeScriptTest {
+class CliLargeScriptIT {
 
   /** 500 KiB of string literal, then a line that reports its length and sys.argv. */
   private static final String SCRIPT = "x = '" + "a".repeat(500 * 1024) + "'\n"
