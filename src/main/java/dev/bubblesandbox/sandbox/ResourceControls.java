@@ -13,7 +13,7 @@ final class ResourceControls {
    * {@link CgroupV2Control}), else writable cgroup v1 hierarchies, else rlimits.
    */
   static ResourceControl detect(boolean server) {
-    Optional<ResourceControl> v2 = server ? CgroupV2Control.detect() : Optional.empty();
+    Optional<ResourceControl> v2 = server ? CgroupV2Delegation.detect() : Optional.empty();
     return v2.or(CgroupV1Control::detect).orElseGet(RlimitControl::new);
   }
 }

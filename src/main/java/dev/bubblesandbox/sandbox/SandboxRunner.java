@@ -86,7 +86,7 @@ public final class SandboxRunner {
    * runner, not being a server's, does not use.
    */
   public static boolean serverWouldUseCgroupV2() {
-    return CgroupV2Control.delegatedGroup().isPresent();
+    return CgroupV2Delegation.delegatedGroup().isPresent();
   }
 
   public SandboxUser user() {
