@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -105,8 +104,7 @@ public final class SandboxRunner {
    * @throws SandboxUnavailableException naming what is missing and the setting that allows it
    */
   public void requireResourceLimits(boolean allowUnlimited) {
-    Set<String> missing = new TreeSet<>(ResourceControl.ALL);
-    missing.removeAll(resources.enforced());
+    Set<String> missing = resources.unenforced();
     if (!missing.isEmpty() && !allowUnlimited) {
       throw new SandboxUnavailableException("This host cannot enforce the " + String.join(", ", missing)
           + " limits of sandboxes (" + resources.mechanism() + " in force; run as root, or delegate "
