@@ -58,7 +58,7 @@ public final class SandboxRunner {
   /**
    * A runner for a server on this host: as {@link #create}, and where this process's cgroup v2
    * group is delegated, this process moves into a leaf of it so that it can hold the sandboxes'
-   * groups (see {@link CgroupV2Control}). Only a long-lived server may reorganize its group.
+   * groups (see {@link CgroupV2Delegation}). Only a long-lived server may reorganize its group.
    */
   public static SandboxRunner createForServer(SandboxUser user) {
     return create(user, ResourceControls.detect(true), true);
