@@ -1,6 +1,7 @@
 package dev.bubblesandbox;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -58,6 +59,15 @@ public final class HostFiles {
             return FileVisitResult.CONTINUE;
           }
         });
+  }
+
+  /** The uid this process runs as (the owner of {@code /proc/self}). */
+  public static int currentUid() {
+    try {
+      return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** The first executable named {@code program} on the PATH. */

@@ -8,6 +8,7 @@ import dev.bubblesandbox.sandbox.InvalidLaunchException;
 import dev.bubblesandbox.sandbox.LaunchSpec;
 import dev.bubblesandbox.sandbox.Limits;
 import dev.bubblesandbox.sandbox.OutputListener;
+import dev.bubblesandbox.sandbox.ReturnCode;
 import dev.bubblesandbox.sandbox.RunningSandbox;
 import dev.bubblesandbox.sandbox.Program;
 import dev.bubblesandbox.sandbox.SandboxRunner;
@@ -68,7 +69,7 @@ final class CliExecution {
       run.end();
       run.awaitExitIfStopped();
       print(result, options, live);
-      return exitStatus(result.returnCode());
+      return ReturnCode.toShellStatus(result.returnCode());
     } finally {
       run.end();
     }
@@ -139,9 +140,5 @@ final class CliExecution {
    */
   private static String executionId() {
     return "cli-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
-  }
-
-  static int exitStatus(int returnCode) {
-    return returnCode < 0 ? 128 - returnCode : returnCode;
   }
 }

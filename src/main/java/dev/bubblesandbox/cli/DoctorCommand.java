@@ -53,17 +53,17 @@ public final class DoctorCommand implements Callable<Integer> {
 
     if (runner != null) {
       java.util.Set<String> enforced = new java.util.TreeSet<>(runner.resources().enforced());
-      java.util.Set<String> missing = new java.util.TreeSet<>(dev.bubblesandbox.sandbox.ResourceControl.ALL);
-      missing.removeAll(enforced);
+      java.util.Set<String> missing = runner.resources().unenforced();
+      boolean allEnforced = missing.isEmpty();
       String how = (enforced.isEmpty() ? "" : String.join(", ", enforced) + " enforced with "
           + runner.resources().mechanism()) + (enforced.isEmpty() || missing.isEmpty() ? "" : "; ")
           + (missing.isEmpty() ? "" : String.join(", ", missing) + " NOT enforced");
       if (SandboxRunner.serverWouldUseCgroupV2()) {
         how = "all enforced with cgroup-v2 by serve (this process's group is delegated; serve moves "
             + "its processes into a 'server' leaf of it); " + how + " for the CLI";
-        missing.clear();
+        allEnforced = true;
       }
-      report(missing.isEmpty() || settings.allowUnlimited(), "memory, process-count and CPU limits per sandbox: "
+      report(allEnforced || settings.allowUnlimited(), "memory, process-count and CPU limits per sandbox: "
               + how + "; seccomp filter: on; wall-clock timeout, output cap and tmpfs size: on",
           "run as root on a host with cgroup v1 controllers memory, pids, cpu, cpuacct and freezer, "
               + "or a delegated cgroup v2 group with memory, pids and cpu; "

@@ -1,5 +1,6 @@
 package dev.bubblesandbox.sandbox;
 
+import dev.bubblesandbox.MountTable;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -35,7 +36,7 @@ final class CgroupV1Control implements ResourceControl {
   /** The control when every controller is mounted as v1 and writable here, else empty. */
   static Optional<ResourceControl> detect() {
     try {
-      Map<String, Path> mounts = v1Mounts(Files.readAllLines(Path.of("/proc/self/mounts")));
+      Map<String, Path> mounts = v1Mounts(MountTable.read());
       Map<String, String> own = ownGroups(Files.readAllLines(Path.of("/proc/self/cgroup")));
       Map<String, Path> parents = new LinkedHashMap<>();
       for (String controller : CONTROLLERS) {
@@ -55,16 +56,15 @@ final class CgroupV1Control implements ResourceControl {
   }
 
   /** Mount points of v1 hierarchies by controller, from /proc/self/mounts. */
-  static Map<String, Path> v1Mounts(List<String> mountLines) {
+  static Map<String, Path> v1Mounts(List<MountTable.Mount> mountTable) {
     Map<String, Path> mounts = new LinkedHashMap<>();
-    for (String line : mountLines) {
-      String[] fields = line.split(" ");
-      if (fields.length < 4 || !fields[2].equals("cgroup")) {
+    for (MountTable.Mount mount : mountTable) {
+      if (!mount.type().equals("cgroup")) {
         continue;
       }
-      for (String option : fields[3].split(",")) {
+      for (String option : mount.options()) {
         if (CONTROLLERS.contains(option)) {
-          mounts.put(option, Path.of(fields[1]));
+          mounts.put(option, mount.mountPoint());
         }
       }
     }

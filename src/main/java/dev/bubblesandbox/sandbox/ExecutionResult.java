@@ -7,7 +7,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 /**
  * The outcome of one execution, as {@code --json} and the HTTP API report it.
  *
- * @param returnCode the exit status, or {@code -N} for a process ended by signal N
+ * @param returnCode the exit status, or {@code -N} for a process ended by signal N ({@link ReturnCode})
  * @param limit which limit ended or cut the execution: {@code timeout}, {@code memory},
  *     {@code pids}, {@code output} or null
  * @param cpuTimeMs CPU time of all the sandbox's processes, where the host measures it

@@ -270,7 +270,7 @@ final class Launcher {
           : usage.limitHit() != null ? usage.limitHit()
           : truncated ? ExecutionResult.LIMIT_OUTPUT : null;
       result.complete(new ExecutionResult(stdout.text(), stderr.text(),
-          timedOut ? -9 : returnCode(status), timedOut, truncated, durationMs, limit,
+          timedOut ? ReturnCode.KILLED : ReturnCode.fromShellStatus(status), timedOut, truncated, durationMs, limit,
           usage.cpuTimeMs(), usage.memoryPeakBytes()));
       // Its processes are dead already: removing the group need not delay the result.
       group.close();
@@ -297,14 +297,6 @@ final class Launcher {
     } catch (IOException e) {
       return false;
     }
-  }
-
-  /**
-   * bwrap reports a child ended by signal N as 128+N; the API reports it as -N, like Python's
-   * subprocess. (An explicit exit status above 128 is read the same way.)
-   */
-  static int returnCode(int bwrapStatus) {
-    return bwrapStatus > 128 && bwrapStatus <= 128 + 64 ? -(bwrapStatus - 128) : bwrapStatus;
   }
 
   private static Thread pump(InputStream in, OutputCapture capture, OutputListener.Stream stream,

@@ -1,5 +1,6 @@
 package dev.bubblesandbox.sandbox;
 
+import dev.bubblesandbox.HostFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
@@ -69,7 +70,7 @@ final class PrivateDirectory {
    */
   static void removeStale() {
     try (DirectoryStream<Path> entries = Files.newDirectoryStream(tmp(), PREFIX + "*-*")) {
-      Object ownUid = Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+      Integer ownUid = HostFiles.currentUid();
       for (Path entry : entries) {
         boolean crashed = RunOwner.tokenOf(entry.getFileName().toString(), PREFIX)
             .map(token -> !RunOwner.alive(token)).orElse(false);
@@ -82,7 +83,7 @@ final class PrivateDirectory {
     }
   }
 
-  private static boolean ownedPrivately(Path entry, Object ownUid) throws IOException {
+  private static boolean ownedPrivately(Path entry, Integer ownUid) throws IOException {
     return Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS)
         && ownUid.equals(Files.getAttribute(entry, "unix:uid", LinkOption.NOFOLLOW_LINKS))
         && Files.getPosixFilePermissions(entry, LinkOption.NOFOLLOW_LINKS)

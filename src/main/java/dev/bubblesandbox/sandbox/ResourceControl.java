@@ -1,7 +1,10 @@
 package dev.bubblesandbox.sandbox;
 
+import java.util.Collections;
 import java.util.List;
 import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
 
 /**
  * How this host bounds a sandbox's memory, tasks and CPU: a group per execution, created before
@@ -17,6 +20,13 @@ public interface ResourceControl {
 
   /** Which of {@link #ALL} are really enforced. */
   Set<String> enforced();
+
+  /** Which of {@link #ALL} are not enforced, in name order (for messages). */
+  default SortedSet<String> unenforced() {
+    SortedSet<String> missing = new TreeSet<>(ALL);
+    missing.removeAll(enforced());
+    return Collections.unmodifiableSortedSet(missing);
+  }
 
   /** Creates an empty group, with no limits yet, for one launch. */
   Group create(String name);

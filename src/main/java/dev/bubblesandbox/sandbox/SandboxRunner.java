@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -59,7 +58,7 @@ public final class SandboxRunner {
   /**
    * A runner for a server on this host: as {@link #create}, and where this process's cgroup v2
    * group is delegated, this process moves into a leaf of it so that it can hold the sandboxes'
-   * groups (see {@link CgroupV2Control}). Only a long-lived server may reorganize its group.
+   * groups (see {@link CgroupV2Delegation}). Only a long-lived server may reorganize its group.
    */
   public static SandboxRunner createForServer(SandboxUser user) {
     return create(user, ResourceControls.detect(true), true);
@@ -86,7 +85,7 @@ public final class SandboxRunner {
    * runner, not being a server's, does not use.
    */
   public static boolean serverWouldUseCgroupV2() {
-    return CgroupV2Control.delegatedGroup().isPresent();
+    return CgroupV2Delegation.delegatedGroup().isPresent();
   }
 
   public SandboxUser user() {
@@ -105,8 +104,7 @@ public final class SandboxRunner {
    * @throws SandboxUnavailableException naming what is missing and the setting that allows it
    */
   public void requireResourceLimits(boolean allowUnlimited) {
-    Set<String> missing = new TreeSet<>(ResourceControl.ALL);
-    missing.removeAll(resources.enforced());
+    Set<String> missing = resources.unenforced();
     if (!missing.isEmpty() && !allowUnlimited) {
       throw new SandboxUnavailableException("This host cannot enforce the " + String.join(", ", missing)
           + " limits of sandboxes (" + resources.mechanism() + " in force; run as root, or delegate "

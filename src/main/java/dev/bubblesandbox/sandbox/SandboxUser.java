@@ -1,5 +1,6 @@
 package dev.bubblesandbox.sandbox;
 
+import dev.bubblesandbox.HostFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.FileVisitResult;
@@ -28,7 +29,7 @@ public final class SandboxUser {
     if (sandboxUid == 0) {
       throw new IllegalArgumentException("the sandbox uid must not be 0");
     }
-    return new SandboxUser(currentUid() == 0 ? OptionalInt.of(sandboxUid) : OptionalInt.empty());
+    return new SandboxUser(HostFiles.currentUid() == 0 ? OptionalInt.of(sandboxUid) : OptionalInt.empty());
   }
 
   /** The uid bwrap is switched to, empty when it runs as the caller. */
@@ -108,14 +109,6 @@ public final class SandboxUser {
       return true;
     } catch (IOException e) {
       return false;
-    }
-  }
-
-  static int currentUid() {
-    try {
-      return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 }

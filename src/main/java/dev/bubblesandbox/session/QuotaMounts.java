@@ -1,11 +1,12 @@
 package dev.bubblesandbox.session;
 
+import dev.bubblesandbox.HostFiles;
+import dev.bubblesandbox.MountTable;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.Set;
@@ -38,8 +39,8 @@ public final class QuotaMounts {
 
   private static boolean isRoot() {
     try {
-      return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid") == 0;
-    } catch (IOException e) {
+      return HostFiles.currentUid() == 0;
+    } catch (UncheckedIOException e) {
       return false;
     }
   }
@@ -94,19 +95,11 @@ public final class QuotaMounts {
   }
 
   private static List<Path> mountPoints() {
-    List<Path> points = new ArrayList<>();
     try {
-      for (String line : Files.readAllLines(Path.of("/proc/self/mounts"))) {
-        String[] fields = line.split(" ");
-        if (fields.length > 1) {
-          // /proc/self/mounts escapes spaces and the like as octal: workspace paths have none.
-          points.add(Path.of(fields[1]));
-        }
-      }
+      return MountTable.read().stream().map(MountTable.Mount::mountPoint).toList();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return points;
   }
 
   private static void run(String... command) {

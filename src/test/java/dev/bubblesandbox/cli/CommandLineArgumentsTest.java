@@ -3,6 +3,7 @@ package dev.bubblesandbox.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.bubblesandbox.sandbox.ReturnCode;
 import java.nio.file.Path;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -131,9 +132,9 @@ class CommandLineArgumentsTest {
   @Test
   @DisplayName("a return code of -N (signal N) becomes exit status 128+N, others stay")
   void exitStatus() {
-    assertThat(CliExecution.exitStatus(0)).isZero();
-    assertThat(CliExecution.exitStatus(3)).isEqualTo(3);
-    assertThat(CliExecution.exitStatus(-9)).isEqualTo(137);
-    assertThat(CliExecution.exitStatus(-15)).isEqualTo(143);
+    assertThat(ReturnCode.toShellStatus(0)).isZero();
+    assertThat(ReturnCode.toShellStatus(3)).isEqualTo(3);
+    assertThat(ReturnCode.toShellStatus(-9)).isEqualTo(137);
+    assertThat(ReturnCode.toShellStatus(-15)).isEqualTo(143);
   }
 }

@@ -2,6 +2,7 @@ package dev.bubblesandbox.sandbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.bubblesandbox.MountTable;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -14,11 +15,11 @@ class CgroupV1ControlTest {
   @Test
   @DisplayName("Controllers are found in /proc/self/mounts, separate or co-mounted")
   void mounts() {
-    Map<String, Path> mounts = CgroupV1Control.v1Mounts(List.of(
+    Map<String, Path> mounts = CgroupV1Control.v1Mounts(MountTable.parse(List.of(
         "tmpfs /sys/fs/cgroup tmpfs rw,relatime,mode=755 0 0",
         "cgroup /sys/fs/cgroup/cpu,cpuacct cgroup rw,nosuid,cpu,cpuacct 0 0",
         "cgroup /sys/fs/cgroup/memory cgroup rw,relatime,memory 0 0",
-        "cgroup2 /sys/fs/cgroup/unified cgroup2 rw,relatime 0 0"));
+        "cgroup2 /sys/fs/cgroup/unified cgroup2 rw,relatime 0 0")));
     assertThat(mounts).containsEntry("cpu", Path.of("/sys/fs/cgroup/cpu,cpuacct"))
         .containsEntry("cpuacct", Path.of("/sys/fs/cgroup/cpu,cpuacct"))
         .containsEntry("memory", Path.of("/sys/fs/cgroup/memory"))

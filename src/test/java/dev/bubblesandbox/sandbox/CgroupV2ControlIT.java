@@ -2,6 +2,7 @@ package dev.bubblesandbox.sandbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.bubblesandbox.MountTable;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,16 +29,16 @@ class CgroupV2ControlIT {
 
   @BeforeAll
   static void prepare() throws Exception {
-    Path mount = CgroupV2Control.mountPoint(Files.readAllLines(Path.of("/proc/self/mounts"))).orElseThrow();
+    Path mount = CgroupV2Delegation.mountPoint(MountTable.read()).orElseThrow();
     base = Files.createDirectory(mount.resolve("bubble-sandbox-test-" + ProcessHandle.current().pid()));
-    control = CgroupV2Control.prepare(base, Set.of());
+    control = CgroupV2Delegation.prepare(base, Set.of());
     runner = SandboxRunner.create(Sandboxes.USER, control, true);
   }
 
   @AfterAll
   static void remove() throws Exception {
     control.removeStale();
-    Files.delete(base.resolve(CgroupV2Control.PARENT));
+    Files.delete(base.resolve(CgroupV2Delegation.PARENT));
     Files.delete(base.resolve("server"));
     Files.delete(base);
   }
@@ -59,11 +60,11 @@ class CgroupV2ControlIT {
       for (int i = 0; i < 100 && Files.readString(delegated.resolve("cgroup.procs")).isBlank(); i++) {
         Thread.sleep(10);
       }
-      CgroupV2Control prepared = CgroupV2Control.prepare(delegated, Set.of("hugetlb"));
+      CgroupV2Control prepared = CgroupV2Delegation.prepare(delegated, Set.of("hugetlb"));
       assertThat(Files.readString(delegated.resolve("cgroup.procs"))).isBlank();
       assertThat(Files.readString(delegated.resolve("server/cgroup.procs")).trim())
           .isEqualTo(Long.toString(companion.pid()));
-      assertThat(Files.readString(delegated.resolve(CgroupV2Control.PARENT + "/cgroup.subtree_control")))
+      assertThat(Files.readString(delegated.resolve(CgroupV2Delegation.PARENT + "/cgroup.subtree_control")))
           .contains("hugetlb");
       ResourceControl.Group group = prepared.create("probe");
       assertThat(Path.of(group.procsFiles().get(0)).resolveSibling("cgroup.controllers")).content().contains("hugetlb");
@@ -72,8 +73,8 @@ class CgroupV2ControlIT {
       if (companion != null) {
         companion.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
       }
-      Files.writeString(delegated.resolve(CgroupV2Control.PARENT + "/cgroup.subtree_control"), "-hugetlb");
-      Files.delete(delegated.resolve(CgroupV2Control.PARENT));
+      Files.writeString(delegated.resolve(CgroupV2Delegation.PARENT + "/cgroup.subtree_control"), "-hugetlb");
+      Files.delete(delegated.resolve(CgroupV2Delegation.PARENT));
       Files.delete(delegated.resolve("server"));
       Files.writeString(delegated.resolve("cgroup.subtree_control"), "-hugetlb");
       Files.delete(delegated);
@@ -87,7 +88,7 @@ class CgroupV2ControlIT {
   @DisplayName("Start-up makes a server leaf beside the parent of execution groups")
   void layout() {
     assertThat(base.resolve("server")).isDirectory();
-    assertThat(base.resolve(CgroupV2Control.PARENT)).isDirectory();
+    assertThat(base.resolve(CgroupV2Delegation.PARENT)).isDirectory();
     assertThat(control.mechanism()).isEqualTo("cgroup-v2");
   }
 
@@ -138,7 +139,7 @@ class CgroupV2ControlIT {
   @DisplayName("Without cgroup.kill (before Linux 5.14) the group is frozen, killed task by task, thawed")
   void killWithoutKillFile() throws Exception {
     ResourceControl.Group group =
-        new CgroupV2Control(base.resolve(CgroupV2Control.PARENT), Set.of(), false).create("no-kill-file");
+        new CgroupV2Control(base.resolve(CgroupV2Delegation.PARENT), Set.of(), false).create("no-kill-file");
     String procs = group.procsFiles().get(0);
     // Host processes, no sandbox: only the group can end them. The shell forks a second one.
     Process forker = new ProcessBuilder("/bin/sh", "-c",
@@ -185,7 +186,7 @@ class CgroupV2ControlIT {
   }
 
   private static List<Path> executionGroups() throws Exception {
-    try (var children = Files.list(base.resolve(CgroupV2Control.PARENT))) {
+    try (var children = Files.list(base.resolve(CgroupV2Delegation.PARENT))) {
       return children.filter(Files::isDirectory).toList();
     }
   }

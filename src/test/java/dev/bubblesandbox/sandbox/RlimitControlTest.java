@@ -17,4 +17,12 @@ class RlimitControlTest {
     assertThat(new RlimitControl("5.14.0").enforced()).containsExactlyInAnyOrder("memory", "pids");
     assertThat(new RlimitControl("6.18.0-gc").enforced()).containsExactlyInAnyOrder("memory", "pids");
   }
+
+  @Test
+  @DisplayName("The limits not enforced are the rest of ALL, in name order")
+  void unenforced() {
+    assertThat(new RlimitControl("5.10.0-28-amd64").unenforced()).containsExactly("cpu", "pids");
+    assertThat(new RlimitControl("6.18.0-gc").unenforced()).containsExactly("cpu");
+    assertThat(ResourceControl.NONE.unenforced()).containsExactly("cpu", "memory", "pids");
+  }
 }
