@@ -234,12 +234,13 @@ final class SessionRegistry {
 
   /** Earlier versions marked kept sessions with empty files: give each a record of its own. */
   private void adoptLegacyMarkers() {
-    for (Map.Entry<String, Instant> marker : workspaces.legacyKeptMarkers().entrySet()) {
+    LegacyKeptMarkers markers = new LegacyKeptMarkers(workspaces.legacyMarkersDir());
+    for (Map.Entry<String, Instant> marker : markers.all().entrySet()) {
       String id = marker.getKey();
       if (SessionIds.isValid(id) && !records.exists(id)) {
         records.write(new SessionRecord(id, new SessionSettings("bare", Map.of()), marker.getValue(), true, false));
       }
-      workspaces.forgetLegacyMarker(id);
+      markers.forget(id);
     }
   }
 
