@@ -4,8 +4,8 @@ import dev.bubblesandbox.ErrorCode;
 import dev.bubblesandbox.RefusedException;
 import dev.bubblesandbox.session.FileEntry;
 import dev.bubblesandbox.session.SessionLease;
+import dev.bubblesandbox.session.WorkspaceFiles;
 import dev.bubblesandbox.session.WorkspacePaths;
-import dev.bubblesandbox.session.Workspaces;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.file.AsyncFile;
@@ -53,9 +53,9 @@ final class FileHandlers {
     }
     SessionLease session = hold(routing);
     context.blocking().executeBlocking(() -> {
-          Path target = context.workspaces().uploadTarget(session.workspace(), relative);
+          Path target = context.workspaces().files().uploadTarget(session.workspace(), relative);
           if (length != null && parseLength(length) > Files.getFileStore(target.getParent()).getUsableSpace()) {
-            throw Workspaces.quotaExceeded();
+            throw WorkspaceFiles.quotaExceeded();
           }
           Path received = target.resolveSibling(".upload-" + UUID.randomUUID());
           Files.createFile(received);
@@ -72,7 +72,7 @@ final class FileHandlers {
             .compose(size -> context.blocking().executeBlocking(() -> {
               // The hold keeps executions out, so nothing else swaps the target in between.
               boolean replaced = Files.exists(upload.target, LinkOption.NOFOLLOW_LINKS);
-              context.workspaces().place(upload.received, upload.target);
+              context.workspaces().files().place(upload.received, upload.target);
               return new Placed(size, replaced);
             }))
             .onFailure(failure -> context.blocking().executeBlocking(() -> Files.deleteIfExists(upload.received))))
@@ -103,7 +103,7 @@ final class FileHandlers {
         return;
       }
       file.write(buffer).onFailure(failure -> promise.tryFail(
-          Workspaces.outOfSpace(failure) ? Workspaces.quotaExceeded() : failure));
+          WorkspaceFiles.outOfSpace(failure) ? WorkspaceFiles.quotaExceeded() : failure));
       if (file.writeQueueFull()) {
         request.pause();
         file.drainHandler(drained -> request.resume());
@@ -116,7 +116,7 @@ final class FileHandlers {
       }
       file.flush().onComplete(flushed -> {
         if (flushed.failed()) {
-          promise.tryFail(Workspaces.outOfSpace(flushed.cause()) ? Workspaces.quotaExceeded() : flushed.cause());
+          promise.tryFail(WorkspaceFiles.outOfSpace(flushed.cause()) ? WorkspaceFiles.quotaExceeded() : flushed.cause());
         } else {
           promise.tryComplete(received[0]);
         }
@@ -146,14 +146,14 @@ final class FileHandlers {
     // Check every name before anything is placed: one bad name refuses the whole request.
     for (FileUpload upload : uploads) {
       List<String> names = WorkspacePaths.names(upload.fileName());
-      context.workspaces().checkExtension(names.get(names.size() - 1));
+      context.workspaces().files().checkExtension(names.get(names.size() - 1));
     }
     SessionLease session = hold(routing);
     context.blocking().executeBlocking(() -> {
           JsonArray placed = new JsonArray();
           for (FileUpload upload : uploads) {
-            Path target = context.workspaces().uploadTarget(session.workspace(), upload.fileName());
-            context.workspaces().place(Path.of(upload.uploadedFileName()), target);
+            Path target = context.workspaces().files().uploadTarget(session.workspace(), upload.fileName());
+            context.workspaces().files().place(Path.of(upload.uploadedFileName()), target);
             placed.add(new JsonObject().put("path", upload.fileName()).put("size", upload.size()));
           }
           return placed;
@@ -165,7 +165,7 @@ final class FileHandlers {
 
   void handleList(RoutingContext routing) {
     SessionLease session = hold(routing);
-    context.blocking().executeBlocking(() -> context.workspaces().list(session.workspace()))
+    context.blocking().executeBlocking(() -> context.workspaces().files().list(session.workspace()))
         .onComplete(done -> session.close())
         .onSuccess(entries -> {
           JsonArray files = new JsonArray();
@@ -205,7 +205,7 @@ final class FileHandlers {
     String relative = filePath(routing);
     SessionLease session = hold(routing);
     context.blocking().executeBlocking(() -> {
-          context.workspaces().delete(session.workspace(), relative);
+          context.workspaces().files().delete(session.workspace(), relative);
           return null;
         })
         .onComplete(done -> session.close())

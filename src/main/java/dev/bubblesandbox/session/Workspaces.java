@@ -1,29 +1,18 @@
 package dev.bubblesandbox.session;
 
-import dev.bubblesandbox.ErrorCode;
 import dev.bubblesandbox.HostFiles;
-import dev.bubblesandbox.RefusedException;
 import dev.bubblesandbox.config.InvalidSettingException;
 import dev.bubblesandbox.sandbox.SandboxUser;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 
@@ -38,7 +27,7 @@ public final class Workspaces {
 
   private final Path root;
   private final SandboxUser user;
-  private final Set<String> allowedExtensions;
+  private final WorkspaceFiles files;
   /** Size-limited workspaces where the host can make them; else workspaces are plain directories. */
   private final java.util.Optional<QuotaMounts> quota;
   private WorkspaceLock lock;
@@ -46,9 +35,14 @@ public final class Workspaces {
   public Workspaces(Path root, SandboxUser user, List<String> allowedExtensions, long quotaBytes) {
     this.root = root.toAbsolutePath().normalize();
     this.user = user;
-    this.allowedExtensions = Set.copyOf(allowedExtensions);
+    this.files = new WorkspaceFiles(user, allowedExtensions);
     this.quota = QuotaMounts.available()
         ? java.util.Optional.of(new QuotaMounts(quotaBytes, user.dropTo())) : java.util.Optional.empty();
+  }
+
+  /** The files inside workspaces, and the upload policy. */
+  public WorkspaceFiles files() {
+    return files;
   }
 
   /** Whether session workspaces are size-limited on this host. */
@@ -208,134 +202,6 @@ public final class Workspaces {
     return List.copyOf(removed);
   }
 
-  /**
-   * The ids that earlier versions marked as kept with an empty {@code persistent/<id>} file, and
-   * when each was kept; {@link #forgetLegacyMarker} deletes one once its record is written.
-   */
-  Map<String, Instant> legacyKeptMarkers() {
-    Map<String, Instant> kept = new TreeMap<>();
-    try {
-      for (Path marker : children(legacyMarkers())) {
-        kept.put(marker.getFileName().toString(), Files.getLastModifiedTime(marker).toInstant());
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    return kept;
-  }
-
-  void forgetLegacyMarker(String sessionId) {
-    try {
-      Files.deleteIfExists(legacyMarkers().resolve(sessionId));
-      if (children(legacyMarkers()).isEmpty()) {
-        Files.deleteIfExists(legacyMarkers());
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  /** Every regular file of the workspace, recursively; links, FIFOs and devices are left out. */
-  public List<FileEntry> list(Path workspace) {
-    List<FileEntry> entries = new ArrayList<>();
-    try {
-      Files.walkFileTree(workspace, new SimpleFileVisitor<>() {
-        @Override
-        public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
-          if (attributes.isRegularFile()) {
-            String path = workspace.relativize(file).toString();
-            entries.add(new FileEntry(path, attributes.size(),
-                attributes.lastModifiedTime().toInstant().toString()));
-          }
-          return FileVisitResult.CONTINUE;
-        }
-
-        @Override
-        public FileVisitResult visitFileFailed(Path file, IOException e) {
-          return FileVisitResult.CONTINUE;
-        }
-      });
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-    entries.sort(Comparator.comparing(FileEntry::path));
-    return entries;
-  }
-
-  /**
-   * Checks a path for upload before any byte is written: its names, its extension, and that it
-   * leads through real directories (created as needed).
-   *
-   * @return where the file will be placed
-   */
-  public Path uploadTarget(Path workspace, String relative) {
-    List<String> names = WorkspacePaths.names(relative);
-    checkExtension(names.get(names.size() - 1));
-    return WorkspacePaths.targetForWrite(workspace, relative, user::handOver);
-  }
-
-  /** Checks the extension of a file name against the allowed list. */
-  public void checkExtension(String fileName) {
-    int dot = fileName.lastIndexOf('.');
-    String extension = dot < 0 ? "" : fileName.substring(dot).toLowerCase(Locale.ROOT);
-    if (!allowedExtensions.contains(extension)) {
-      throw new RefusedException(ErrorCode.UNSUPPORTED_EXTENSION,
-          "Files ending in '" + (extension.isEmpty() ? fileName : extension)
-              + "' may not be uploaded; allowed: " + String.join(", ", allowedExtensions.stream().sorted().toList()) + ".");
-    }
-  }
-
-  /**
-   * Moves a fully received upload into place; a link at the target is replaced, not followed.
-   * From another file system (a size-limited workspace), it is copied beside the target first.
-   *
-   * @throws RefusedException {@code payload_too_large} when it does not fit in the workspace
-   */
-  public void place(Path received, Path target) {
-    Path staged = received;
-    try {
-      if (!Files.getFileStore(received).equals(Files.getFileStore(target.getParent()))) {
-        staged = target.resolveSibling(".upload-" + java.util.UUID.randomUUID());
-        Files.copy(received, staged);
-      }
-      user.handOver(staged);
-      Files.move(staged, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException e) {
-      if (staged != received) {
-        try {
-          Files.deleteIfExists(staged);
-        } catch (IOException cleanup) {
-          e.addSuppressed(cleanup);
-        }
-      }
-      throw outOfSpace(e) ? quotaExceeded() : new UncheckedIOException(e);
-    }
-  }
-
-  /** Whether a write failed because the workspace is full. */
-  public static boolean outOfSpace(Throwable failure) {
-    for (Throwable t = failure; t != null; t = t.getCause()) {
-      if (t.getMessage() != null && t.getMessage().contains("No space left on device")) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  public static RefusedException quotaExceeded() {
-    return new RefusedException(ErrorCode.PAYLOAD_TOO_LARGE, "The upload does not fit in the session's workspace quota.");
-  }
-
-  /** Deletes a file, a directory tree, or a link itself (never its target). */
-  public void delete(Path workspace, String relative) {
-    Path path = WorkspacePaths.existing(workspace, relative);
-    try {
-      HostFiles.deleteRecursively(path);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
   private Path images() {
     return root.resolve("images");
   }
@@ -344,11 +210,13 @@ public final class Workspaces {
     return images().resolve(sessionId + ".img");
   }
 
-  private Path legacyMarkers() {
+  /** Where earlier versions marked kept sessions (see {@link LegacyKeptMarkers}). */
+  Path legacyMarkersDir() {
     return root.resolve("persistent");
   }
 
-  private static List<Path> children(Path dir) throws IOException {
+  /** The entries of a directory; none when it is missing. */
+  static List<Path> children(Path dir) throws IOException {
     if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
       return List.of();
     }
