@@ -52,7 +52,7 @@ public final class LocalSessionService implements SessionService {
   public SessionLease leaseExecution(String id) {
     Session session = registry.get(id);
     if (!session.tryBegin()) {
-      throw busy(id);
+      throw new SessionBusyException(id);
     }
     return new Lease(session, session::end);
   }
@@ -61,7 +61,7 @@ public final class LocalSessionService implements SessionService {
   public SessionLease leaseFiles(String id) {
     Session session = registry.get(id);
     if (!session.tryBeginFileOperation()) {
-      throw busy(id);
+      throw new SessionBusyException(id);
     }
     return new Lease(session, session::endFileOperation);
   }
@@ -69,7 +69,7 @@ public final class LocalSessionService implements SessionService {
   @Override
   public void checkFilesAvailable(String id) {
     if (registry.get(id).busy()) {
-      throw busy(id);
+      throw new SessionBusyException(id);
     }
   }
 
@@ -78,7 +78,7 @@ public final class LocalSessionService implements SessionService {
     Session session = registry.get(id);
     // Held to the end: the session is gone once ended, so nothing may take it in between.
     if (!session.tryBegin()) {
-      throw busy(id);
+      throw new SessionBusyException(id);
     }
     registry.end(session, keep);
   }
@@ -144,11 +144,6 @@ public final class LocalSessionService implements SessionService {
   private static SessionInfo info(Session session) {
     return new SessionInfo(session.id(), session.settings(), session.createdAt(), session.lastActivity(),
         session.busy());
-  }
-
-  /** The one {@code session_busy} refusal, for executions, file operations and ends alike. */
-  private static SessionBusyException busy(String id) {
-    return new SessionBusyException(id);
   }
 
   /** A lease on one live session; the release runs once, however often it is closed. */
