@@ -7,7 +7,7 @@ import dev.bubblesandbox.config.Settings;
 import dev.bubblesandbox.environment.EnvironmentCatalog;
 import dev.bubblesandbox.sandbox.SandboxRunner;
 import dev.bubblesandbox.sandbox.SandboxUser;
-import dev.bubblesandbox.sandbox.Limits;
+import dev.bubblesandbox.sandbox.ExecutionLimits;
 import dev.bubblesandbox.session.LocalSessionService;
 import dev.bubblesandbox.session.SessionService;
 import dev.bubblesandbox.session.Workspaces;
@@ -119,7 +119,7 @@ public final class BubbleSandboxServer {
     SessionService sessions = new LocalSessionService(settings.maxSessions(), workspaces);
     ServerContext context = new ServerContext(
         settings,
-        Limits.from(settings),
+        ExecutionLimits.from(settings),
         new EnvironmentCatalog(settings.environmentsDir()),
         runner,
         sessions,

@@ -6,7 +6,7 @@ import dev.bubblesandbox.BubbleSandboxException;
 import dev.bubblesandbox.ErrorCode;
 import dev.bubblesandbox.sandbox.LaunchSpec;
 import dev.bubblesandbox.sandbox.LauncherPool;
-import dev.bubblesandbox.sandbox.RunningSandbox;
+import dev.bubblesandbox.sandbox.SandboxExecution;
 import dev.bubblesandbox.sandbox.SandboxRunner;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -80,7 +80,7 @@ final class SandboxWorkerVerticle extends VerticleBase {
     // Output comes from two pump threads and the end from the watcher thread: sending all of it
     // from this one context keeps the order (every chunk before the end) on the way to the API.
     Context sender = vertx.getOrCreateContext();
-    RunningSandbox sandbox;
+    SandboxExecution sandbox;
     try {
       sandbox = launchers.start(spec, (stream, text) -> sender.runOnContext(
           ignored -> eventBus.send(output, new SandboxEvents.Output(stream, text))));
@@ -121,12 +121,12 @@ final class SandboxWorkerVerticle extends VerticleBase {
 
   /** One running execution and its stdin writer, a thread made on first use. */
   private static final class Running {
-    final RunningSandbox sandbox;
+    final SandboxExecution sandbox;
     MessageConsumer<Object> control;
     private ExecutorService stdinWriter;
     private final AtomicLong pendingStdin = new AtomicLong();
 
-    Running(RunningSandbox sandbox) {
+    Running(SandboxExecution sandbox) {
       this.sandbox = sandbox;
     }
 

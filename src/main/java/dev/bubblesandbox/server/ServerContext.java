@@ -2,7 +2,7 @@ package dev.bubblesandbox.server;
 
 import dev.bubblesandbox.config.Settings;
 import dev.bubblesandbox.environment.EnvironmentCatalog;
-import dev.bubblesandbox.sandbox.Limits;
+import dev.bubblesandbox.sandbox.ExecutionLimits;
 import dev.bubblesandbox.sandbox.SandboxRunner;
 import dev.bubblesandbox.session.SessionService;
 import dev.bubblesandbox.session.Workspaces;
@@ -17,7 +17,7 @@ import io.vertx.core.WorkerExecutor;
  */
 record ServerContext(
     Settings settings,
-    Limits limits,
+    ExecutionLimits limits,
     EnvironmentCatalog environments,
     SandboxRunner runner,
     SessionService sessions,

@@ -6,14 +6,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 
 /** A started sandbox: feed its stdin, kill it, or wait for its result. */
-public final class RunningSandbox {
+public final class SandboxExecution {
 
   private final Process process;
   private final ResourceControl.Group group;
   private final CompletableFuture<ExecutionResult> result;
   private volatile boolean killed;
 
-  RunningSandbox(Process process, ResourceControl.Group group, CompletableFuture<ExecutionResult> result) {
+  SandboxExecution(Process process, ResourceControl.Group group, CompletableFuture<ExecutionResult> result) {
     this.process = process;
     this.group = group;
     this.result = result;
