@@ -132,7 +132,7 @@ public final class BubbleSandboxServer {
           "This host cannot limit the size of session workspaces (needs root, mkfs.ext4 and loop "
               + "devices); set BUBBLE_SANDBOX_ALLOW_UNLIMITED=true to run without the limit."));
     }
-    SandboxEvents.registerCodecs(vertx.eventBus());
+    LocalCodecs.register(vertx.eventBus());
     BubbleSandboxServer server = new BubbleSandboxServer(vertx, context);
     Duration grace = Duration.ofSeconds(settings.shutdownGraceSeconds());
     return context.blocking().executeBlocking(() -> {
