@@ -32,19 +32,18 @@ final class SandboxWorkerVerticle extends VerticleBase {
   private static final Logger logger = LoggerFactory.getLogger(SandboxWorkerVerticle.class);
 
   private final SandboxRunner runner;
-  private final int readyLaunches;
+  private final WorkerSettings settings;
   private final Map<String, WorkerExecution> running = new ConcurrentHashMap<>();
   private LauncherPool launchers;
 
-  /** @param readyLaunches how many launches to keep ready ahead of requests */
-  SandboxWorkerVerticle(SandboxRunner runner, int readyLaunches) {
+  SandboxWorkerVerticle(SandboxRunner runner, WorkerSettings settings) {
     this.runner = runner;
-    this.readyLaunches = readyLaunches;
+    this.settings = settings;
   }
 
   @Override
   public Future<?> start() {
-    launchers = runner.pool(readyLaunches);
+    launchers = runner.pool(settings.readyLaunches());
     // stop() is not called when start() fails: the ready shells and groups go here.
     return vertx.eventBus().<LaunchSpec>consumer(Addresses.LAUNCH, this::launch).completion()
         .onFailure(failure -> launchers.close());
