@@ -223,6 +223,9 @@ final class K8sManifestsTest {
         .contains("SETUID", "SETGID")
         .isSubsetOf("SETUID", "SETGID", "CHOWN", "FOWNER", "DAC_OVERRIDE", "KILL");
     assertThat(env(container(RESTRICTED), SettingsTable.ALLOW_UNLIMITED.variable())).containsEntry("value", "true");
+    // Pod Security "baseline" forbids Unconfined seccomp and AppArmor profiles.
+    assertThat(at(one(K8sManifests.render(RESTRICTED), "Namespace"), "metadata", "labels"))
+        .containsEntry("pod-security.kubernetes.io/enforce", "privileged");
   }
 
   @Test
