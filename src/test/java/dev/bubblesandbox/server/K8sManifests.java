@@ -1,14 +1,23 @@
 package dev.bubblesandbox.server;
 
+import com.google.gson.Gson;
+import com.google.gson.JsonElement;
+import io.kubernetes.client.openapi.models.V1ConfigMap;
+import io.kubernetes.client.openapi.models.V1Namespace;
+import io.kubernetes.client.openapi.models.V1PodDisruptionBudget;
+import io.kubernetes.client.openapi.models.V1Service;
+import io.kubernetes.client.openapi.models.V1StatefulSet;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -22,7 +31,58 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  */
 final class K8sManifests {
 
+  /** Each kind the manifests use, with its API version and the model that checks it. */
+  private static final Map<String, Map.Entry<String, Validator>> KINDS = Map.of(
+      "Namespace", Map.entry("v1", V1Namespace::validateJsonElement),
+      "ConfigMap", Map.entry("v1", V1ConfigMap::validateJsonElement),
+      "Service", Map.entry("v1", V1Service::validateJsonElement),
+      "StatefulSet", Map.entry("apps/v1", V1StatefulSet::validateJsonElement),
+      "PodDisruptionBudget", Map.entry("policy/v1", V1PodDisruptionBudget::validateJsonElement));
+
+  private static final Gson GSON = new Gson();
+
+  /** A model's check: throws on an unknown field, a missing required one, a wrong type. */
+  private interface Validator {
+    void validate(JsonElement json) throws IOException;
+  }
+
   private K8sManifests() {}
+
+  /**
+   * Checks {@code object} with the Kubernetes API's model of its kind (client-java-api, generated
+   * from the API's OpenAPI schema): an unknown or misspelt field, a missing required one, a value
+   * of the wrong type, or a kind or API version this repository does not use fails.
+   */
+  static void validate(Map<String, Object> object) throws IOException {
+    String kind = Objects.toString(object.get("kind"));
+    if (!KINDS.containsKey(kind)) {
+      throw new AssertionError("a kind k8s/ does not use: " + kind);
+    }
+    if (!KINDS.get(kind).getKey().equals(object.get("apiVersion"))) {
+      throw new AssertionError(kind + " with apiVersion " + object.get("apiVersion"));
+    }
+    KINDS.get(kind).getValue().validate(GSON.toJsonTree(object));
+  }
+
+  /**
+   * {@code object} with lists of named items in name order: kustomize may move patched items,
+   * and Kubernetes merges such lists by name.
+   */
+  static Object normalized(Object value) {
+    if (value instanceof Map<?, ?> object) {
+      Map<String, Object> result = new TreeMap<>();
+      map(object).forEach((key, item) -> result.put(key, normalized(item)));
+      return result;
+    }
+    if (value instanceof List<?> items) {
+      List<Object> result = new ArrayList<>(items.stream().map(K8sManifests::normalized).toList());
+      if (named(result)) {
+        result.sort(Comparator.comparing(item -> map(item).get("name").toString()));
+      }
+      return result;
+    }
+    return value;
+  }
 
   /** Every object {@code dir}'s kustomization renders, in order. */
   static List<Map<String, Object>> render(Path dir) {
