@@ -33,7 +33,7 @@ public final class MountTable {
   }
 
   /** The kernel writes space, tab, newline and backslash in a field as octal ({@code \040}). */
-  static String unescape(String field) {
+  public static String unescape(String field) {
     if (field.indexOf('\\') < 0) {
       return field;
     }

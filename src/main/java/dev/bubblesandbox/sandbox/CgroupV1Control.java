@@ -1,6 +1,5 @@
 package dev.bubblesandbox.sandbox;
 
-import dev.bubblesandbox.MountTable;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -36,39 +35,24 @@ final class CgroupV1Control implements ResourceControl {
   /** The control when every controller is mounted as v1 and writable here, else empty. */
   static Optional<ResourceControl> detect() {
     try {
-      Map<String, Path> mounts = v1Mounts(MountTable.read());
-      Map<String, String> own = ownGroups(Files.readAllLines(Path.of("/proc/self/cgroup")));
+      Optional<Map<String, Path>> own = CgroupMounts.v1Groups(CgroupMounts.read(),
+          Files.readAllLines(Path.of("/proc/self/cgroup")), CONTROLLERS);
+      if (own.isEmpty()) {
+        return Optional.empty();
+      }
       Map<String, Path> parents = new LinkedHashMap<>();
-      for (String controller : CONTROLLERS) {
-        Path mount = mounts.get(controller);
-        String path = own.get(controller);
-        if (mount == null || path == null) {
-          return Optional.empty();
+      for (Map.Entry<String, Path> group : own.get().entrySet()) {
+        if (!Files.isDirectory(group.getValue())) {
+          return Optional.empty();   // the mount shows some other tree: make no groups in it
         }
-        Path parent = mount.resolve(path.substring(1)).resolve(PARENT);
+        Path parent = group.getValue().resolve(PARENT);
         Files.createDirectories(parent);
-        parents.put(controller, parent);
+        parents.put(group.getKey(), parent);
       }
       return Optional.of(new CgroupV1Control(parents));
     } catch (IOException | RuntimeException e) {
       return Optional.empty();
     }
-  }
-
-  /** Mount points of v1 hierarchies by controller, from /proc/self/mounts. */
-  static Map<String, Path> v1Mounts(List<MountTable.Mount> mountTable) {
-    Map<String, Path> mounts = new LinkedHashMap<>();
-    for (MountTable.Mount mount : mountTable) {
-      if (!mount.type().equals("cgroup")) {
-        continue;
-      }
-      for (String option : mount.options()) {
-        if (CONTROLLERS.contains(option)) {
-          mounts.put(option, mount.mountPoint());
-        }
-      }
-    }
-    return mounts;
   }
 
   /** This process's group path by controller, from /proc/self/cgroup. */

@@ -45,25 +45,39 @@ final class CgroupV2Delegation {
    * reorganizing it would move a login session's processes or fight systemd. Handed over means:
    * the root of this process's cgroup namespace (a container), a {@code server} leaf whose
    * parent holds no process (systemd's {@code DelegateSubgroup=server}, or an earlier start),
-   * or a group marked {@code user.delegate} (systemd's user manager).
+   * a group marked {@code user.delegate} (systemd's user manager), or the group of a container
+   * that shares the host's cgroup namespace (a privileged pod): a process in a PID namespace of
+   * its own is in a container, and the runtime made its group for that container alone. The
+   * group is always this process's own (see {@link CgroupMounts}), never the root above it.
    */
   static Optional<Path> delegatedGroup() {
     try {
-      Optional<Path> mount = mountPoint(MountTable.read());
-      Optional<String> own = ownGroup(Files.readAllLines(Path.of("/proc/self/cgroup")));
-      if (mount.isEmpty() || own.isEmpty()) {
+      List<String> cgroupLines = Files.readAllLines(Path.of("/proc/self/cgroup"));
+      Optional<String> own = ownGroup(cgroupLines);
+      Optional<Path> group = CgroupMounts.v2Group(CgroupMounts.read(), cgroupLines);
+      if (own.isEmpty() || group.isEmpty()) {
         return Optional.empty();
       }
-      Path base = mount.get().resolve(own.get().substring(1));
+      Path base = group.get();
       Path above = base.getParent();
       if (base.endsWith("server") && above != null && usable(above) && CgroupFiles.pids(above).isEmpty()) {
         return Optional.of(above);
       }
-      boolean handedOver = own.get().equals("/") || delegateMark(base);
+      boolean handedOver = own.get().equals("/") || delegateMark(base)
+          || inContainer(Files.readSymbolicLink(Path.of("/proc/self/ns/pid")).toString());
       return handedOver && usable(base) ? Optional.of(base) : Optional.empty();
     } catch (IOException | RuntimeException e) {
       return Optional.empty();
     }
+  }
+
+  /**
+   * Whether a process whose {@code /proc/self/ns/pid} link reads {@code pidNamespace} runs in a
+   * container: outside the host's initial PID namespace, whose inode the kernel fixes
+   * (PROC_PID_INIT_INO, 0xEFFFFFFC).
+   */
+  static boolean inContainer(String pidNamespace) {
+    return pidNamespace.startsWith("pid:[") && !pidNamespace.equals("pid:[4026531836]");
   }
 
   /** systemd's mark on a group delegated to a user manager. */

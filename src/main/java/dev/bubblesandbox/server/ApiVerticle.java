@@ -61,9 +61,9 @@ final class ApiVerticle extends VerticleBase {
     }
     router.route("/v1/*").handler(new AccessGuard(context.api())::handle);
     router.route("/v1/*").handler(ApiVerticle::refuseDotSegments);
-    router.get("/health/live").handler(health::handleLive);
-    router.get("/health/ready").handler(health::handleReady);
-    router.get("/metrics").handler(PrometheusScrapingHandler.create(context.meterRegistry()));
+    router.get(HealthHandlers.LIVE_PATH).handler(health::handleLive);
+    router.get(HealthHandlers.READY_PATH).handler(health::handleReady);
+    router.get(PrometheusSetup.PATH).handler(PrometheusScrapingHandler.create(context.meterRegistry()));
 
     router.get("/v1/info").handler(ctx -> ServerInfo.handle(ctx, context));
     router.get("/v1/environments").handler(ctx -> ServerInfo.handleEnvironments(ctx, context));

@@ -10,6 +10,10 @@ import java.util.Optional;
 /** Liveness, and readiness: bwrap starts a sandbox and the default environment is ready. */
 final class HealthHandlers {
 
+  /** The probes' paths; k8s/ points the pods' probes at them (checked by K8sManifestsTest). */
+  static final String LIVE_PATH = "/health/live";
+  static final String READY_PATH = "/health/ready";
+
   /** A probe starts a process: reuse its answer for a few seconds under frequent polling. */
   private static final long PROBE_CACHE_NANOS = 5_000_000_000L;
 

@@ -31,6 +31,9 @@ import java.util.Set;
  */
 final class PrometheusSetup {
 
+  /** Where Prometheus scrapes; k8s/ annotates the pods with it. */
+  static final String PATH = "/metrics";
+
   /** HTTP server latency buckets, in seconds: from a health check to a long execution. */
   private static final double[] HTTP_BUCKETS_SECONDS =
       {0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300};

@@ -2,10 +2,8 @@ package dev.bubblesandbox.sandbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.bubblesandbox.MountTable;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -13,18 +11,20 @@ import org.junit.jupiter.api.Test;
 class CgroupV1ControlTest {
 
   @Test
-  @DisplayName("Controllers are found in /proc/self/mounts, separate or co-mounted")
+  @DisplayName("Controllers are found in /proc/self/mountinfo, separate or co-mounted, each at this process's group")
   void mounts() {
-    Map<String, Path> mounts = CgroupV1Control.v1Mounts(MountTable.parse(List.of(
-        "tmpfs /sys/fs/cgroup tmpfs rw,relatime,mode=755 0 0",
-        "cgroup /sys/fs/cgroup/cpu,cpuacct cgroup rw,nosuid,cpu,cpuacct 0 0",
-        "cgroup /sys/fs/cgroup/memory cgroup rw,relatime,memory 0 0",
-        "cgroup2 /sys/fs/cgroup/unified cgroup2 rw,relatime 0 0")));
-    assertThat(mounts).containsEntry("cpu", Path.of("/sys/fs/cgroup/cpu,cpuacct"))
-        .containsEntry("cpuacct", Path.of("/sys/fs/cgroup/cpu,cpuacct"))
-        .containsEntry("memory", Path.of("/sys/fs/cgroup/memory"))
-        .doesNotContainKey("pids");
-    assertThat(CgroupV1Control.ownGroups(List.of("4:memory:/a/b", "2:cpu,cpuacct:/", "0::/")))
+    List<CgroupMounts.Mount> mounts = CgroupMounts.parse(List.of(
+        "31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755",
+        "32 31 0:29 / /sys/fs/cgroup/cpu,cpuacct rw,nosuid - cgroup cgroup rw,cpu,cpuacct",
+        "35 31 0:32 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory",
+        "41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw"));
+    List<String> cgroup = List.of("4:memory:/a/b", "2:cpu,cpuacct:/", "0::/");
+    assertThat(CgroupMounts.v1Groups(mounts, cgroup, List.of("cpu", "cpuacct", "memory"))).hasValueSatisfying(dirs ->
+        assertThat(dirs).containsEntry("cpu", Path.of("/sys/fs/cgroup/cpu,cpuacct"))
+            .containsEntry("cpuacct", Path.of("/sys/fs/cgroup/cpu,cpuacct"))
+            .containsEntry("memory", Path.of("/sys/fs/cgroup/memory/a/b")));
+    assertThat(CgroupMounts.v1Groups(mounts, cgroup, List.of("memory", "pids"))).isEmpty();
+    assertThat(CgroupV1Control.ownGroups(cgroup))
         .containsEntry("memory", "/a/b").containsEntry("cpu", "/").containsEntry("cpuacct", "/");
   }
 }

@@ -22,4 +22,12 @@ class CgroupV2DelegationTest {
         .contains("/system.slice/bubble-sandbox.service");
     assertThat(CgroupV2Delegation.ownGroup(List.of("4:memory:/a"))).isEmpty();
   }
+
+  @Test
+  @DisplayName("A process outside the host's initial PID namespace is in a container")
+  void container() {
+    assertThat(CgroupV2Delegation.inContainer("pid:[4026531836]")).isFalse();
+    assertThat(CgroupV2Delegation.inContainer("pid:[4026532451]")).isTrue();
+    assertThat(CgroupV2Delegation.inContainer("")).isFalse();
+  }
 }
