@@ -75,7 +75,9 @@ final class FileHandlers {
               context.workspaces().files().place(upload.received, upload.target);
               return new Placed(size, replaced);
             }))
-            .onFailure(failure -> context.blocking().executeBlocking(() -> Files.deleteIfExists(upload.received))))
+            // The partial file goes before the answer, so a client that hears the refusal finds nothing.
+            .recover(failure -> context.blocking().executeBlocking(() -> Files.deleteIfExists(upload.received))
+                .transform(deleted -> Future.<Placed>failedFuture(failure))))
         .onComplete(done -> session.close())
         .onSuccess(placed -> Bodies.json(routing, placed.replaced ? 200 : 201,
             new JsonObject().put("path", relative).put("size", placed.size)))
