@@ -18,9 +18,9 @@ import java.util.concurrent.Callable;
  *
  * <p>It only accepts what it understands exactly: known option names, {@code --long=value},
  * values that do not start with {@code -}, each single-valued option at most once. Anything
- * else (help, version, other commands, clustered or attached short options, a missing or odd
- * value, a repeated option, {@code -s} with {@code -f}) yields nothing, and picocli parses the
- * line as before, with its own messages. {@code QuickCommandLineTest} checks that both agree
+ * else (help, other commands, clustered or attached short options, a missing or odd value, an
+ * {@code @FILE} argument, a repeated option, {@code -s} with {@code -f}) yields nothing, and
+ * picocli parses the line as before, with its own messages. {@code QuickCommandLineTest} checks that both agree
  * and that the option names here are picocli's.
  */
 final class QuickCommandLine {
@@ -37,7 +37,8 @@ final class QuickCommandLine {
 
   /** The command {@code args} name, filled in, or empty when picocli must parse them. */
   static Optional<Callable<Integer>> parse(String[] args) {
-    if (args.length == 0) {
+    // picocli reads an argument @FILE as the contents of FILE when it exists
+    if (args.length == 0 || List.of(args).stream().anyMatch(arg -> arg.startsWith("@"))) {
       return Optional.empty();
     }
     if (args.length == 1 && List.of("-v", "-V", "--version").contains(args[0])) {

@@ -98,6 +98,8 @@ class QuickCommandLineTest {
         new String[] {"execute-python", "-ebare"},
         new String[] {"execute-python", "--json=true"},
         new String[] {"execute-python", "--network"},
+        new String[] {"execute-python", "-s", "@pom.xml"},
+        new String[] {"exec-command", "cat", "@args"},
         new String[] {"execute-python", "stray"},
         new String[] {"execute-python", "--", "-s"},
         new String[] {"execute", "--"},
