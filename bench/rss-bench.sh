@@ -125,7 +125,8 @@ PY
 echo "bubble-sandbox server RSS: one-shot print(1) over HTTP, $(nproc) cores," \
   "load average $(cut -d' ' -f1-3 /proc/loadavg)"
 if [ -n "$old_jar" ]; then
-  measure old "old: java -jar $(basename "$old_jar") serve" java -jar "$old_jar" serve
+  measure old "old: java -jar $(basename "$old_jar") serve" \
+    env -u BUBBLE_SANDBOX_JAR -u BUBBLE_SANDBOX_CLASSPATH java -jar "$old_jar" serve
 fi
 measure new "new: bin/bubble-sandbox serve" "$checkout/bin/bubble-sandbox" serve
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

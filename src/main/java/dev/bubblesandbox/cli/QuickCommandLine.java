@@ -1,5 +1,6 @@
 package dev.bubblesandbox.cli;
 
+import java.io.PrintWriter;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -11,8 +12,8 @@ import java.util.concurrent.Callable;
 
 /**
  * The start-up fast path of the commands that run a sandbox ({@code execute-python},
- * {@code exec-script}, {@code exec-command}, {@code execute}) and of {@code --version}: parses their plain command lines
- * into the same command objects picocli fills, without picocli. Building picocli's model (its
+ * {@code exec-script}, {@code exec-command}, {@code execute}) and of {@code --version}: parses
+ * their plain command lines into the same command objects picocli fills, without picocli. Building picocli's model (its
  * Java 5 class files, which no CDS archive can hold, annotation proxies, reflection) costs the
  * CLI more CPU than the sandbox it runs.
  *
@@ -20,8 +21,8 @@ import java.util.concurrent.Callable;
  * values that do not start with {@code -}, each single-valued option at most once. Anything
  * else (help, other commands, clustered or attached short options, a missing or odd value, an
  * {@code @FILE} argument, a repeated option, {@code -s} with {@code -f}) yields nothing, and
- * picocli parses the line as before, with its own messages. {@code QuickCommandLineTest} checks that both agree
- * and that the option names here are picocli's.
+ * picocli parses the line as before, with its own messages. {@code QuickCommandLineTest} checks
+ * that both agree and that the option names here are picocli's.
  */
 final class QuickCommandLine {
 
@@ -56,6 +57,21 @@ final class QuickCommandLine {
       });
     } catch (InvalidPathException | NumberFormatException e) {
       return Optional.empty();
+    }
+  }
+
+  /** Runs a command the fast path parsed, failing as picocli's handlers would have. */
+  static int run(Callable<Integer> command) {
+    PrintWriter err = new PrintWriter(Console.ERR, true);
+    try {
+      try {
+        return command.call();
+      } catch (Exception e) {
+        return RootCommand.failure(e, err);
+      }
+    } catch (Exception bug) {
+      bug.printStackTrace(err);
+      return 1;
     }
   }
 
