@@ -67,6 +67,18 @@ class CliArchiveIT {
         "execute-python", "-a", "-s", "print(1)");
   }
 
+  /** bin/cli-archive JAR: the archive beside the jar, and no partial file left. */
+  private void makeArchive(Path jar) throws IOException, InterruptedException {
+    CliProcess.Outcome made = run(jar, null, LauncherShell.BIN.resolve("cli-archive").toString(),
+        jar.toString());
+    assertThat(made.exitCode()).as(made.stderr()).isZero();
+    assertThat(dir.resolve("bubble-sandbox.jsa")).exists();
+    try (var files = Files.list(dir)) {
+      assertThat(files.map(Path::getFileName).map(Path::toString))
+          .noneMatch(name -> name.contains(".partial."));
+    }
+  }
+
   /** Where the launched JVM found the CLI's main class: the archive or the jar. */
   private static String mainClassSource(Path classLog) throws IOException {
     return Files.readAllLines(classLog).stream()
@@ -94,12 +106,7 @@ class CliArchiveIT {
   @DisplayName("bin/cli-archive makes the archive, and the launcher's JVM loads the CLI from it")
   void withArchive() throws Exception {
     Path jar = jar();
-    CliProcess.Outcome made = run(jar, null, LauncherShell.BIN.resolve("cli-archive").toString(),
-        jar.toString());
-    assertThat(made.exitCode()).as(made.stderr()).isZero();
-    assertThat(dir.resolve("bubble-sandbox.jsa")).exists();
-    assertThat(Files.list(dir).map(Path::getFileName).map(Path::toString))
-        .noneMatch(name -> name.contains(".partial."));
+    makeArchive(jar);
     Path classLog = dir.resolve("classes.log");
 
     assertPrintedOne(printOne(jar, classLog));
@@ -110,9 +117,7 @@ class CliArchiveIT {
   @DisplayName("a stale archive is passed over silently: older than the jar, or for another jar")
   void staleArchive() throws Exception {
     Path jar = jar();
-    CliProcess.Outcome made = run(jar, null, LauncherShell.BIN.resolve("cli-archive").toString(),
-        jar.toString());
-    assertThat(made.exitCode()).as(made.stderr()).isZero();
+    makeArchive(jar);
     Path classLog = dir.resolve("classes.log");
 
     // the jar rebuilt after the archive: the launcher leaves the archive out
