@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# CLI benchmark: times `bubble-sandbox execute-python -a -s 'print(1)'` against the raw command
+# CLI benchmark: times `bin/bubble-sandbox execute-python -a -s 'print(1)'` (the launcher README
+# documents, with its JVM options and class data archive) against the raw command
 # line it wraps (the same setpriv prefix when root, the same bwrap argv, the same Python), on
 # this machine, in one run, and prints median, p90 and the ratio.
 #
@@ -8,9 +9,12 @@
 # prepared work dir handed to the sandbox uid, as execute-python -w does. Uses hyperfine when
 # installed (apt-get install -y hyperfine), otherwise times the runs itself with bash's clock.
 #
-# usage: bench/cli-bench.sh [-n RUNS] [--warmup N] [--no-hyperfine] [--no-reference] [--diagnose]
+# usage: bench/cli-bench.sh [-n RUNS] [--warmup N] [--old-jar JAR] [--no-hyperfine] [--no-reference]
+#                           [--diagnose]
 #   -n RUNS          measured runs of each command (default 50)
 #   --warmup N       unmeasured runs of each command first (default 5)
+#   --old-jar JAR    also time `java -jar JAR execute-python -a -s 'print(1)'` (an older build,
+#                    run as its README did) and print the CLI's median as a ratio of it
 #   --no-hyperfine   time the runs with bash's clock even when hyperfine is installed
 #   --no-reference   skip the reference rows (java -version, bubble-sandbox --version)
 #   --diagnose       also time the CLI without conf/config.yaml (same settings from defaults, so
@@ -27,14 +31,16 @@ warmup=5
 use_hyperfine=1
 reference=1
 diagnose=0
+old_jar=
 while [ $# -gt 0 ]; do
   case "$1" in
     -n) runs=$2; shift 2 ;;
     --warmup) warmup=$2; shift 2 ;;
+    --old-jar) old_jar=$(readlink -f -- "$2"); shift 2 ;;
     --no-hyperfine) use_hyperfine=0; shift ;;
     --no-reference) reference=0; shift ;;
     --diagnose) diagnose=1; shift ;;
-    -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -70,12 +76,18 @@ mapfile -d '' -t raw < "$scratch/argv"
 # Each row: a key, a label, and the array holding its command.
 keys=(cli raw)
 labels=("cli: execute-python -a -s 'print(1)'" "raw: setpriv + bwrap + python -c 'print(1)'")
-cli=(java "${java_opts[@]}" -jar "$jar" execute-python -a -s 'print(1)')
+cli=("$PWD/bin/bubble-sandbox" execute-python -a -s 'print(1)')
+if [ -n "$old_jar" ]; then
+  [ -f "$old_jar" ] || { echo "--old-jar: $old_jar does not exist" >&2; exit 2; }
+  keys+=(old)
+  labels+=("old: java -jar $(basename "$old_jar") execute-python ... (--old-jar)")
+  old=(java "${java_opts[@]}" -jar "$old_jar" execute-python -a -s 'print(1)')
+fi
 if [ "$reference" = 1 ]; then
   keys+=(jvm version)
-  labels+=("reference: java -version (bare JVM)" "reference: bubble-sandbox --version (JVM + picocli)")
+  labels+=("reference: java -version (bare JVM)" "reference: bin/bubble-sandbox --version")
   jvm=(java "${java_opts[@]}" -version)
-  version=(java "${java_opts[@]}" -jar "$jar" --version)
+  version=("$PWD/bin/bubble-sandbox" --version)
 fi
 if [ "$diagnose" = 1 ]; then
   keys+=(nocfg appcds c1)
@@ -175,7 +187,7 @@ print(f"cli/raw: median {ratio:.1f}x, p90 {p90['cli'] / p90['raw']:.1f}x;"
       f" the CLI adds {median['cli'] - median['raw']:.1f} ms (median) to the raw launch")
 if "version" in median:
     print(f"of the CLI's median: {median['jvm']:.1f} ms bare JVM start,"
-          f" {median['version'] - median['jvm']:.1f} ms jar + picocli (--version),"
+          f" {median['version'] - median['jvm']:.1f} ms launcher + jar (--version),"
           f" {median['cli'] - median['version']:.1f} ms the rest (settings, environment,"
           f" work dir, sandbox {median['raw']:.1f} ms)")
 if "nocfg" in median:
@@ -190,4 +202,6 @@ def verdict(what, value, target, unit):
     print(f"  {what:28} {value:7.1f}{unit} (target <= {target:g}{unit}): {miss}")
 verdict("CLI median", median["cli"], 250, " ms")
 verdict("CLI median / raw median", ratio, 14, "x")
+if "old" in median:
+    verdict("CLI median / old jar median", median["cli"] / median["old"], 0.5, "x")
 EOF

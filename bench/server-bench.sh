@@ -8,7 +8,9 @@
 #
 # usage: bench/server-bench.sh [bench options]   e.g. -n 200 -c 1,4 --warmup 20 --rss-runs 1000
 #   (see: bench/server-bench.sh --help)
-# JAVA_OPTS, if set, is passed to the JVM (e.g. JAVA_OPTS=-Xmx256m). Needs synced environments:
+# The JVM runs with the server's options, conf/jvm-server.options, and MALLOC_ARENA_MAX=2, as
+# bin/bubble-sandbox serve runs the server; JAVA_OPTS, if set, is passed after them (e.g.
+# JAVA_OPTS=-Xmx256m). Needs synced environments:
 #   java -jar target/bubble-sandbox.jar sync-environments
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,6 +23,7 @@ fi
 read -r -a java_opts <<< "${JAVA_OPTS:-}"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 status=0
-java "${java_opts[@]}" -jar "$jar" "$@" || status=$?
+export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
+java @conf/jvm-server.options "${java_opts[@]}" -jar "$jar" "$@" || status=$?
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 exit "$status"

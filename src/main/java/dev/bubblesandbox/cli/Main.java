@@ -1,11 +1,15 @@
 package dev.bubblesandbox.cli;
 
-/** Builds the command line, runs it and exits with its status. */
+/**
+ * Builds the command line, runs it and exits with its status: a plain run command line through
+ * the fast path, without picocli's start-up; everything else through picocli.
+ */
 public final class Main {
 
   private Main() {}
 
   public static void main(String[] args) {
-    System.exit(RootCommand.commandLine().execute(args));
+    System.exit(QuickCommandLine.parse(args).map(QuickCommandLine::run)
+        .orElseGet(() -> RootCommand.commandLine().execute(args)));
   }
 }

@@ -54,19 +54,26 @@ public final class RootCommand implements Runnable {
       failed.getErr().println("See '" + failed.getCommandSpec().qualifiedName() + " --help'.");
       return USAGE_ERROR;
     });
-    commandLine.setExecutionExceptionHandler((e, failed, parseResult) -> {
-      if (e instanceof BubbleSandboxException known) {
-        failed.getErr().println("error: " + known.getMessage());
-        return known.code().exitStatus();
-      }
-      if (e instanceof UncheckedIOException || e instanceof java.io.IOException) {
-        // A file named on the command line that cannot be read: a usage error.
-        failed.getErr().println("error: " + e.getMessage());
-        return USAGE_ERROR;
-      }
-      throw e;
-    });
+    commandLine.setExecutionExceptionHandler((e, failed, parseResult) -> failure(e, failed.getErr()));
     return commandLine;
+  }
+
+  /**
+   * The exit status of a command that failed with {@code e}, after one {@code error:} line on
+   * {@code err}: the status of the error's code, 125 for a file named on the command line that
+   * cannot be read; anything else is rethrown (a bug: picocli prints its stack trace).
+   */
+  static int failure(Exception e, PrintWriter err) throws Exception {
+    if (e instanceof BubbleSandboxException known) {
+      err.println("error: " + known.getMessage());
+      return known.code().exitStatus();
+    }
+    if (e instanceof UncheckedIOException || e instanceof java.io.IOException) {
+      // A file named on the command line that cannot be read: a usage error.
+      err.println("error: " + e.getMessage());
+      return USAGE_ERROR;
+    }
+    throw e;
   }
 
   /** The version from the jar's manifest. */

@@ -9,11 +9,14 @@ import picocli.CommandLine.Option;
 /** Options shared by the commands that run a sandbox. */
 public final class SandboxOptions {
 
+  /** The environment when none is named (the field starts with it for the fast path too). */
+  static final String DEFAULT_ENVIRONMENT = "bare";
+
   @Mixin ConfigOption config = new ConfigOption();
 
-  @Option(names = {"-e", "--environment"}, paramLabel = "ENV", defaultValue = "bare",
+  @Option(names = {"-e", "--environment"}, paramLabel = "ENV", defaultValue = DEFAULT_ENVIRONMENT,
       description = "Environment to run in (default: ${DEFAULT-VALUE}).")
-  String environment;
+  String environment = DEFAULT_ENVIRONMENT;
 
   @Option(names = {"-w", "--workdir"}, paramLabel = "DIR",
       description = "Host directory bound read-write at /sandbox/work (default: a scratch tmpfs of "
