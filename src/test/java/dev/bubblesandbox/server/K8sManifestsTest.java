@@ -176,8 +176,8 @@ final class K8sManifestsTest {
     long sandboxMemory = ((Number) setting(config, SettingsTable.MEMORY_LIMIT_BYTES)).longValue();
     double sandboxCpus = ((Number) setting(config, SettingsTable.CPU_LIMIT)).doubleValue();
     Map<String, Object> container = container(profile);
-    Matcher heap = Pattern.compile("-Xmx(\\d+)m").matcher(Objects.toString(env(container, "JAVA_TOOL_OPTIONS").get("value")));
-    assertThat(heap.find()).as("a fixed heap in JAVA_TOOL_OPTIONS").isTrue();
+    Matcher heap = Pattern.compile("-Xmx(\\d+)m").matcher(Objects.toString(env(container, "JAVA_OPTS").get("value")));
+    assertThat(heap.find()).as("a fixed heap in JAVA_OPTS (after conf/jvm-server.options, so it wins)").isTrue();
     long heapBytes = Long.parseLong(heap.group(1)) << 20;
     Map<String, Object> limits = at(container, "resources", "limits");
     assertThat(quantity(limits.get("memory")))
