@@ -84,6 +84,7 @@ final class ApiVerticle extends VerticleBase {
     router.delete("/v1/sessions/:id/files/*").handler(files::handleDelete);
     router.get("/v1/sessions/:id/console").handler(console::handleSessionConsole);
     router.get("/v1/console").handler(console::handleThrowawayConsole);
+    ConsolePage.mount(router);
 
     router.route().failureHandler(errors::handle);
     router.route().last().handler(ctx -> ErrorResponses.send(ctx, ErrorCode.NOT_FOUND, "No such resource."));
