@@ -98,10 +98,6 @@ function appendOutput(stream, text) {
 
 function runCode() {
   if (run) return;
-  if (!ui.environment.value && !session) {
-    say("Pick an environment first.");
-    return;
-  }
   say("");
   ui.output.replaceChildren();
   setStatus("running…");
@@ -112,7 +108,9 @@ function runCode() {
     ui.run.disabled = false;
     ui.kill.disabled = true;
   };
-  run = startRun(session, ui.environment.value, ui.code.value, {
+  // With no list (no key yet, nothing ready) the server's default environment is asked for, and
+  // the server's answer says what is wrong.
+  run = startRun(session, ui.environment.value || "bare", ui.code.value, {
     output: appendOutput,
     exit(frame) {
       done();
@@ -121,9 +119,9 @@ function runCode() {
     },
     error(text) {
       done();
-      setStatus(`failed: ${text}`, "failed");
       if (text.startsWith("unauthorized")) fail(new ApiError(401, "unauthorized", text));
       else say(text);
+      setStatus(`failed: ${text}`, "failed");
     },
     notice: say,
   });

@@ -68,7 +68,10 @@ final class Browser implements AutoCloseable {
 
   /** Waits generously: the machine may be loaded. */
   <T> T until(Function<WebDriver, T> condition) {
-    return new WebDriverWait(driver, Duration.ofSeconds(60), Duration.ofMillis(50)).until(condition);
+    WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(60), Duration.ofMillis(50));
+    wait.withMessage(() -> "the page shows status '" + text("status") + "', message '" + text("message")
+        + "', output '" + text("output") + "'");
+    return wait.until(condition);
   }
 
   String untilStatusContains(String part) {
