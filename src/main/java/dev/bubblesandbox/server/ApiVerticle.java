@@ -32,6 +32,7 @@ final class ApiVerticle extends VerticleBase {
   private final ServerContext context;
   private final Duration shutdownGrace;
   private HttpServer server;
+  private Router router;
 
   ApiVerticle(ServerContext context, Duration shutdownGrace) {
     this.context = context;
@@ -54,7 +55,7 @@ final class ApiVerticle extends VerticleBase {
         .setUploadsDirectory(context.workspaces().tmpDir().resolve("uploads").toString())
         .setDeleteUploadedFilesOnEnd(true);
 
-    Router router = Router.router(vertx);
+    router = Router.router(vertx);
     router.route().handler(new BodyDrain(context.settings().maxUploadSizeBytes())::handle);
     if (!context.settings().corsAllowedOrigins().isEmpty()) {
       router.route().handler(CorsHandler.create()
@@ -70,6 +71,8 @@ final class ApiVerticle extends VerticleBase {
 
     router.get("/v1/info").handler(ctx -> ServerInfo.handle(ctx, context));
     router.get("/v1/environments").handler(ctx -> ServerInfo.handleEnvironments(ctx, context));
+    router.get("/v1/openapi.json").handler(OpenApiDocument::handleJson);
+    router.get("/v1/openapi.yaml").handler(OpenApiDocument::handleYaml);
     router.post("/v1/execute").handler(json).handler(execute::handleOneShot);
     router.post("/v1/sessions").handler(json).handler(sessions::handleCreate);
     router.get("/v1/sessions").handler(sessions::handleList);
@@ -142,6 +145,11 @@ final class ApiVerticle extends VerticleBase {
 
   int actualPort() {
     return server.actualPort();
+  }
+
+  /** The routes, in order: the OpenAPI document is checked against them. */
+  java.util.List<io.vertx.ext.web.Route> routes() {
+    return router.getRoutes();
   }
 
 }
