@@ -12,8 +12,8 @@ import java.util.Locale;
 
 /**
  * Who may use the API: the API key when one is configured (compared in constant time), and, for
- * WebSocket consoles opened by a browser, an allowed Origin. {@code /health} and {@code /metrics}
- * are not guarded.
+ * WebSocket consoles opened by a browser, an allowed Origin or the server's own.
+ * {@code /health} and {@code /metrics} are not guarded.
  *
  * <p>The key comes as {@code Authorization: Bearer <key>} (the scheme in any case, RFC 7235) or,
  * on a WebSocket upgrade only, as the subprotocol {@code bearer.<key>} offered beside
@@ -45,8 +45,10 @@ final class AccessGuard {
     }
     String origin = routing.request().getHeader(HttpHeaders.ORIGIN);
     // Browsers send Origin on WebSocket upgrades but apply no same-origin rule to them: without
-    // this check any page a user visits could drive a console.
-    if (origin != null && isUpgrade(routing) && !allowedOrigins.contains(origin)) {
+    // this check any page a user visits could drive a console. The server's own console page
+    // (same origin) may, as it may call the HTTP API anyway.
+    if (origin != null && isUpgrade(routing) && !allowedOrigins.contains(origin)
+        && !isSameOrigin(origin, routing.request().getHeader(HttpHeaders.HOST))) {
       routing.fail(new RefusedException(ErrorCode.ORIGIN_NOT_ALLOWED, "WebSocket connections from this origin are not allowed."));
       return;
     }
@@ -105,6 +107,26 @@ final class AccessGuard {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every Java platform has SHA-256", e);
     }
+  }
+
+  /**
+   * Whether {@code origin} names the host and port the request was sent to (its {@code Host}).
+   * Either scheme: behind a TLS-terminating proxy the page is {@code https} while this server
+   * speaks plain HTTP. Both sides omit a default port, so the strings compare as they are.
+   */
+  static boolean isSameOrigin(String origin, String host) {
+    if (host == null || host.isEmpty()) {
+      return false;
+    }
+    String authority;
+    if (origin.regionMatches(true, 0, "http://", 0, 7)) {
+      authority = origin.substring(7);
+    } else if (origin.regionMatches(true, 0, "https://", 0, 8)) {
+      authority = origin.substring(8);
+    } else {
+      return false;   // "null" (sandboxed frames, file: pages) and other schemes
+    }
+    return authority.equalsIgnoreCase(host);
   }
 
   private static boolean isUpgrade(RoutingContext routing) {

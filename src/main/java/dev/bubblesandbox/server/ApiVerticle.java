@@ -30,6 +30,7 @@ final class ApiVerticle extends VerticleBase {
 
   private final ServerContext context;
   private HttpServer server;
+  private Router router;
 
   ApiVerticle(ServerContext context) {
     this.context = context;
@@ -51,7 +52,7 @@ final class ApiVerticle extends VerticleBase {
         .setUploadsDirectory(context.workspaces().tmpDir().resolve("uploads").toString())
         .setDeleteUploadedFilesOnEnd(true);
 
-    Router router = Router.router(vertx);
+    router = Router.router(vertx);
     router.route().handler(new BodyDrain(context.api().maxUploadSizeBytes())::handle);
     if (!context.api().corsAllowedOrigins().isEmpty()) {
       router.route().handler(CorsHandler.create()
@@ -67,6 +68,8 @@ final class ApiVerticle extends VerticleBase {
 
     router.get("/v1/info").handler(ctx -> ServerInfo.handle(ctx, context));
     router.get("/v1/environments").handler(ctx -> ServerInfo.handleEnvironments(ctx, context));
+    router.get("/v1/openapi.json").handler(OpenApiDocument::handleJson);
+    router.get("/v1/openapi.yaml").handler(OpenApiDocument::handleYaml);
     router.post("/v1/execute").handler(json).handler(execute::handleOneShot);
     router.post("/v1/sessions").handler(json).handler(sessions::handleCreate);
     router.get("/v1/sessions").handler(sessions::handleList);
@@ -81,6 +84,7 @@ final class ApiVerticle extends VerticleBase {
     router.delete("/v1/sessions/:id/files/*").handler(files::handleDelete);
     router.get("/v1/sessions/:id/console").handler(console::handleSessionConsole);
     router.get("/v1/console").handler(console::handleThrowawayConsole);
+    ConsolePage.mount(router);
 
     router.route().failureHandler(errors::handle);
     router.route().last().handler(ctx -> ErrorResponses.send(ctx, ErrorCode.NOT_FOUND, "No such resource."));
@@ -138,6 +142,11 @@ final class ApiVerticle extends VerticleBase {
 
   int actualPort() {
     return server.actualPort();
+  }
+
+  /** The routes, in order: the OpenAPI document is checked against them. */
+  java.util.List<io.vertx.ext.web.Route> routes() {
+    return router.getRoutes();
   }
 
 }

@@ -168,6 +168,11 @@ public final class BubbleSandboxServer {
     return apiVerticles.get(0).actualPort();
   }
 
+  /** The API's routes (every API verticle has the same). */
+  java.util.List<io.vertx.ext.web.Route> routes() {
+    return apiVerticles.get(0).routes();
+  }
+
   public Vertx vertx() {
     return vertx;
   }

@@ -19,7 +19,7 @@ import java.util.Set;
  */
 record ExecuteRequest(Program program, String stdin, ExecutionLimits limits, Optional<String> environment) {
 
-  private static final Set<String> FIELDS = Set.of("script", "shell", "command", "stdin",
+  static final Set<String> FIELDS = Set.of("script", "shell", "command", "stdin",
       "timeout_seconds", "memory_limit_bytes", "pids_limit", "cpu_limit");
 
   /**

@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
 final class SessionHandlers {
 
   private static final Logger logger = LoggerFactory.getLogger(SessionHandlers.class);
-  private static final Set<String> CREATE_FIELDS = Set.of("environment", "session_id", "volumes");
+  static final Set<String> CREATE_FIELDS = Set.of("environment", "session_id", "volumes");
 
   private final ServerContext context;
 

@@ -29,4 +29,18 @@ class AccessGuardTest {
     assertThat(AccessGuard.subprotocolKey(null)).isNull();
     assertThat(AccessGuard.subprotocolKey("bearerk")).isNull();
   }
+
+  @Test
+  @DisplayName("The server's own origin is the host and port the request went to, in either scheme")
+  void sameOrigin() {
+    assertThat(AccessGuard.isSameOrigin("http://127.0.0.1:8080", "127.0.0.1:8080")).isTrue();
+    assertThat(AccessGuard.isSameOrigin("https://Sandbox.Example.com", "sandbox.example.com")).isTrue();
+    assertThat(AccessGuard.isSameOrigin("http://127.0.0.1:8081", "127.0.0.1:8080")).isFalse();
+    assertThat(AccessGuard.isSameOrigin("http://127.0.0.1", "127.0.0.1:8080")).isFalse();
+    assertThat(AccessGuard.isSameOrigin("https://evil.example.net", "127.0.0.1:8080")).isFalse();
+    assertThat(AccessGuard.isSameOrigin("http://127.0.0.1:8080.evil.net", "127.0.0.1:8080")).isFalse();
+    assertThat(AccessGuard.isSameOrigin("null", "127.0.0.1:8080")).isFalse();
+    assertThat(AccessGuard.isSameOrigin("file://", "")).isFalse();
+    assertThat(AccessGuard.isSameOrigin("http://127.0.0.1:8080", null)).isFalse();
+  }
 }

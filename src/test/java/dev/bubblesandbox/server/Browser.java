@@ -1,0 +1,106 @@
+package dev.bubblesandbox.server;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * A real headless Chromium, driven through the system's chromedriver: Debian's {@code chromium}
+ * and {@code chromium-driver} ({@code .ci/run} installs them). Both paths are given, so Selenium
+ * never looks for or downloads a browser or driver of its own; every request but those to the
+ * loopback goes to a proxy that is not there, so the browser reaches nothing but the test server.
+ */
+final class Browser implements AutoCloseable {
+
+  static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+  static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+  /** Where each state's screenshot goes, for a person to look at. */
+  static final Path SCREENSHOTS = Path.of("target", "screenshots");
+
+  final ChromeDriver driver;
+  final Path downloads;
+  private final Path profile;
+
+  Browser() throws IOException {
+    if (!Files.isExecutable(CHROMEDRIVER) || !Files.isExecutable(CHROMIUM)) {
+      throw new IllegalStateException("the browser tests need Debian's chromium and chromium-driver: "
+          + "apt-get install -y chromium chromium-driver (.ci/run does)");
+    }
+    downloads = Files.createTempDirectory("bubble-sandbox-downloads-");
+    profile = Files.createTempDirectory("bubble-sandbox-chromium-");
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary(CHROMIUM.toFile());
+    options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+        "--window-size=1280,860", "--user-data-dir=" + profile, "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--disable-default-apps", "--proxy-server=http://127.0.0.1:9");
+    options.setExperimentalOption("prefs", Map.of(
+        "download.default_directory", downloads.toString(),
+        "download.prompt_for_download", false));
+    // The driver's path as a property, not through ChromeDriverService.Builder: that class's
+    // annotation (AutoService, not on the class path) would make javac warn.
+    System.setProperty(ChromeDriverService.CHROME_DRIVER_EXE_PROPERTY, CHROMEDRIVER.toString());
+    driver = new ChromeDriver(options);
+    driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(60));
+  }
+
+  WebElement byTestId(String id) {
+    return driver.findElement(By.cssSelector("[data-testid='" + id + "']"));
+  }
+
+  String text(String testId) {
+    return byTestId(testId).getText();
+  }
+
+  /** Waits generously: the machine may be loaded. */
+  <T> T until(Function<WebDriver, T> condition) {
+    WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(60), Duration.ofMillis(50));
+    wait.withMessage(() -> "the page shows status '" + text("status") + "', message '" + text("message")
+        + "', output '" + text("output") + "'");
+    return wait.until(condition);
+  }
+
+  String untilStatusContains(String part) {
+    return until(d -> {
+      String status = text("status");
+      return status.contains(part) ? status : null;
+    });
+  }
+
+  /** The output's children: data-stream and text, in order. */
+  List<String[]> outputParts() {
+    return byTestId("output").findElements(By.cssSelector("[data-stream]")).stream()
+        .map(element -> new String[] {element.getDomAttribute("data-stream"), element.getText()})
+        .toList();
+  }
+
+  void screenshot(String name) throws IOException {
+    Files.createDirectories(SCREENSHOTS);
+    File shot = driver.getScreenshotAs(OutputType.FILE);
+    Files.copy(shot.toPath(), SCREENSHOTS.resolve(name + ".png"), StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  @Override
+  public void close() throws IOException {
+    try {
+      driver.quit();
+    } finally {
+      dev.bubblesandbox.HostFiles.deleteRecursively(downloads);
+      dev.bubblesandbox.HostFiles.deleteRecursively(profile);
+    }
+  }
+}
