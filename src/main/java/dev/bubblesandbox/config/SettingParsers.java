@@ -120,6 +120,47 @@ final class SettingParsers {
     return List.copyOf(origins);
   }
 
+  /** A member port: 0 (any) means nothing to the other members, so 1 to 65535. */
+  static int memberPort(Object raw) {
+    int parsed = port(raw);
+    if (parsed == 0) {
+      throw new Rejected("a port number from 1 to 65535");
+    }
+    return parsed;
+  }
+
+  /** Comma-separated host:port pairs (a YAML list too); empty for none. */
+  static List<String> hostPorts(Object raw) {
+    List<?> items = raw instanceof List<?> list ? list
+        : raw == null || raw.toString().isBlank() ? List.of() : List.of(raw.toString().split(","));
+    List<String> members = new ArrayList<>();
+    for (Object item : items) {
+      String member = String.valueOf(item).trim();
+      if (!member.matches("[A-Za-z0-9.-]+:[0-9]{1,5}") || port(member.substring(member.lastIndexOf(':') + 1)) == 0) {
+        throw new Rejected("a comma-separated list of host:port such as 10.0.0.5:5701,10.0.0.6:5701");
+      }
+      members.add(member);
+    }
+    return List.copyOf(members);
+  }
+
+  /** A DNS name, or empty for none. */
+  static String dnsName(Object raw) {
+    String text = raw == null ? "" : raw.toString().trim();
+    if (!text.isEmpty() && !text.matches("[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?")) {
+      throw new Rejected("a DNS name such as bubble-sandbox-hs.default.svc.cluster.local, or empty");
+    }
+    return text;
+  }
+
+  static String clusterName(Object raw) {
+    String text = text(raw);
+    if (!text.matches("[A-Za-z0-9._-]{1,64}")) {
+      throw new Rejected("a name of letters, digits, '.', '_' or '-'");
+    }
+    return text;
+  }
+
   /** A YAML list as it is, or a JSON list from an environment variable. */
   private static List<?> list(Object raw, String expected) {
     if (raw instanceof List<?> list) {

@@ -147,6 +147,30 @@ public final class Settings {
     return get(SettingsTable.WEBSOCKET_MESSAGES_PER_SECOND);
   }
 
+  public boolean clusterEnabled() {
+    return get(SettingsTable.CLUSTER_ENABLED);
+  }
+
+  public String clusterHost() {
+    return get(SettingsTable.CLUSTER_HOST);
+  }
+
+  public int clusterPort() {
+    return get(SettingsTable.CLUSTER_PORT);
+  }
+
+  public List<String> clusterMembers() {
+    return get(SettingsTable.CLUSTER_MEMBERS);
+  }
+
+  public String clusterKubernetesServiceDns() {
+    return get(SettingsTable.CLUSTER_KUBERNETES_SERVICE_DNS);
+  }
+
+  public String clusterName() {
+    return get(SettingsTable.CLUSTER_NAME);
+  }
+
   @Override
   public boolean equals(Object other) {
     return other instanceof Settings settings && values.equals(settings.values);

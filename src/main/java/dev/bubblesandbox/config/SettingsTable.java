@@ -73,6 +73,21 @@ public final class SettingsTable {
   public static final Setting<Integer> WEBSOCKET_MESSAGES_PER_SECOND = define(
       "websocket_messages_per_second", 20,
       SettingParsers::positiveInt, "console messages a client may send per second");
+  public static final Setting<Boolean> CLUSTER_ENABLED = define("cluster_enabled", false,
+      SettingParsers::bool, "join a cluster of servers (Hazelcast); off: one node, no cluster machinery");
+  public static final Setting<String> CLUSTER_HOST = define("cluster_host", "127.0.0.1",
+      SettingParsers::text, "address this node advertises to the cluster and binds the event bus to "
+          + "(in Kubernetes the pod IP)");
+  public static final Setting<Integer> CLUSTER_PORT = define("cluster_port", 5701,
+      SettingParsers::memberPort, "Hazelcast member port of this node");
+  public static final Setting<List<String>> CLUSTER_MEMBERS = define("cluster_members", "",
+      SettingParsers::hostPorts, "comma-separated host:port list of members to join over TCP/IP "
+          + "(loopback, bare hosts)");
+  public static final Setting<String> CLUSTER_KUBERNETES_SERVICE_DNS = define("cluster_kubernetes_service_dns", "",
+      SettingParsers::dnsName, "headless Service DNS name for Hazelcast's Kubernetes discovery "
+          + "(instead of cluster_members)");
+  public static final Setting<String> CLUSTER_NAME = define("cluster_name", "bubble-sandbox",
+      SettingParsers::clusterName, "nodes join only a cluster of the same name");
 
   /** Every setting, in declaration order. */
   public static final List<Setting<?>> ALL = List.copyOf(declared);

@@ -57,7 +57,13 @@ class SettingsTableTest {
       Map.entry("api_key", "too-short"),
       Map.entry("max_workspace_bytes", "0"),
       Map.entry("cors_allowed_origins", "[\"console.example.com\"]"),
-      Map.entry("websocket_messages_per_second", "fast"));
+      Map.entry("websocket_messages_per_second", "fast"),
+      Map.entry("cluster_enabled", "on"),
+      Map.entry("cluster_host", " "),
+      Map.entry("cluster_port", "0"),
+      Map.entry("cluster_members", "10.0.0.5"),
+      Map.entry("cluster_kubernetes_service_dns", "not a name!"),
+      Map.entry("cluster_name", "a cluster"));
 
   @TempDir Path dir;
 
@@ -88,6 +94,14 @@ class SettingsTableTest {
     samples.put("cors_allowed_origins", new Sample("[\"https://console.example.com\"]",
         "[\"https://console.example.com\"]", List.of("https://console.example.com")));
     samples.put("websocket_messages_per_second", new Sample("5", "5", 5));
+    samples.put("cluster_enabled", new Sample("true", "True", true));
+    samples.put("cluster_host", new Sample("10.0.0.5", "10.0.0.5", "10.0.0.5"));
+    samples.put("cluster_port", new Sample("5702", "5702", 5702));
+    samples.put("cluster_members", new Sample("\"10.0.0.5:5701, 10.0.0.6:5701\"", "10.0.0.5:5701,10.0.0.6:5701",
+        List.of("10.0.0.5:5701", "10.0.0.6:5701")));
+    samples.put("cluster_kubernetes_service_dns", new Sample("bubble-sandbox-hs.default.svc.cluster.local",
+        "bubble-sandbox-hs.default.svc.cluster.local", "bubble-sandbox-hs.default.svc.cluster.local"));
+    samples.put("cluster_name", new Sample("team-a", "team-a", "team-a"));
     return samples;
   }
 
@@ -216,10 +230,22 @@ class SettingsTableTest {
       Object value = Settings.class.getMethod(camel(setting.key())).invoke(settings);
       assertThat(value).as(camel(setting.key())).isEqualTo(settings.get(setting));
     }
-    // Distinct samples of one type, so that an accessor wired to another setting shows.
+    // Distinct samples of one type, so that an accessor wired to another setting shows; a
+    // boolean has two values only, so each boolean is flipped alone against the defaults.
     Map<Object, List<String>> byValue = SettingsTable.ALL.stream()
+        .filter(setting -> !(settings.get(setting) instanceof Boolean))
         .collect(Collectors.groupingBy(settings::get, Collectors.mapping(Setting::key, Collectors.toList())));
     assertThat(byValue.values()).allMatch(group -> group.size() == 1);
+    List<Setting<?>> booleans = SettingsTable.ALL.stream()
+        .filter(setting -> setting.defaultValue() instanceof Boolean).toList();
+    for (Setting<?> flipped : booleans) {
+      Settings one = SettingsLoader.fromMap(Map.of(flipped.key(), !(Boolean) flipped.defaultValue()));
+      for (Setting<?> setting : booleans) {
+        boolean expected = setting == flipped ? !(Boolean) setting.defaultValue() : (Boolean) setting.defaultValue();
+        assertThat(Settings.class.getMethod(camel(setting.key())).invoke(one))
+            .as("%s with only %s flipped", camel(setting.key()), flipped.key()).isEqualTo(expected);
+      }
+    }
   }
 
   @Test
