@@ -64,6 +64,9 @@ final class ApiVerticle extends VerticleBase {
     }
     router.route("/v1/*").handler(new AccessGuard(context.settings())::handle);
     router.route("/v1/*").handler(ApiVerticle::refuseDotSegments);
+    if (context.cluster() != null) {
+      new ClusterRoutes(vertx, context).install(router);
+    }
     router.get("/health/live").handler(health::handleLive);
     router.get("/health/ready").handler(health::handleReady);
     router.get("/metrics").handler(PrometheusScrapingHandler.create(context.meterRegistry()));

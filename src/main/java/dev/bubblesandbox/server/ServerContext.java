@@ -1,5 +1,6 @@
 package dev.bubblesandbox.server;
 
+import dev.bubblesandbox.cluster.ClusterNode;
 import dev.bubblesandbox.config.Settings;
 import dev.bubblesandbox.environment.EnvironmentCatalog;
 import dev.bubblesandbox.sandbox.Limits;
@@ -14,6 +15,7 @@ import io.vertx.core.WorkerExecutor;
  *
  * @param limits the most a request may ask for, from {@code settings}: made once, not per request
  * @param blocking the named pool for short blocking work (file system, environment checks)
+ * @param cluster this node in its cluster; null in single-node mode (the default)
  */
 record ServerContext(
     Settings settings,
@@ -24,7 +26,8 @@ record ServerContext(
     Workspaces workspaces,
     SandboxMetrics metrics,
     PrometheusMeterRegistry meterRegistry,
-    WorkerExecutor blocking) {
+    WorkerExecutor blocking,
+    ClusterNode cluster) {
 
   /** The environment whose readiness decides the server's. */
   static final String DEFAULT_ENVIRONMENT = "bare";
