@@ -78,9 +78,14 @@ public final class ClusterNode {
         .setPort(0)
         .setClusterNodeMetadata(new JsonObject().put("name", name)
             .put("http", settings.clusterHost() + ":" + settings.httpPort()));
+    if (!settings.logLevel().equals("DEBUG") && !settings.logLevel().equals("TRACE")) {
+      // Hazelcast's start-up banner and notes are some thirty lines at INFO.
+      ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("com.hazelcast"))
+          .setLevel(ch.qos.logback.classic.Level.WARN);
+    }
     HazelcastClusterManager manager = new HazelcastClusterManager(HazelcastSettings.from(settings));
     return Vertx.builder()
-        .with(new VertxOptions().setEventBusOptions(bus))
+        .with(new VertxOptions().setEventBusOptions(bus).setWarningExceptionTime(1).setWarningExceptionTimeUnit(java.util.concurrent.TimeUnit.SECONDS))
         .withClusterManager(manager)
         .buildClustered()
         .map(vertx -> {

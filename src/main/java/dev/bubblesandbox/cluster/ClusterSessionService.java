@@ -49,7 +49,10 @@ public final class ClusterSessionService implements SessionService {
       changed.run();
       return created;
     } catch (RuntimeException e) {
-      if (((SessionDirectory.Claim.Mine) claim).fresh()) {
+      SessionDirectory.Claim.Mine mine = (SessionDirectory.Claim.Mine) claim;
+      if (mine.wasKept()) {
+        directory.keep(id);
+      } else if (mine.fresh()) {
         directory.release(id);
       }
       throw e;
@@ -96,7 +99,11 @@ public final class ClusterSessionService implements SessionService {
   @Override
   public void end(String id, boolean keep) {
     local.end(id, keep);
-    directory.release(id);
+    if (keep) {
+      directory.keep(id);
+    } else {
+      directory.release(id);
+    }
     changed.run();
   }
 

@@ -30,8 +30,11 @@ final class SessionDirectory {
 
   /** The outcome of claiming an id for a new session on this node. */
   sealed interface Claim {
-    /** The id is this node's now; {@code fresh}: this claim made the entry. */
-    record Mine(boolean fresh) implements Claim {}
+    /**
+     * The id is this node's now; {@code fresh}: this claim made the entry (over a kept session's
+     * entry when {@code wasKept}), which an unused claim must undo.
+     */
+    record Mine(boolean fresh, boolean wasKept) implements Claim {}
 
     record Elsewhere(Owner.There owner) implements Claim {}
 
@@ -45,6 +48,8 @@ final class SessionDirectory {
   private final String name;
   private final String member;
   private final String entry;
+  /** The entry of a session ended with its files kept here: a new session of that id belongs here. */
+  private final String keptEntry;
   private final Duration comeBackWindow;
 
   SessionDirectory(HazelcastInstance hazelcast, String name, Duration comeBackWindow) {
@@ -55,6 +60,7 @@ final class SessionDirectory {
     this.name = name;
     this.member = hazelcast.getCluster().getLocalMember().getUuid().toString();
     this.entry = new JsonObject().put("node", name).put("member", member).encode();
+    this.keptEntry = new JsonObject().put("node", name).put("member", member).put("kept", true).encode();
     this.comeBackWindow = comeBackWindow;
   }
 
@@ -67,12 +73,17 @@ final class SessionDirectory {
     while (true) {
       String existing = sessions.putIfAbsent(id, entry);
       if (existing == null) {
-        return new Claim.Mine(true);
+        return new Claim.Mine(true, false);
       }
       JsonObject owner = new JsonObject(existing);
       String ownerMember = owner.getString("member");
       if (ownerMember.equals(member)) {
-        return new Claim.Mine(false);
+        if (existing.equals(keptEntry)) {
+          // A kept session's files, opened again: an ordinary entry from now on.
+          sessions.replace(id, existing, entry);
+          return new Claim.Mine(true, true);
+        }
+        return new Claim.Mine(false, false);
       }
       if (isLive(ownerMember)) {
         Optional<NodeLoad> load = Optional.ofNullable(nodes.get(ownerMember)).map(NodeLoad::decode);
@@ -86,14 +97,24 @@ final class SessionDirectory {
       }
       // A former run of this node, or a node known gone: the id is free again.
       if (sessions.replace(id, existing, entry)) {
-        return new Claim.Mine(true);
+        return new Claim.Mine(true, false);
       }
     }
   }
 
   /** Drops this node's entry for {@code id} (a session ended here, or a claim not used). Blocks. */
   void release(String id) {
-    sessions.remove(id, entry);
+    if (!sessions.remove(id, entry)) {
+      sessions.remove(id, keptEntry);
+    }
+  }
+
+  /**
+   * A session ended with its files kept here: the id stays this node's, so that a new session of
+   * that id, made through any node, is made here and finds the files. Blocks.
+   */
+  void keep(String id) {
+    sessions.set(id, keptEntry);
   }
 
   /**
@@ -109,7 +130,12 @@ final class SessionDirectory {
       JsonObject owner = new JsonObject(e.getValue());
       if (owner.getString("node").equals(name) && !owner.getString("member").equals(member)
           && !restored.contains(e.getKey())) {
-        sessions.remove(e.getKey(), e.getValue());
+        if (owner.getBoolean("kept", false)) {
+          // Its files are still here (a kept session's workspace survives restarts).
+          sessions.replace(e.getKey(), e.getValue(), keptEntry);
+        } else {
+          sessions.remove(e.getKey(), e.getValue());
+        }
       }
     }
     lost.remove(name);
@@ -168,6 +194,7 @@ final class SessionDirectory {
   /** At a graceful stop: this node's entries and load go. Blocks. */
   void leave() {
     for (Map.Entry<String, String> e : Set.copyOf(sessions.entrySet())) {
+      // Kept sessions stay this node's: their files come back with it.
       if (e.getValue().equals(entry)) {
         sessions.remove(e.getKey(), e.getValue());
       }

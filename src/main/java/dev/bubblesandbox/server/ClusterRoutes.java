@@ -73,6 +73,21 @@ final class ClusterRoutes {
     router.route("/v1/sessions/:id/*").handler(this::toOwner);
     router.post("/v1/sessions").failureHandler(this::placeElsewhere);
     router.post("/v1/execute").failureHandler(this::placeElsewhere);
+    router.get("/v1/console").failureHandler(this::consoleElsewhere);
+  }
+
+  /** A throwaway console this node is too full for: opened on the node with the most free slots. */
+  private void consoleElsewhere(RoutingContext routing) {
+    boolean full = routing.failure() instanceof BubbleSandboxException refused
+        && refused.code() == ErrorCode.CAPACITY_EXHAUSTED;
+    List<Owner.There> candidates = node.placementCandidates().stream()
+        .map(load -> new Owner.There(load.name(), load.member(), load.httpHost(), load.httpPort())).toList();
+    if (!full || HttpForwarder.forwarded(routing) || routing.response().headWritten() || !isConsoleUpgrade(routing)
+        || candidates.isEmpty()) {
+      routing.next();
+      return;
+    }
+    consoles.relay(routing, candidates);
   }
 
   /** {@code GET /v1/sessions}: every live node's sessions, each with its {@code node}. */

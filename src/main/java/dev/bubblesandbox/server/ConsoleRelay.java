@@ -13,7 +13,9 @@ import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.core.buffer.Buffer;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -52,7 +54,21 @@ final class ConsoleRelay {
   }
 
   void relay(RoutingContext routing, Owner.There owner) {
+    relay(routing, List.of(owner));
+  }
+
+  /**
+   * Opens the console on the first target that accepts it: one that is full (503) passes the
+   * request to the next, since the view of the others' free slots may be a second old.
+   */
+  void relay(RoutingContext routing, List<Owner.There> targets) {
+    routing.request().pause();
+    connect(routing, targets, 0, routing.vertx().getOrCreateContext());
+  }
+
+  private void connect(RoutingContext routing, List<Owner.There> targets, int index, Context context) {
     HttpServerRequest request = routing.request();
+    Owner.There owner = targets.get(index);
     WebSocketConnectOptions options = new WebSocketConnectOptions()
         .setHost(owner.httpHost()).setPort(owner.httpPort()).setURI(request.uri())
         // The client's Origin, if any, not one of this node's: the owner checks it again.
@@ -70,20 +86,23 @@ final class ConsoleRelay {
     if (protocols != null) {
       options.setSubProtocols(Arrays.stream(protocols.split(",")).map(String::strip).toList());
     }
-    request.pause();
-    Context context = routing.vertx().getOrCreateContext();
     client.connect(options).onComplete(connected -> {
       if (connected.failed()) {
+        boolean full = connected.cause() instanceof UpgradeRejectedException rejected && rejected.getStatus() == 503;
+        if (full && index + 1 < targets.size()) {
+          connect(routing, targets, index + 1, context);
+          return;
+        }
         request.resume();
         if (connected.cause() instanceof UpgradeRejectedException rejected) {
-          // The owner's own answer (404, 401, ...), as it gave it.
+          // The owner's own answer (404, 401, 503, ...), as it gave it.
           routing.response().setStatusCode(rejected.getStatus());
           rejected.getHeaders().forEach((name, value) -> {
             if (name.equalsIgnoreCase("Content-Type") || name.equalsIgnoreCase("Retry-After")) {
               routing.response().putHeader(name, value);
             }
           });
-          routing.response().end(rejected.getBody() == null ? io.vertx.core.buffer.Buffer.buffer() : rejected.getBody());
+          routing.response().end(rejected.getBody() == null ? Buffer.buffer() : rejected.getBody());
         } else {
           routing.fail(HttpForwarder.unreachable(owner));
         }
