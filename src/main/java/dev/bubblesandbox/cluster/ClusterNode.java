@@ -85,7 +85,7 @@ public final class ClusterNode {
     }
     HazelcastClusterManager manager = new HazelcastClusterManager(HazelcastSettings.from(settings));
     return Vertx.builder()
-        .with(new VertxOptions().setEventBusOptions(bus).setWarningExceptionTime(1).setWarningExceptionTimeUnit(java.util.concurrent.TimeUnit.SECONDS))
+        .with(new VertxOptions().setEventBusOptions(bus))
         .withClusterManager(manager)
         .buildClustered()
         .map(vertx -> {
