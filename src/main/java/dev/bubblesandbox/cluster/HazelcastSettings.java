@@ -25,6 +25,10 @@ final class HazelcastSettings {
       {"hazelcast.heartbeat.failuredetector.type", "deadline"},
       // A starting member joins at once instead of waiting 5 s for others to show up.
       {"hazelcast.wait.seconds.before.join", "0"},
+      // Members that started apart (two at once, a network split) become one cluster within
+      // seconds, not after Hazelcast's default 5 minutes.
+      {"hazelcast.merge.first.run.delay.seconds", "5"},
+      {"hazelcast.merge.next.run.delay.seconds", "5"},
       {"hazelcast.phone.home.enabled", "false"},
       {"hazelcast.logging.type", "slf4j"},
       // The server leaves the cluster itself, after its sessions are put away.
