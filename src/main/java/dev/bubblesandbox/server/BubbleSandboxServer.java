@@ -108,9 +108,9 @@ public final class BubbleSandboxServer {
     if (!settings.clusterEnabled()) {
       return deploy(vertx, registry, settings, givenRunner, null);
     }
-    // A start that fails after joining leaves the cluster again.
     // Joined from a thread of no Vert.x instance: the clustered instance is one of its own, and
-    // making it (Hazelcast's start-up) takes seconds no event loop may wait.
+    // making it (Hazelcast's start-up) takes seconds no event loop may wait. A start that fails
+    // after joining leaves the cluster again.
     io.vertx.core.Context context = vertx.getOrCreateContext();
     return Future.fromCompletionStage(CompletableFuture.supplyAsync(() -> ClusterNode.join(settings))
             .thenCompose(Future::toCompletionStage), context)

@@ -149,7 +149,13 @@ class ClusterIT {
           + "\"import sys\\nfor line in sys.stdin: print('got ' + line.strip(), flush=True)\"}");
       assertThat(client.next(30).type()).isEqualTo("started");
       client.send("{\"type\": \"stdin\", \"data\": \"one\\n\"}");
-      assertThat(client.until("stdout", 30).get(0).json().get("data").asText()).isEqualTo("got one\n");
+      // The line may come in more than one frame.
+      StringBuilder echoedLine = new StringBuilder();
+      while (!echoedLine.toString().endsWith("\n")) {
+        echoedLine.append(client.until("stdout", 30).stream().filter(f -> f.type().equals("stdout"))
+            .map(f -> f.json().get("data").asText()).collect(java.util.stream.Collectors.joining()));
+      }
+      assertThat(echoedLine.toString()).isEqualTo("got one\n");
       client.send("{\"type\": \"stdin\", \"eof\": true}");
       List<Frame> echoed = client.until("exit", 30);
       assertThat(echoed.get(echoed.size() - 1).json().get("return_code").asInt()).isZero();
