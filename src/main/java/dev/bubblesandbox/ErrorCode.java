@@ -54,7 +54,10 @@ public enum ErrorCode {
   ENVIRONMENT_NOT_READY("environment_not_ready", 503, ExitStatus.ENVIRONMENT_NOT_READY,
       "The environment is not ready; sync it with bubble-sandbox sync-environments."),
   SANDBOX_UNAVAILABLE("sandbox_unavailable", 503, ExitStatus.SANDBOX_UNAVAILABLE,
-      "The sandbox could not be started; the server log has the details.");
+      "The sandbox could not be started; the server log has the details."),
+  /** Cluster mode: the session's node left the cluster and may come back with it. */
+  SESSION_UNAVAILABLE("session_unavailable", 503, ExitStatus.SANDBOX_UNAVAILABLE,
+      "The node holding this session is unavailable; retry later.");
 
   private static final ErrorCode[] ALL = values();
 

@@ -62,6 +62,9 @@ final class ApiVerticle extends VerticleBase {
     }
     router.route("/v1/*").handler(new AccessGuard(context.api())::handle);
     router.route("/v1/*").handler(ApiVerticle::refuseDotSegments);
+    if (context.cluster() != null) {
+      new ClusterRoutes(vertx, context).install(router);
+    }
     router.get(HealthHandlers.LIVE_PATH).handler(health::handleLive);
     router.get(HealthHandlers.READY_PATH).handler(health::handleReady);
     router.get(PrometheusSetup.PATH).handler(PrometheusScrapingHandler.create(context.meterRegistry()));

@@ -3,6 +3,7 @@ package dev.bubblesandbox.server;
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
 import ch.qos.logback.classic.Level;
+import dev.bubblesandbox.cluster.ClusterNode;
 import dev.bubblesandbox.config.Settings;
 import dev.bubblesandbox.environment.EnvironmentCatalog;
 import dev.bubblesandbox.sandbox.SandboxRunner;
@@ -100,6 +101,21 @@ public final class BubbleSandboxServer {
 
   private static Future<BubbleSandboxServer> deploy(Vertx vertx, PrometheusMeterRegistry registry,
       Settings settings, SandboxRunner givenRunner) {
+    if (!settings.clusterEnabled()) {
+      return deploy(vertx, registry, settings, givenRunner, null);
+    }
+    // Joined from a thread of no Vert.x instance: the clustered instance is one of its own, and
+    // making it (Hazelcast's start-up) takes seconds no event loop may wait. A start that fails
+    // after joining leaves the cluster again.
+    io.vertx.core.Context context = vertx.getOrCreateContext();
+    return Future.fromCompletionStage(CompletableFuture.supplyAsync(() -> ClusterNode.join(settings))
+            .thenCompose(Future::toCompletionStage), context)
+        .compose(cluster -> deploy(vertx, registry, settings, givenRunner, cluster)
+            .onFailure(failure -> cluster.leave()));
+  }
+
+  private static Future<BubbleSandboxServer> deploy(Vertx vertx, PrometheusMeterRegistry registry,
+      Settings settings, SandboxRunner givenRunner, ClusterNode cluster) {
     ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME))
         .setLevel(Level.toLevel(settings.logLevel()));
     SandboxUser user = SandboxUser.forCurrentProcess(settings.sandboxUid());
@@ -112,7 +128,8 @@ public final class BubbleSandboxServer {
     }
     Workspaces workspaces = new Workspaces(settings.workspaceDir(), user, settings.allowedExtensions(),
         settings.maxWorkspaceBytes());
-    SessionService sessions = new LocalSessionService(settings.maxSessions(), workspaces);
+    LocalSessionService local = new LocalSessionService(settings.maxSessions(), workspaces);
+    SessionService sessions = cluster == null ? local : cluster.sessionService(local);
     ServerContext context = new ServerContext(
         ApiSettings.from(settings),
         ExecutionLimits.from(settings),
@@ -122,7 +139,8 @@ public final class BubbleSandboxServer {
         workspaces,
         new SandboxMetrics(registry, sessions),
         registry,
-        vertx.createSharedWorkerExecutor("bubble-sandbox-io", 16));
+        vertx.createSharedWorkerExecutor("bubble-sandbox-io", 16),
+        cluster);
     if (!context.workspaces().quotaEnforced() && !settings.allowUnlimited()) {
       return Future.failedFuture(new dev.bubblesandbox.sandbox.SandboxUnavailableException(
           "This host cannot limit the size of session workspaces (needs root, mkfs.ext4 and loop "
@@ -137,6 +155,11 @@ public final class BubbleSandboxServer {
           // Sandboxes a crashed run left go first: none may still use a workspace being reopened.
           runner.removeStale();
           context.sessions().restore();
+          if (cluster != null) {
+            cluster.start(context.sessions().all().stream().map(session -> session.id()).toList());
+            cluster.registerMetrics(registry);
+            ClusterRoutes.serveListing(context);
+          }
           context.metrics().registerKnown(context.environments().names(), ErrorResponses.rejectionCodes());
           return null;
         })
@@ -201,6 +224,8 @@ public final class BubbleSandboxServer {
         .onComplete(done -> logger.info("server stopped"))
         .toCompletionStage().toCompletableFuture()
         .handle((done, failure) -> null)
+        .thenComposeAsync(ignored -> context.cluster() == null ? CompletableFuture.completedFuture(null)
+            : context.cluster().leave().handle((left, failure) -> null))
         // Closed from a thread outside Vert.x: a callback on an event loop would be refused once
         // the loops are gone, and the returned future would never complete.
         .thenComposeAsync(ignored -> vertx.close().toCompletionStage());

@@ -54,6 +54,9 @@ final class PrometheusSetup {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     registry.config()
         .meterFilter(MeterFilter.deny(PrometheusSetup::inAbbreviatedTimeUnit))
+        // Cluster mode's forwarding HTTP client reports pool meters tagged pool_name/pool_type,
+        // which clash with the worker pools' untagged ones of the same names.
+        .meterFilter(MeterFilter.deny(id -> id.getName().startsWith("vertx.pool.") && id.getTag("pool_type") != null))
         .meterFilter(MeterFilter.replaceTagValues(Label.HTTP_METHOD.toString(),
             method -> HTTP_METHODS.contains(method) ? method : "OTHER"))
         .meterFilter(new MeterFilter() {

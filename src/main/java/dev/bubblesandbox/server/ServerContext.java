@@ -1,5 +1,6 @@
 package dev.bubblesandbox.server;
 
+import dev.bubblesandbox.cluster.ClusterNode;
 import dev.bubblesandbox.environment.EnvironmentCatalog;
 import dev.bubblesandbox.sandbox.ExecutionLimits;
 import dev.bubblesandbox.sandbox.SandboxRunner;
@@ -14,6 +15,7 @@ import io.vertx.core.WorkerExecutor;
  * @param api the settings the API reads
  * @param limits the most a request may ask for, from the settings: made once, not per request
  * @param blocking the named pool for short blocking work (file system, environment checks)
+ * @param cluster this node in its cluster; null in single-node mode (the default)
  */
 record ServerContext(
     ApiSettings api,
@@ -24,7 +26,8 @@ record ServerContext(
     Workspaces workspaces,
     SandboxMetrics metrics,
     PrometheusMeterRegistry meterRegistry,
-    WorkerExecutor blocking) {
+    WorkerExecutor blocking,
+    ClusterNode cluster) {
 
   /** The environment whose readiness decides the server's. */
   static final String DEFAULT_ENVIRONMENT = "bare";

@@ -19,10 +19,10 @@ final class ServerInfo {
   static void handle(RoutingContext routing, ServerContext context) {
     context.blocking()
         .executeBlocking(() -> context.environments().list().stream().map(EnvironmentSummary::of).toList())
-        .onSuccess(environments -> Bodies.json(routing, 200, new JsonObject()
+        .onSuccess(environments -> Bodies.json(routing, 200, cluster(context, new JsonObject()
             .put("version", version())
             .put("limits", limits(context))
-            .put("environments", new JsonArray(environments.stream().map(JsonObject::mapFrom).toList()))))
+            .put("environments", new JsonArray(environments.stream().map(JsonObject::mapFrom).toList())))))
         .onFailure(routing::fail);
   }
 
@@ -31,6 +31,11 @@ final class ServerInfo {
         .executeBlocking(() -> context.environments().list().stream().map(EnvironmentSummary::of).toList())
         .onSuccess(list -> Bodies.json(routing, 200, java.util.Map.of("environments", list)))
         .onFailure(routing::fail);
+  }
+
+  /** In cluster mode, the cluster's nodes, sessions and free slots; nothing otherwise. */
+  private static JsonObject cluster(ServerContext context, JsonObject info) {
+    return context.cluster() == null ? info : info.put("cluster", context.cluster().info());
   }
 
   /** Every limit with its value and whether this host enforces it, and the mechanism. */

@@ -22,8 +22,12 @@ final class ConsoleClient implements AutoCloseable {
   final WebSocket socket;
   private final BlockingQueue<Frame> frames = new LinkedBlockingQueue<>();
 
-  private ConsoleClient(WebSocket socket) {
+  /** The server's close status and reason, once it closes the socket. */
+  final java.util.concurrent.CompletableFuture<String> closed;
+
+  private ConsoleClient(WebSocket socket, java.util.concurrent.CompletableFuture<String> closed) {
     this.socket = socket;
+    this.closed = closed;
   }
 
   /** Connects; a client that {@code reads} nothing never asks for a frame (no flow credit). */
@@ -34,6 +38,7 @@ final class ConsoleClient implements AutoCloseable {
   /** Connects with a builder the caller prepared (headers such as Authorization). */
   static ConsoleClient connect(WebSocket.Builder builder, URI uri, boolean reads) {
     BlockingQueue<Frame> queue = new LinkedBlockingQueue<>();
+    java.util.concurrent.CompletableFuture<String> closed = new java.util.concurrent.CompletableFuture<>();
     WebSocket socket = builder.buildAsync(uri, new WebSocket.Listener() {
       private final StringBuilder partial = new StringBuilder();
 
@@ -58,8 +63,14 @@ final class ConsoleClient implements AutoCloseable {
         webSocket.request(1);
         return null;
       }
+
+      @Override
+      public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+        closed.complete(statusCode + " " + reason);
+        return null;
+      }
     }).orTimeout(10, TimeUnit.SECONDS).join();
-    ConsoleClient client = new ConsoleClient(socket);
+    ConsoleClient client = new ConsoleClient(socket, closed);
     client.frames.addAll(queue);
     client.drainFrom(queue);
     return client;

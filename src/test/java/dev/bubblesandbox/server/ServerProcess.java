@@ -49,7 +49,11 @@ final class ServerProcess {
    * @param settings further variables, e.g. {@code BUBBLE_SANDBOX_MAX_SESSIONS}
    */
   static ServerProcess start(Path workspace, Map<String, String> settings) throws Exception {
-    int port = freePort();
+    return start(workspace, freePort(), settings);
+  }
+
+  /** Starts a server on {@code port}, e.g. a cluster node restarted where it was. */
+  static ServerProcess start(Path workspace, int port, Map<String, String> settings) throws Exception {
     ServerProcess server = new ServerProcess(port, builder(workspace, port, settings).start());
     try {
       server.awaitLine("\"server started\"", 120);
@@ -71,7 +75,7 @@ final class ServerProcess {
     return Map.entry(process.exitValue(), output);
   }
 
-  private static int freePort() throws IOException {
+  static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();
     }

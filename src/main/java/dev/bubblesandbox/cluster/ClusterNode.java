@@ -1,0 +1,230 @@
+package dev.bubblesandbox.cluster;
+
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.core.HazelcastInstance;
+import dev.bubblesandbox.config.InvalidSettingException;
+import dev.bubblesandbox.config.Settings;
+import dev.bubblesandbox.session.SessionService;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This server as a member of a cluster: a clustered Vert.x instance of its own on Vert.x's
+ * Hazelcast cluster manager (the server's HTTP API keeps its own, unclustered instance, so that
+ * nothing of the single-node path changes), the session directory, and the view of the other
+ * nodes and their free slots, refreshed every second and at each membership change. Made only
+ * when {@code cluster_enabled} is true.
+ */
+public final class ClusterNode {
+
+  private static final Logger logger = LoggerFactory.getLogger(ClusterNode.class);
+  private static final long REFRESH_MILLIS = 1_000;
+
+  private final Vertx vertx;
+  private final HazelcastInstance hazelcast;
+  private final String name;
+  private final String httpHost;
+  private final int httpPort;
+  private final SessionDirectory directory;
+  private final List<Consumer<String>> memberLeftListeners = new CopyOnWriteArrayList<>();
+  private volatile Map<String, NodeLoad> liveNodes = Map.of();
+  private volatile SessionService sessions;
+  private long refreshTimer = -1;
+
+  private ClusterNode(Vertx vertx, HazelcastInstance hazelcast, String name, Settings settings) {
+    this.vertx = vertx;
+    this.hazelcast = hazelcast;
+    this.name = name;
+    this.httpHost = settings.clusterHost();
+    this.httpPort = settings.httpPort();
+    this.directory = new SessionDirectory(hazelcast, name,
+        Duration.ofSeconds(settings.sessionIdleTimeoutSeconds()));
+  }
+
+  /** Joins the cluster the settings name. Blocks briefly (the node name file). */
+  public static Future<ClusterNode> join(Settings settings) {
+    if (settings.httpPort() == 0) {
+      return Future.failedFuture(new InvalidSettingException("Invalid setting http_port "
+          + "(BUBBLE_SANDBOX_HTTP_PORT): cluster mode needs a fixed port, the other nodes reach this one there."));
+    }
+    String name;
+    try {
+      name = NodeName.of(settings.workspaceDir());
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+    EventBusOptions bus = new EventBusOptions()
+        .setHost(settings.clusterHost())
+        .setClusterPublicHost(settings.clusterHost())
+        .setPort(0)
+        .setClusterNodeMetadata(new JsonObject().put("name", name)
+            .put("http", settings.clusterHost() + ":" + settings.httpPort()));
+    if (!settings.logLevel().equals("DEBUG") && !settings.logLevel().equals("TRACE")) {
+      // Hazelcast's start-up banner and notes are some thirty lines at INFO.
+      ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("com.hazelcast"))
+          .setLevel(ch.qos.logback.classic.Level.WARN);
+    }
+    HazelcastClusterManager manager = new HazelcastClusterManager(HazelcastSettings.from(settings));
+    return Vertx.builder()
+        .with(new VertxOptions().setEventBusOptions(bus))
+        .withClusterManager(manager)
+        .buildClustered()
+        .map(vertx -> {
+          ClusterNode node = new ClusterNode(vertx, manager.getHazelcastInstance(), name, settings);
+          logger.info("joined the cluster", kv("node", name), kv("cluster", settings.clusterName()),
+              kv("members", node.hazelcast.getCluster().getMembers().size()));
+          return node;
+        });
+  }
+
+  /** The session service of this node in the cluster, over its local one. */
+  public ClusterSessionService sessionService(dev.bubblesandbox.session.LocalSessionService local) {
+    ClusterSessionService service = new ClusterSessionService(local, directory, this::changed);
+    this.sessions = service;
+    return service;
+  }
+
+  /**
+   * Once the local sessions are restored: registers them, publishes this node, and starts
+   * following the cluster. Blocks.
+   */
+  public void start(List<String> restoredIds) {
+    directory.registerRestored(restoredIds);
+    refresh();
+    hazelcast.getCluster().addMembershipListener(new MembershipListener() {
+      @Override
+      public void memberAdded(MembershipEvent event) {
+        logger.info("cluster member joined", kv("member", event.getMember().getUuid().toString()));
+        vertx.executeBlocking(() -> refresh());
+      }
+
+      @Override
+      public void memberRemoved(MembershipEvent event) {
+        String member = event.getMember().getUuid().toString();
+        memberLeftListeners.forEach(listener -> listener.accept(member));
+        vertx.executeBlocking(() -> {
+          directory.memberLeft(member).ifPresent(left -> logger.warn(
+              "cluster node left: its sessions are unavailable until it comes back", kv("node", left)));
+          return refresh();
+        }).onFailure(failure -> logger.error("cluster: noting a lost member failed", failure));
+      }
+    });
+    refreshTimer = vertx.setPeriodic(REFRESH_MILLIS, tick -> vertx.executeBlocking(this::refresh)
+        .onFailure(failure -> logger.warn("cluster: refreshing the node view failed", kv("error", failure.toString()))));
+  }
+
+  /** Publishes this node's load and reads the others'. Blocks. */
+  private boolean refresh() {
+    SessionService current = sessions;
+    if (current != null) {
+      directory.publish(new NodeLoad(name, directory.member(), httpHost, httpPort, current.capacity(),
+          current.slotsUsed(), current.all().size()));
+    }
+    liveNodes = directory.liveNodes();
+    return true;
+  }
+
+  /** A session was made or ended here: tell the cluster now, not at the next tick. */
+  private void changed() {
+    vertx.executeBlocking(this::refresh);
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public String member() {
+    return directory.member();
+  }
+
+  /** The clustered instance: its event bus spans the cluster. */
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  /** Where a session lives; completes on a Hazelcast thread. */
+  public java.util.concurrent.CompletionStage<Owner> owner(String sessionId) {
+    return directory.owner(sessionId, liveNodes);
+  }
+
+  /** The live nodes as last seen, this one included. */
+  public List<NodeLoad> nodes() {
+    return liveNodes.values().stream().sorted(Comparator.comparing(NodeLoad::name)).toList();
+  }
+
+  /** The other nodes, the most free slots first (a full-looking one last: the view may be old). */
+  public List<NodeLoad> placementCandidates() {
+    return liveNodes.values().stream().filter(load -> !load.member().equals(member()))
+        .sorted(Comparator.comparingInt(NodeLoad::free).reversed()).toList();
+  }
+
+  /** Runs {@code listener} with the member id of each member that leaves or dies. */
+  public void onMemberLeft(Consumer<String> listener) {
+    memberLeftListeners.add(listener);
+  }
+
+  /** {@code GET /v1/info}'s {@code cluster}. */
+  public JsonObject info() {
+    JsonArray members = new JsonArray();
+    nodes().forEach(load -> members.add(new JsonObject().put("node", load.name())
+        .put("http", load.httpHost() + ":" + load.httpPort()).put("sessions", load.sessions())
+        .put("slots", load.capacity()).put("slots_free", load.free())));
+    return new JsonObject().put("node", name).put("nodes", liveNodes.size())
+        .put("sessions", liveNodes.values().stream().mapToInt(NodeLoad::sessions).sum())
+        .put("slots", liveNodes.values().stream().mapToInt(NodeLoad::capacity).sum())
+        .put("slots_free", liveNodes.values().stream().mapToInt(NodeLoad::free).sum())
+        .put("members", members);
+  }
+
+  public void registerMetrics(MeterRegistry registry) {
+    Gauge.builder("bubble_sandbox_cluster_nodes", this, node -> node.liveNodes.size())
+        .description("Live nodes of the cluster").register(registry);
+    Gauge.builder("bubble_sandbox_cluster_sessions", this,
+            node -> node.liveNodes.values().stream().mapToInt(NodeLoad::sessions).sum())
+        .description("Sessions open on the cluster's live nodes").register(registry);
+    Gauge.builder("bubble_sandbox_cluster_slots_free", this,
+            node -> node.liveNodes.values().stream().mapToInt(NodeLoad::free).sum())
+        .description("Free slots on the cluster's live nodes").register(registry);
+  }
+
+  /**
+   * At a graceful stop, after the local sessions are put away: leaves the cluster. Completed
+   * from outside Vert.x, as the server's own close is: a callback on the closed instance's event
+   * loop would be refused, and the stop would wait for ever.
+   */
+  public CompletableFuture<Void> leave() {
+    vertx.cancelTimer(refreshTimer);
+    return vertx.executeBlocking(() -> {
+          directory.leave();
+          return null;
+        })
+        .toCompletionStage().toCompletableFuture()
+        .handle((done, failure) -> {
+          if (failure != null) {
+            logger.warn("cluster: removing this node's entries failed", kv("error", failure.toString()));
+          }
+          return null;
+        })
+        .thenComposeAsync(ignored -> vertx.close().toCompletionStage())
+        .whenComplete((closed, failure) -> logger.info("left the cluster", kv("node", name)));
+  }
+}

@@ -1,0 +1,150 @@
+package dev.bubblesandbox.cluster;
+
+import dev.bubblesandbox.ErrorCode;
+import dev.bubblesandbox.RefusedException;
+import dev.bubblesandbox.session.LocalSessionService;
+import dev.bubblesandbox.session.OneShotSlot;
+import dev.bubblesandbox.session.SessionInfo;
+import dev.bubblesandbox.session.SessionLease;
+import dev.bubblesandbox.session.SessionService;
+import dev.bubblesandbox.session.SessionSettings;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * The sessions of one node of a cluster: the {@link LocalSessionService} of this node, with
+ * each session's id claimed in the cluster-wide {@link SessionDirectory} before it is made here
+ * and dropped from it when it ends, so that an id is one session in the whole cluster. Requests
+ * for sessions of other nodes never reach this service: the server forwards them to the owner.
+ */
+public final class ClusterSessionService implements SessionService {
+
+  private final LocalSessionService local;
+  private final SessionDirectory directory;
+  private final Runnable changed;
+
+  ClusterSessionService(LocalSessionService local, SessionDirectory directory, Runnable changed) {
+    this.local = local;
+    this.directory = directory;
+    this.changed = changed;
+  }
+
+  /**
+   * @throws OwnedElsewhereException when another live node holds the id: the request goes there
+   * @throws RefusedException {@code session_unavailable} when its node left and may come back,
+   *     and as {@link LocalSessionService#create}
+   */
+  @Override
+  public Created create(String id, SessionSettings settings) {
+    SessionDirectory.Claim claim = directory.claim(id);
+    if (claim instanceof SessionDirectory.Claim.Elsewhere elsewhere) {
+      throw new OwnedElsewhereException(elsewhere.owner());
+    }
+    if (claim instanceof SessionDirectory.Claim.Unavailable unavailable) {
+      throw unavailable(id, unavailable.node());
+    }
+    try {
+      Created created = local.create(id, settings);
+      changed.run();
+      return created;
+    } catch (RuntimeException e) {
+      SessionDirectory.Claim.Mine mine = (SessionDirectory.Claim.Mine) claim;
+      if (mine.wasKept()) {
+        directory.keep(id);
+      } else if (mine.fresh()) {
+        directory.release(id);
+      }
+      throw e;
+    }
+  }
+
+  static RefusedException unavailable(String id, String node) {
+    return new RefusedException(ErrorCode.SESSION_UNAVAILABLE, "Session " + id + " is on node " + node
+        + ", which has left the cluster; it is unavailable until that node comes back.");
+  }
+
+  @Override
+  public SessionInfo createThrowaway(SessionSettings settings) {
+    SessionInfo session = local.createThrowaway(settings);
+    changed.run();
+    return session;
+  }
+
+  @Override
+  public SessionInfo get(String id) {
+    return local.get(id);
+  }
+
+  @Override
+  public List<SessionInfo> all() {
+    return local.all();
+  }
+
+  @Override
+  public SessionLease leaseExecution(String id) {
+    return local.leaseExecution(id);
+  }
+
+  @Override
+  public SessionLease leaseFiles(String id) {
+    return local.leaseFiles(id);
+  }
+
+  @Override
+  public void checkFilesAvailable(String id) {
+    local.checkFilesAvailable(id);
+  }
+
+  @Override
+  public void end(String id, boolean keep) {
+    local.end(id, keep);
+    if (keep) {
+      directory.keep(id);
+    } else {
+      directory.release(id);
+    }
+    changed.run();
+  }
+
+  @Override
+  public void endThrowaway(String id) {
+    local.endThrowaway(id);
+    changed.run();
+  }
+
+  @Override
+  public List<String> reapIdle(Instant now, Duration idleTimeout) {
+    List<String> ended = local.reapIdle(now, idleTimeout);
+    ended.forEach(directory::release);
+    if (!ended.isEmpty()) {
+      changed.run();
+    }
+    return ended;
+  }
+
+  @Override
+  public OneShotSlot takeOneShotSlot() {
+    return local.takeOneShotSlot();
+  }
+
+  @Override
+  public int capacity() {
+    return local.capacity();
+  }
+
+  @Override
+  public int slotsUsed() {
+    return local.slotsUsed();
+  }
+
+  @Override
+  public void restore() {
+    local.restore();
+  }
+
+  @Override
+  public void shutdown() {
+    local.shutdown();
+  }
+}
