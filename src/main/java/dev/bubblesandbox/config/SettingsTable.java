@@ -73,6 +73,18 @@ public final class SettingsTable {
   public static final Setting<Integer> WEBSOCKET_MESSAGES_PER_SECOND = define(
       "websocket_messages_per_second", 20,
       SettingParsers::positiveInt, "console messages a client may send per second");
+  public static final Setting<Integer> WARM_SANDBOXES = define("warm_sandboxes", 2,
+      SettingParsers::nonNegativeInt, "sandboxes kept started ahead for the default environment "
+          + "(bare), each used once; 0 turns warm sandboxes off");
+  public static final Setting<Integer> WARM_SANDBOXES_OTHER_ENVIRONMENTS = define(
+      "warm_sandboxes_other_environments", 1,
+      SettingParsers::nonNegativeInt, "sandboxes kept started ahead for each other ready environment");
+  public static final Setting<Long> WARM_SANDBOXES_MEMORY_BYTES = define("warm_sandboxes_memory_bytes",
+      1_073_741_824L, SettingParsers::positiveLong, "memory the waiting warm sandboxes may hold "
+          + "together (their preloaded modules); none is started past it");
+  public static final Setting<Integer> WARM_SESSION_SANDBOXES = define("warm_session_sandboxes", 8,
+      SettingParsers::nonNegativeInt, "sessions that keep their next sandbox started (the most "
+          + "recently used); 0 turns it off");
 
   /** Every setting, in declaration order. */
   public static final List<Setting<?>> ALL = List.copyOf(declared);

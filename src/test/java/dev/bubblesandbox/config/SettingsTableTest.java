@@ -57,7 +57,11 @@ class SettingsTableTest {
       Map.entry("api_key", "too-short"),
       Map.entry("max_workspace_bytes", "0"),
       Map.entry("cors_allowed_origins", "[\"console.example.com\"]"),
-      Map.entry("websocket_messages_per_second", "fast"));
+      Map.entry("websocket_messages_per_second", "fast"),
+      Map.entry("warm_sandboxes", "-1"),
+      Map.entry("warm_sandboxes_other_environments", "many"),
+      Map.entry("warm_sandboxes_memory_bytes", "0"),
+      Map.entry("warm_session_sandboxes", "1.5"));
 
   @TempDir Path dir;
 
@@ -88,6 +92,10 @@ class SettingsTableTest {
     samples.put("cors_allowed_origins", new Sample("[\"https://console.example.com\"]",
         "[\"https://console.example.com\"]", List.of("https://console.example.com")));
     samples.put("websocket_messages_per_second", new Sample("5", "5", 5));
+    samples.put("warm_sandboxes", new Sample("4", "4", 4));
+    samples.put("warm_sandboxes_other_environments", new Sample("9", "9", 9));
+    samples.put("warm_sandboxes_memory_bytes", new Sample("33554432", "33554432", 33_554_432L));
+    samples.put("warm_session_sandboxes", new Sample("12", "12", 12));
     return samples;
   }
 
