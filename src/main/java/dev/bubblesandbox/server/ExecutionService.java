@@ -111,7 +111,7 @@ final class ExecutionService {
         SandboxMetrics.Outcome outcome = ended.result().killed() ? SandboxMetrics.Outcome.KILLED
             : result.timedOut() ? SandboxMetrics.Outcome.TIMEOUT
             : result.returnCode() == 0 ? SandboxMetrics.Outcome.OK : SandboxMetrics.Outcome.ERROR;
-        context.metrics().executionEnded(environment, kind, outcome, result.limit(),
+        context.metrics().executionEnded(environment, kind, outcome, result.limit(), result.start(),
             Duration.ofMillis(result.durationMs()));
         logger.info("execution finished", kv("execution_id", spec.executionId()),
             kv("session_id", sessionId), kv("environment", environment),
