@@ -5,7 +5,7 @@ import dev.bubblesandbox.config.SettingsLoader;
 import dev.bubblesandbox.environment.EnvironmentCatalog;
 import dev.bubblesandbox.environment.ReadyEnvironment;
 import dev.bubblesandbox.sandbox.LaunchSpec;
-import dev.bubblesandbox.sandbox.Limits;
+import dev.bubblesandbox.sandbox.ExecutionLimits;
 import dev.bubblesandbox.sandbox.SandboxRunner;
 import dev.bubblesandbox.sandbox.SandboxUser;
 import java.io.ByteArrayOutputStream;
@@ -52,7 +52,7 @@ public final class RawCommandLine {
     ReadyEnvironment environment =
         new EnvironmentCatalog(settings.environmentsDir()).require(environmentName);
     LaunchSpec spec = new LaunchSpec("bench", environment, workDir, List.of(),
-        List.of("python", "-c", args[1]), Limits.from(settings));
+        List.of("python", "-c", args[1]), ExecutionLimits.from(settings));
     List<String> command = SandboxRunner.create(user).command(spec);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     for (String arg : command) {

@@ -8,7 +8,7 @@ import dev.bubblesandbox.config.SettingsLoader;
 import dev.bubblesandbox.environment.EnvironmentCatalog;
 import dev.bubblesandbox.environment.ReadyEnvironment;
 import dev.bubblesandbox.sandbox.LaunchSpec;
-import dev.bubblesandbox.sandbox.Limits;
+import dev.bubblesandbox.sandbox.ExecutionLimits;
 import dev.bubblesandbox.sandbox.SandboxRunner;
 import dev.bubblesandbox.sandbox.SandboxUser;
 import dev.bubblesandbox.server.BubbleSandboxServer;
@@ -109,7 +109,7 @@ public final class ServerBenchmark {
       // Raw bwrap: the product's own argv (a scratch tmpfs work dir, as one-shot executions
       // have), without the launcher: no cgroups, no seccomp filter.
       List<String> rawCommand = runner.command(new LaunchSpec("bench-raw", environment,
-          Optional.empty(), List.of(), List.of("python", "-c", SCRIPT), Limits.from(settings)));
+          Optional.empty(), List.of(), List.of("python", "-c", SCRIPT), ExecutionLimits.from(settings)));
 
       BubbleSandboxServer server = BubbleSandboxServer.start(settings).get(60, TimeUnit.SECONDS);
       BubbleSandboxServer unlimited = BubbleSandboxServer.start(

@@ -6,10 +6,10 @@ import dev.bubblesandbox.environment.ReadyEnvironment;
 import dev.bubblesandbox.sandbox.ExecutionResult;
 import dev.bubblesandbox.sandbox.InvalidLaunchException;
 import dev.bubblesandbox.sandbox.LaunchSpec;
-import dev.bubblesandbox.sandbox.Limits;
+import dev.bubblesandbox.sandbox.ExecutionLimits;
 import dev.bubblesandbox.sandbox.OutputListener;
 import dev.bubblesandbox.sandbox.ReturnCode;
-import dev.bubblesandbox.sandbox.RunningSandbox;
+import dev.bubblesandbox.sandbox.SandboxExecution;
 import dev.bubblesandbox.sandbox.Program;
 import dev.bubblesandbox.sandbox.SandboxRunner;
 import dev.bubblesandbox.sandbox.SandboxUser;
@@ -37,7 +37,7 @@ final class CliExecution {
     ReadyEnvironment environment =
         EnvironmentsDirectory.catalog(settings).require(options.environment);
     List<Volume> volumes = options.volumes.stream().map(Volume::parse).toList();
-    Limits limits = Limits.from(settings);
+    ExecutionLimits limits = ExecutionLimits.from(settings);
     if (options.timeoutSeconds != null) {
       if (options.timeoutSeconds <= 0) {
         throw new InvalidLaunchException("The timeout must be a positive number of seconds.");
@@ -60,7 +60,7 @@ final class CliExecution {
       }
       run.lend(lentDirectories(workdir, volumes));
       OutputListener listener = live ? CliExecution::printLive : OutputListener.NONE;
-      RunningSandbox sandbox = run.start(new LaunchSpec(executionId(), environment,
+      SandboxExecution sandbox = run.start(new LaunchSpec(executionId(), environment,
           workdir, volumes, program, limits), listener);
       sandbox.closeStdin();
       ExecutionResult result = sandbox.await();

@@ -3,7 +3,7 @@ package dev.bubblesandbox.cli;
 import dev.bubblesandbox.sandbox.LaunchSpec;
 import dev.bubblesandbox.sandbox.OutputListener;
 import dev.bubblesandbox.sandbox.OwnershipHandover;
-import dev.bubblesandbox.sandbox.RunningSandbox;
+import dev.bubblesandbox.sandbox.SandboxExecution;
 import dev.bubblesandbox.sandbox.SandboxRunner;
 import dev.bubblesandbox.sandbox.SandboxUnavailableException;
 import java.nio.file.Path;
@@ -27,7 +27,7 @@ final class CliRun {
   private final SandboxRunner runner;
   private final Thread hook = new Thread(this::endQuietly, "bubble-sandbox-cli-shutdown");
   private OwnershipHandover handover;
-  private RunningSandbox sandbox;
+  private SandboxExecution sandbox;
   private boolean closed;
   private volatile boolean stopped;
 
@@ -45,7 +45,7 @@ final class CliRun {
     }
   }
 
-  synchronized RunningSandbox start(LaunchSpec spec, OutputListener listener) {
+  synchronized SandboxExecution start(LaunchSpec spec, OutputListener listener) {
     requireOpen();
     sandbox = runner.start(spec, listener);
     return sandbox;

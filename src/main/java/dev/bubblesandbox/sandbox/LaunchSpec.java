@@ -11,7 +11,7 @@ import java.util.Optional;
  *
  * @param executionId names the execution in logs and event-bus addresses
  * @param workDir host directory bound read-write at {@code /sandbox/work}; empty for a scratch
- *     tmpfs of {@link Limits#workspaceBytes()} that is gone with the sandbox
+ *     tmpfs of {@link ExecutionLimits#workspaceBytes()} that is gone with the sandbox
  * @param program what runs inside
  */
 public record LaunchSpec(
@@ -20,7 +20,7 @@ public record LaunchSpec(
     Optional<Path> workDir,
     List<Volume> volumes,
     Program program,
-    Limits limits) {
+    ExecutionLimits limits) {
 
   public LaunchSpec {
     volumes = List.copyOf(volumes);
@@ -29,19 +29,19 @@ public record LaunchSpec(
 
   /** A launch with a host work directory. */
   public LaunchSpec(String executionId, ReadyEnvironment environment, Path workDir,
-      List<Volume> volumes, Program program, Limits limits) {
+      List<Volume> volumes, Program program, ExecutionLimits limits) {
     this(executionId, environment, Optional.of(workDir), volumes, program, limits);
   }
 
   /** A launch of an argv that bwrap executes itself ({@link Program#direct}). */
   public LaunchSpec(String executionId, ReadyEnvironment environment, Optional<Path> workDir,
-      List<Volume> volumes, List<String> argv, Limits limits) {
+      List<Volume> volumes, List<String> argv, ExecutionLimits limits) {
     this(executionId, environment, workDir, volumes, Program.direct(argv), limits);
   }
 
   /** A launch of an argv that bwrap executes itself, with a host work directory. */
   public LaunchSpec(String executionId, ReadyEnvironment environment, Path workDir,
-      List<Volume> volumes, List<String> argv, Limits limits) {
+      List<Volume> volumes, List<String> argv, ExecutionLimits limits) {
     this(executionId, environment, Optional.of(workDir), volumes, Program.direct(argv), limits);
   }
 

@@ -1,16 +1,10 @@
 package dev.bubblesandbox.sandbox;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -27,9 +21,9 @@ import java.util.concurrent.TimeUnit;
  * A program's source goes in a file beside it, which the shell opens for bwrap to copy in (see
  * {@link Program}), and bwrap reports in a third whether the program was executed at all.
  *
- * <p>The thread that spawns the shell watches the execution to its end: bwrap's
- * {@code --die-with-parent} fires when the <em>thread</em> that started it ends, so a pooled or
- * short-lived thread would kill the sandbox early.
+ * <p>The thread that spawns the shell watches the execution to its end ({@link ExecutionWatcher}):
+ * bwrap's {@code --die-with-parent} fires when the <em>thread</em> that started it ends, so a
+ * pooled or short-lived thread would kill the sandbox early.
  */
 final class Launcher {
 
@@ -50,34 +44,14 @@ final class Launcher {
       + "unset PWD OLDPWD go\n"
       + ". \"$1\"\n";
 
-  /** How long the output pumps may take to reach end-of-file once bwrap has exited. */
-  private static final long PUMP_DRAIN_SECONDS = 5;
-
-  /** What to run; null cancels the launch. */
-  private record Job(LaunchSpec spec, OutputListener listener, String commandScript) { }
-
-  /**
-   * The launch's files in the runner's private directory: the command the shell sources, the
-   * program's source, and bwrap's status.
-   */
-  record LaunchFiles(Path command, Path source, Path status) {
-
-    void delete() {
-      for (Path file : List.of(command, source, status)) {
-        try {
-          Files.deleteIfExists(file);
-        } catch (IOException e) {
-          // left in the runner's private directory, removed with it
-        }
-      }
-    }
-  }
+  /** What to run: the execution's spec, who gets its output, the command the shell sources. */
+  private record Request(LaunchSpec spec, OutputListener listener, String commandScript) { }
 
   private final ResourceControl resources;
   private final LaunchFiles files;
   private final String name;
-  private final CompletableFuture<Job> job = new CompletableFuture<>();
-  private final CompletableFuture<RunningSandbox> started = new CompletableFuture<>();
+  private final CompletableFuture<Request> request = new CompletableFuture<>();
+  private final CompletableFuture<SandboxExecution> started = new CompletableFuture<>();
   private final Thread thread;
   private volatile Process shell;
   private volatile RuntimeException failure;
@@ -86,8 +60,7 @@ final class Launcher {
   /** Starts making the launch ready, on a thread of its own. */
   Launcher(ResourceControl resources, Path commandDirectory, String name) {
     this.resources = resources;
-    this.files = new LaunchFiles(commandDirectory.resolve(name + ".sh"),
-        commandDirectory.resolve(name + ".source"), commandDirectory.resolve(name + ".status"));
+    this.files = LaunchFiles.in(commandDirectory, name);
     this.name = name;
     this.thread = new Thread(this::run, "sandbox-launcher-" + name);
     thread.start();
@@ -104,8 +77,8 @@ final class Launcher {
    *
    * @throws SandboxUnavailableException when the launch could not be made ready
    */
-  RunningSandbox launch(LaunchSpec spec, OutputListener listener, String commandScript) {
-    job.complete(new Job(spec, listener, commandScript));
+  SandboxExecution launch(LaunchSpec spec, OutputListener listener, String commandScript) {
+    request.complete(new Request(spec, listener, commandScript));
     try {
       return started.join();
     } catch (CompletionException e) {
@@ -124,7 +97,7 @@ final class Launcher {
 
   /** Ends an unused launch: its shell and group go. */
   void cancel() {
-    job.complete(null);
+    request.complete(null);
   }
 
   /** Waits for the launch's thread to end. */
@@ -145,7 +118,7 @@ final class Launcher {
           : new SandboxUnavailableException("Cannot start the sandbox launcher: " + e.getMessage()));
       return;
     }
-    Job next = job.join();
+    Request next = request.join();
     if (next == null) {
       end(process, group);
       return;
@@ -186,23 +159,17 @@ final class Launcher {
     }
   }
 
-  /** Waits for the job and fails it: the launch could not be made ready. */
+  /** Waits for the request and fails it: the launch could not be made ready. */
   private void fail(RuntimeException cause) {
     failure = cause;
-    job.join();
+    request.join();
     started.completeExceptionally(cause);
   }
 
-  private void go(Job next, ResourceControl.Group group, Process process) {
+  private void go(Request next, ResourceControl.Group group, Process process) {
     try {
       group.limit(next.spec().limits().resources());
-      Optional<String> source = next.spec().program().source();
-      if (source.isPresent()) {
-        Files.writeString(files.source(), source.get(),
-            StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-      }
-      Files.writeString(files.command(), next.commandScript(),
-          StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+      files.write(next.spec().program().source(), next.commandScript());
     } catch (IOException | RuntimeException e) {
       end(process, group);
       started.completeExceptionally(e instanceof RuntimeException runtime ? runtime
@@ -224,106 +191,8 @@ final class Launcher {
       return;
     }
     CompletableFuture<ExecutionResult> result = new CompletableFuture<>();
-    started.complete(new RunningSandbox(process, group, result));
-    watch(next, group, process, startNanos, result, files);
-  }
-
-  private static void watch(Job job, ResourceControl.Group group, Process process,
-      long startNanos, CompletableFuture<ExecutionResult> result, LaunchFiles files) {
-    LaunchSpec spec = job.spec();
-    try {
-      OutputCapture stdout = new OutputCapture(spec.limits().maxOutputBytes());
-      OutputCapture stderr = new OutputCapture(spec.limits().maxOutputBytes());
-      Thread stdoutPump = pump(process.getInputStream(), stdout, OutputListener.Stream.STDOUT,
-          job.listener(), spec.executionId());
-      Thread stderrPump = pump(process.getErrorStream(), stderr, OutputListener.Stream.STDERR,
-          job.listener(), spec.executionId());
-
-      long timeoutNanos = spec.limits().timeout().toNanos() - (System.nanoTime() - startNanos);
-      boolean timedOut = !process.waitFor(timeoutNanos, TimeUnit.NANOSECONDS);
-      if (timedOut) {
-        RunningSandbox.killAll(process, group);
-      }
-      int status = process.waitFor();
-      long durationMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
-      // bwrap is gone: whatever is left in the group holds the output pipes open. End it now.
-      group.killAll();
-      stdoutPump.join(TimeUnit.SECONDS.toMillis(PUMP_DRAIN_SECONDS));
-      stderrPump.join(TimeUnit.SECONDS.toMillis(PUMP_DRAIN_SECONDS));
-      closeQuietly(process.getInputStream());
-      closeQuietly(process.getErrorStream());
-
-      boolean executed = programExecuted(files.status());
-      // Gone before the result is, so that nothing of the launch outlives it.
-      files.delete();
-      if (!timedOut && status <= 128 && !executed) {
-        // What stderr holds is the launcher's or bwrap's own message: it may name host paths and
-        // is no output of the program. The failure carries it (for the log), not the result.
-        group.close();
-        result.completeExceptionally(new SandboxUnavailableException("The sandbox could not be "
-            + "started (exit " + status + "): " + stderr.text().strip()));
-        return;
-      }
-      ResourceControl.Usage usage = group.usage();
-      boolean truncated = stdout.truncated() || stderr.truncated();
-      String limit = timedOut ? ExecutionResult.LIMIT_TIMEOUT
-          : usage.limitHit() != null ? usage.limitHit()
-          : truncated ? ExecutionResult.LIMIT_OUTPUT : null;
-      result.complete(new ExecutionResult(stdout.text(), stderr.text(),
-          timedOut ? ReturnCode.KILLED : ReturnCode.fromShellStatus(status), timedOut, truncated, durationMs, limit,
-          usage.cpuTimeMs(), usage.memoryPeakBytes()));
-      // Its processes are dead already: removing the group need not delay the result.
-      group.close();
-    } catch (InterruptedException e) {
-      RunningSandbox.killAll(process, group);
-      group.close();
-      Thread.currentThread().interrupt();
-      result.completeExceptionally(e);
-    } catch (RuntimeException | Error e) {
-      RunningSandbox.killAll(process, group);
-      group.close();
-      result.completeExceptionally(e);
-    }
-  }
-
-  /**
-   * Whether bwrap executed the program: it writes {@code "exit-code"} to its status only when
-   * the program's exec succeeded. Missing, the shell, the uid switch, bwrap's setup or the
-   * program's exec failed.
-   */
-  private static boolean programExecuted(Path statusFile) {
-    try {
-      return Files.readString(statusFile, StandardCharsets.UTF_8).contains("\"exit-code\"");
-    } catch (IOException e) {
-      return false;
-    }
-  }
-
-  private static Thread pump(InputStream in, OutputCapture capture, OutputListener.Stream stream,
-      OutputListener listener, String executionId) {
-    Thread thread = new Thread(() -> {
-      byte[] buffer = new byte[16 * 1024];
-      try {
-        int read;
-        while ((read = in.read(buffer)) != -1) {
-          // Past the cap the stream is still drained, so a flooding process never blocks on a
-          // full pipe and ends normally.
-          deliver(listener, stream, capture.accept(buffer, read));
-        }
-      } catch (IOException e) {
-        // the stream was closed after bwrap exited: what was read is kept
-      }
-      deliver(listener, stream, capture.finish());
-    }, "sandbox-" + executionId + "-" + stream.name().toLowerCase(Locale.ROOT));
-    thread.setDaemon(true);
-    thread.start();
-    return thread;
-  }
-
-  private static void deliver(OutputListener listener, OutputListener.Stream stream, String text) {
-    if (!text.isEmpty()) {
-      listener.onOutput(stream, text);
-    }
+    started.complete(new SandboxExecution(process, group, result));
+    ExecutionWatcher.watch(next.spec(), next.listener(), group, process, startNanos, result, files);
   }
 
   private static void waitQuietly(Process process) {
@@ -331,14 +200,6 @@ final class Launcher {
       process.waitFor(10, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-    }
-  }
-
-  private static void closeQuietly(InputStream in) {
-    try {
-      in.close();
-    } catch (IOException e) {
-      // already closed
     }
   }
 }

@@ -29,7 +29,7 @@ public final class LauncherPool implements AutoCloseable {
   }
 
   /** As {@link SandboxRunner#start}, with a launch that is ready where there is one. */
-  public RunningSandbox start(LaunchSpec spec, OutputListener listener) {
+  public SandboxExecution start(LaunchSpec spec, OutputListener listener) {
     Launcher launcher = take();
     try {
       return runner.launch(launcher, spec, listener);

@@ -2,6 +2,7 @@ package dev.bubblesandbox.sandbox;
 
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
@@ -17,6 +18,16 @@ public interface ResourceControl {
 
   /** {@code cgroup-v2}, {@code cgroup-v1}, {@code rlimit} or {@code none}. */
   String mechanism();
+
+  /**
+   * The strongest control this host offers: a delegated cgroup v2 subtree with the memory, pids
+   * and cpu controllers (for a server only: using it moves the server's processes, see
+   * {@link CgroupV2Delegation}), else writable cgroup v1 hierarchies, else rlimits.
+   */
+  static ResourceControl detect(boolean server) {
+    Optional<ResourceControl> v2 = server ? CgroupV2Delegation.detect() : Optional.empty();
+    return v2.or(CgroupV1Control::detect).orElseGet(RlimitControl::new);
+  }
 
   /** Which of {@link #ALL} are really enforced. */
   Set<String> enforced();

@@ -1,10 +1,5 @@
 package dev.bubblesandbox.sandbox;
 
-import dev.bubblesandbox.HostFiles;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -13,18 +8,17 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Starts sandboxes. Each launch goes through a {@link Launcher}: made on the spot here, or ahead
- * of time by a {@link LauncherPool}.
+ * Starts sandboxes on this host: the entry point of the package. A launch is checked
+ * ({@link LaunchPreflight}), its command built ({@link LaunchCommand}), and it is run and watched
+ * by a {@link Launcher} ({@link ExecutionWatcher}, {@link ResultAssembler}), made on the spot here
+ * or ahead of time by a {@link LauncherPool}. What comes back is a {@link SandboxExecution}.
  */
 public final class SandboxRunner {
 
-  private final Path bwrap;
-  private final List<String> commandPrefix;
-  private final HostLayout layout;
+  private final LaunchCommand command;
   private final SandboxUser user;
   private final ResourceControl resources;
   private final PrivateDirectory files;
-  private final boolean seccomp;
   private final AtomicLong launches = new AtomicLong();
   /**
    * Launches made by {@link #start}, which {@link #close} waits for; kept for the runner's life,
@@ -35,15 +29,12 @@ public final class SandboxRunner {
   /** Launch groups are named {@code l<run owner>-<n>}: see {@link RunOwner}. */
   static final String GROUP_PREFIX = "l";
 
-  SandboxRunner(Path bwrap, List<String> commandPrefix, HostLayout layout, SandboxUser user,
-      ResourceControl resources, PrivateDirectory files, boolean seccomp) {
-    this.bwrap = bwrap;
-    this.commandPrefix = List.copyOf(commandPrefix);
-    this.layout = layout;
+  private SandboxRunner(LaunchCommand command, SandboxUser user, ResourceControl resources,
+      PrivateDirectory files) {
+    this.command = command;
     this.user = user;
     this.resources = resources;
     this.files = files;
-    this.seccomp = seccomp;
   }
 
   /**
@@ -52,7 +43,7 @@ public final class SandboxRunner {
    * @throws SandboxUnavailableException when bwrap (or, as root, setpriv) is missing
    */
   public static SandboxRunner create(SandboxUser user) {
-    return create(user, ResourceControls.detect(false), true);
+    return create(user, ResourceControl.detect(false), true);
   }
 
   /**
@@ -61,7 +52,7 @@ public final class SandboxRunner {
    * groups (see {@link CgroupV2Delegation}). Only a long-lived server may reorganize its group.
    */
   public static SandboxRunner createForServer(SandboxUser user) {
-    return create(user, ResourceControls.detect(true), true);
+    return create(user, ResourceControl.detect(true), true);
   }
 
   /**
@@ -73,11 +64,10 @@ public final class SandboxRunner {
   }
 
   static SandboxRunner create(SandboxUser user, ResourceControl resources, boolean seccomp) {
-    Path bwrap = locate("bwrap", "bubblewrap");
-    List<String> prefix =
-        user.dropTo().isPresent() ? user.commandPrefix(locate("setpriv", "util-linux")) : List.of();
-    return new SandboxRunner(bwrap, prefix, HostLayout.detect(), user, resources,
-        PrivateDirectory.create(), seccomp);
+    // bwrap is looked for before the private directory is made: nothing is left when it is missing.
+    LaunchCommand unplaced = LaunchCommand.forUser(user, resources, seccomp);
+    PrivateDirectory files = PrivateDirectory.create();
+    return new SandboxRunner(unplaced.withSeccompFilter(files.seccompFilter()), user, resources, files);
   }
 
   /**
@@ -118,47 +108,7 @@ public final class SandboxRunner {
    * filter. What a benchmark of raw bwrap runs.
    */
   public List<String> command(LaunchSpec spec) {
-    List<String> command = new ArrayList<>(commandPrefix);
-    command.add(bwrap.toString());
-    command.addAll(BwrapArgs.build(spec, layout));
-    return command;
-  }
-
-  /**
-   * The shell commands that start {@code spec}, for the launcher to source: open the seccomp
-   * filter on {@link BwrapArgs#SECCOMP_FD}, the program's source on {@link BwrapArgs#SOURCE_FD}
-   * and bwrap's status on {@link BwrapArgs#STATUS_FD} (Java cannot pass a child any descriptor
-   * but 0 to 2), then exec the uid switch and bwrap.
-   */
-  String commandScript(LaunchSpec spec, Launcher.LaunchFiles launch) {
-    List<String> command = new ArrayList<>(commandPrefix);
-    command.add(bwrap.toString());
-    List<String> prefix = resources.sandboxedPrefix(spec.limits().resources());
-    command.addAll(BwrapArgs.build(prefix.isEmpty() ? spec : spec.withArgvPrefix(prefix), layout, seccomp));
-    StringBuilder script = new StringBuilder("exec");
-    if (seccomp) {
-      script.append(' ').append(BwrapArgs.SECCOMP_FD).append("< ")
-          .append(shellQuote(files.seccompFilter().toString()));
-    }
-    if (spec.program().source().isPresent()) {
-      script.append(' ').append(BwrapArgs.SOURCE_FD).append("< ")
-          .append(shellQuote(launch.source().toString()));
-    }
-    script.append(' ').append(BwrapArgs.STATUS_FD).append("> ")
-        .append(shellQuote(launch.status().toString())).append(" || exit 125\n");
-    script.append("exec");
-    for (String argument : command) {
-      if (argument.indexOf('\0') >= 0) {
-        throw new InvalidLaunchException("The command line may not contain NUL characters.");
-      }
-      script.append(' ').append(shellQuote(argument));
-    }
-    return script.append('\n').toString();
-  }
-
-  /** {@code argument} as one word of a POSIX shell command: single-quoted. */
-  static String shellQuote(String argument) {
-    return "'" + argument.replace("'", "'\\''") + "'";
+    return command.raw(spec);
   }
 
   /**
@@ -166,30 +116,7 @@ public final class SandboxRunner {
    * failed, or empty when it works: the readiness check of {@code doctor} and the server.
    */
   public Optional<String> probe() {
-    List<String> command = new ArrayList<>(commandPrefix);
-    command.add(bwrap.toString());
-    command.addAll(List.of("--unshare-all", "--unshare-user", "--disable-userns",
-        "--die-with-parent", "--ro-bind", "/usr", "/usr"));
-    layout.links().forEach((link, target) -> command.addAll(List.of("--symlink", target, link)));
-    command.addAll(List.of("--", "/usr/bin/true"));
-    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-    builder.environment().clear();
-    try {
-      Process process = builder.start();
-      process.getOutputStream().close();
-      if (!process.waitFor(10, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-        return Optional.of("bwrap did not finish within 10 s");
-      }
-      String output = new String(process.getInputStream().readAllBytes()).strip();
-      return process.exitValue() == 0 ? Optional.empty()
-          : Optional.of("bwrap failed (exit " + process.exitValue() + "): " + output);
-    } catch (IOException e) {
-      return Optional.of("cannot start bwrap: " + e.getMessage());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return Optional.of("interrupted");
-    }
+    return BwrapProbe.run(command.probe());
   }
 
   /**
@@ -199,7 +126,7 @@ public final class SandboxRunner {
    * @throws InvalidLaunchException when a path of the spec cannot be used
    * @throws SandboxUnavailableException when bwrap cannot be started
    */
-  public RunningSandbox start(LaunchSpec spec, OutputListener listener) {
+  public SandboxExecution start(LaunchSpec spec, OutputListener listener) {
     Launcher launcher = prepare();
     started.add(launcher);
     return launch(launcher, spec, listener);
@@ -230,11 +157,11 @@ public final class SandboxRunner {
         GROUP_PREFIX + RunOwner.TOKEN + "-" + launches.incrementAndGet());
   }
 
-  RunningSandbox launch(Launcher launcher, LaunchSpec spec, OutputListener listener) {
+  SandboxExecution launch(Launcher launcher, LaunchSpec spec, OutputListener listener) {
     String script;
     try {
-      checkPaths(spec);
-      script = commandScript(spec, launcher.files());
+      LaunchPreflight.check(spec, user);
+      script = command.script(spec, launcher.files());
     } catch (RuntimeException e) {
       launcher.cancel();
       throw e;
@@ -251,52 +178,4 @@ public final class SandboxRunner {
     PrivateDirectory.removeStale();
   }
 
-  private void checkPaths(LaunchSpec spec) {
-    Path workDir = spec.workDir().orElse(null);
-    if (workDir != null && !Files.isDirectory(workDir)) {
-      throw new InvalidLaunchException("Work directory " + workDir + " does not exist.");
-    }
-    // bwrap runs as the sandbox uid and must search every directory down to a bind source;
-    // otherwise it fails with exit 1, which reads like the script's own exit status.
-    if (workDir != null && !user.canReach(workDir)) {
-      throw new InvalidLaunchException("Work directory " + workDir + " cannot be reached by "
-          + sandboxUidName() + "; choose a directory whose parents it can search (e.g. under /tmp).");
-    }
-    for (Volume volume : spec.volumes()) {
-      if (!Files.isDirectory(volume.hostPath())) {
-        throw new InvalidLaunchException("Volume '" + volume.name() + "': "
-            + volume.hostPath() + " is not an existing directory.");
-      }
-      if (!user.canReach(volume.hostPath())) {
-        throw new InvalidLaunchException("Volume '" + volume.name() + "': " + volume.hostPath()
-            + " cannot be reached by " + sandboxUidName()
-            + "; choose a directory whose parents it can search.");
-      }
-      if (volume.writable() && !user.canWrite(volume.hostPath())) {
-        throw new InvalidLaunchException("Volume '" + volume.name() + "': " + volume.hostPath()
-            + " is not writable by the sandbox uid " + user.dropTo().orElse(-1)
-            + "; run: chown -R " + user.dropTo().orElse(-1) + " " + volume.hostPath());
-      }
-    }
-    Optional<Path> prefix = spec.environment().basePrefix();
-    if (prefix.isPresent() && !user.canReach(prefix.get())) {
-      throw new InvalidLaunchException("Environment '" + spec.environment().name()
-          + "' uses the interpreter in " + prefix.get() + ", which the sandbox uid cannot reach; "
-          + "rebuild it from a system Python: BUBBLE_SANDBOX_PYTHON=/usr/bin/python3 "
-          + "bubble-sandbox sync-environments " + spec.environment().name());
-    }
-  }
-
-  private String sandboxUidName() {
-    return user.dropTo().isPresent() ? "the sandbox uid " + user.dropTo().getAsInt() : "this user";
-  }
-
-  private static Path locate(String program, String debianPackage) {
-    Path standard = Path.of("/usr/bin", program);
-    if (Files.isExecutable(standard)) {
-      return standard;
-    }
-    return HostFiles.findOnPath(program).orElseThrow(() -> new SandboxUnavailableException(
-        program + " is not installed; install it with: apt-get install -y " + debianPackage));
-  }
 }

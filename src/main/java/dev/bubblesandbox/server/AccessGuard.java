@@ -2,7 +2,6 @@ package dev.bubblesandbox.server;
 
 import dev.bubblesandbox.ErrorCode;
 import dev.bubblesandbox.RefusedException;
-import dev.bubblesandbox.config.Settings;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
@@ -32,7 +31,7 @@ final class AccessGuard {
   private final byte[] expectedKeyDigest;
   private final List<String> allowedOrigins;
 
-  AccessGuard(Settings settings) {
+  AccessGuard(ApiSettings settings) {
     this.expectedKeyDigest = settings.apiKey().isEmpty() ? null : digest(settings.apiKey());
     this.allowedOrigins = settings.corsAllowedOrigins();
   }

@@ -14,7 +14,6 @@ import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.net.BindException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /** HTTP and WebSocket API: routes, validation and responses; nothing here blocks. */
@@ -30,12 +29,10 @@ final class ApiVerticle extends VerticleBase {
   private static final int MAX_WEBSOCKET_MESSAGE_BYTES = 1 << 20;
 
   private final ServerContext context;
-  private final Duration shutdownGrace;
   private HttpServer server;
 
-  ApiVerticle(ServerContext context, Duration shutdownGrace) {
+  ApiVerticle(ServerContext context) {
     this.context = context;
-    this.shutdownGrace = shutdownGrace;
   }
 
   @Override
@@ -50,19 +47,19 @@ final class ApiVerticle extends VerticleBase {
 
     BodyHandler json = BodyHandler.create(false).setBodyLimit(MAX_JSON_BODY_BYTES);
     BodyHandler multipart = BodyHandler.create(true)
-        .setBodyLimit(context.settings().maxUploadSizeBytes())
+        .setBodyLimit(context.api().maxUploadSizeBytes())
         .setUploadsDirectory(context.workspaces().tmpDir().resolve("uploads").toString())
         .setDeleteUploadedFilesOnEnd(true);
 
     Router router = Router.router(vertx);
-    router.route().handler(new BodyDrain(context.settings().maxUploadSizeBytes())::handle);
-    if (!context.settings().corsAllowedOrigins().isEmpty()) {
+    router.route().handler(new BodyDrain(context.api().maxUploadSizeBytes())::handle);
+    if (!context.api().corsAllowedOrigins().isEmpty()) {
       router.route().handler(CorsHandler.create()
-          .addOrigins(context.settings().corsAllowedOrigins())
+          .addOrigins(context.api().corsAllowedOrigins())
           .allowedMethods(java.util.Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT, HttpMethod.DELETE))
           .allowedHeaders(java.util.Set.of("Authorization", "Content-Type")));
     }
-    router.route("/v1/*").handler(new AccessGuard(context.settings())::handle);
+    router.route("/v1/*").handler(new AccessGuard(context.api())::handle);
     router.route("/v1/*").handler(ApiVerticle::refuseDotSegments);
     router.get("/health/live").handler(health::handleLive);
     router.get("/health/ready").handler(health::handleReady);
@@ -92,8 +89,8 @@ final class ApiVerticle extends VerticleBase {
     router.allowForward(io.vertx.ext.web.AllowForwardHeaders.NONE);
 
     server = vertx.createHttpServer(new HttpServerOptions()
-        .setPort(context.settings().httpPort())
-        .setHost(context.settings().httpHost())
+        .setPort(context.api().httpPort())
+        .setHost(context.api().httpHost())
         .setMaxHeaderSize(MAX_HEADER_BYTES)
         .setMaxInitialLineLength(MAX_REQUEST_LINE_BYTES)
         .setIdleTimeout(IDLE_TIMEOUT_SECONDS)
@@ -105,7 +102,7 @@ final class ApiVerticle extends VerticleBase {
         .setWebSocketSubProtocols(java.util.List.of(ConsoleHandler.SUBPROTOCOL)));
     return server.requestHandler(router).listen().recover(failure -> Future.failedFuture(
         failure instanceof BindException bind
-            ? new ListenFailedException(context.settings().httpHost(), context.settings().httpPort(), bind)
+            ? new ListenFailedException(context.api().httpHost(), context.api().httpPort(), bind)
             : failure));
   }
 
@@ -136,7 +133,7 @@ final class ApiVerticle extends VerticleBase {
   /** Stops accepting, lets running requests finish within the grace period. */
   @Override
   public Future<?> stop() {
-    return server.shutdown(shutdownGrace.toMillis(), TimeUnit.MILLISECONDS);
+    return server.shutdown(context.api().shutdownGrace().toMillis(), TimeUnit.MILLISECONDS);
   }
 
   int actualPort() {

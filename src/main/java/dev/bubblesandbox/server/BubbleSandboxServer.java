@@ -7,7 +7,7 @@ import dev.bubblesandbox.config.Settings;
 import dev.bubblesandbox.environment.EnvironmentCatalog;
 import dev.bubblesandbox.sandbox.SandboxRunner;
 import dev.bubblesandbox.sandbox.SandboxUser;
-import dev.bubblesandbox.sandbox.Limits;
+import dev.bubblesandbox.sandbox.ExecutionLimits;
 import dev.bubblesandbox.session.LocalSessionService;
 import dev.bubblesandbox.session.SessionService;
 import dev.bubblesandbox.session.Workspaces;
@@ -38,22 +38,18 @@ public final class BubbleSandboxServer {
 
   private static final Logger logger = LoggerFactory.getLogger(BubbleSandboxServer.class);
 
-  /**
-   * Launches kept ready (each an idle shell, a thread and a cgroup): enough for the bursts a
-   * few cores can run at once; past them a launch is made on the spot, a few ms slower.
-   */
-  private static final int READY_LAUNCHES = 4;
-
   private final Vertx vertx;
   private final ServerContext context;
+  private final Duration sessionIdleTimeout;
   private final List<ApiVerticle> apiVerticles = new CopyOnWriteArrayList<>();
   private String workerDeployment;
   private String apiDeployment;
   private long reaperTimer = -1;
 
-  private BubbleSandboxServer(Vertx vertx, ServerContext context) {
+  private BubbleSandboxServer(Vertx vertx, ServerContext context, Duration sessionIdleTimeout) {
     this.vertx = vertx;
     this.context = context;
+    this.sessionIdleTimeout = sessionIdleTimeout;
   }
 
   /** Loads the configuration with vertx-config and starts. */
@@ -118,8 +114,8 @@ public final class BubbleSandboxServer {
         settings.maxWorkspaceBytes());
     SessionService sessions = new LocalSessionService(settings.maxSessions(), workspaces);
     ServerContext context = new ServerContext(
-        settings,
-        Limits.from(settings),
+        ApiSettings.from(settings),
+        ExecutionLimits.from(settings),
         new EnvironmentCatalog(settings.environmentsDir()),
         runner,
         sessions,
@@ -132,9 +128,10 @@ public final class BubbleSandboxServer {
           "This host cannot limit the size of session workspaces (needs root, mkfs.ext4 and loop "
               + "devices); set BUBBLE_SANDBOX_ALLOW_UNLIMITED=true to run without the limit."));
     }
-    SandboxEvents.registerCodecs(vertx.eventBus());
-    BubbleSandboxServer server = new BubbleSandboxServer(vertx, context);
-    Duration grace = Duration.ofSeconds(settings.shutdownGraceSeconds());
+    LocalCodecs.register(vertx.eventBus());
+    BubbleSandboxServer server = new BubbleSandboxServer(vertx, context,
+        Duration.ofSeconds(settings.sessionIdleTimeoutSeconds()));
+    WorkerSettings workerSettings = WorkerSettings.from(settings);
     return context.blocking().executeBlocking(() -> {
           context.workspaces().prepare();
           // Sandboxes a crashed run left go first: none may still use a workspace being reopened.
@@ -144,12 +141,12 @@ public final class BubbleSandboxServer {
           return null;
         })
         .compose(cleaned -> vertx.deployVerticle(
-            () -> new SandboxWorkerVerticle(runner, Math.min(READY_LAUNCHES, settings.maxSessions())),
+            () -> new SandboxWorkerVerticle(runner, workerSettings),
             new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)))
         .compose(id -> {
           server.workerDeployment = id;
           return vertx.deployVerticle(() -> {
-            ApiVerticle verticle = new ApiVerticle(context, grace);
+            ApiVerticle verticle = new ApiVerticle(context);
             server.apiVerticles.add(verticle);
             return verticle;
           }, new DeploymentOptions().setInstances(Runtime.getRuntime().availableProcessors()));
@@ -176,7 +173,7 @@ public final class BubbleSandboxServer {
   }
 
   private void startReaper() {
-    Duration idle = Duration.ofSeconds(context.settings().sessionIdleTimeoutSeconds());
+    Duration idle = sessionIdleTimeout;
     long period = Math.max(1_000, Math.min(60_000, idle.toMillis() / 4));
     reaperTimer = vertx.setPeriodic(period, tick -> context.blocking()
         .executeBlocking(() -> context.sessions().reapIdle(Instant.now(), idle))

@@ -43,7 +43,7 @@ final class ConsoleConnection {
     this.socket = socket;
     this.session = session;
     this.endThrowaway = endThrowaway;
-    this.inbox = new ConsoleInbox(vertx, socket, context.settings().websocketMessagesPerSecond(),
+    this.inbox = new ConsoleInbox(vertx, socket, context.api().websocketMessagesPerSecond(),
         () -> !closed && (run == null || !run.starting()), this::handle);
   }
 

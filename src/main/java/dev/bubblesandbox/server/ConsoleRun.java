@@ -9,7 +9,7 @@ import java.util.List;
 final class ConsoleRun {
   final String id;
   /** Null while the sandbox starts. */
-  SandboxClient.Execution execution;
+  ClientExecution execution;
   /** Output that arrived before the {@code started} frame went out; null after it. */
   List<JsonObject> early = new ArrayList<>();
   boolean outputDropped;

@@ -20,7 +20,7 @@ final class ExecuteHandlers {
         context.limits(), true, Set.of());
     String environment = request.environment().orElse(ServerContext.DEFAULT_ENVIRONMENT);
     executions.startOneShot(environment, request, output -> { })
-        .compose(SandboxClient.Execution::ended)
+        .compose(ClientExecution::ended)
         .onSuccess(ended -> Bodies.json(routing, 200, ended.result()))
         .onFailure(routing::fail);
   }
@@ -30,7 +30,7 @@ final class ExecuteHandlers {
         context.limits(), false, Set.of());
     SessionLease lease = context.sessions().leaseExecution(routing.pathParam("id"));
     executions.startInSession(lease, request, false, output -> { })
-        .compose(SandboxClient.Execution::ended)
+        .compose(ClientExecution::ended)
         .onSuccess(ended -> Bodies.json(routing, 200, ended.result()))
         .onFailure(routing::fail);
   }

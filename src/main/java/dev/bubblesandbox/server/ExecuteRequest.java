@@ -2,7 +2,7 @@ package dev.bubblesandbox.server;
 
 import dev.bubblesandbox.ErrorCode;
 import dev.bubblesandbox.RefusedException;
-import dev.bubblesandbox.sandbox.Limits;
+import dev.bubblesandbox.sandbox.ExecutionLimits;
 import dev.bubblesandbox.sandbox.Program;
 import dev.bubblesandbox.sandbox.ResourceLimits;
 import io.vertx.core.json.JsonArray;
@@ -17,7 +17,7 @@ import java.util.Set;
  * A validated execute request: exactly one of {@code script}, {@code shell} or {@code command},
  * optional {@code stdin} and {@code timeout_seconds} (which may lower, never raise, the maximum).
  */
-record ExecuteRequest(Program program, String stdin, Limits limits, Optional<String> environment) {
+record ExecuteRequest(Program program, String stdin, ExecutionLimits limits, Optional<String> environment) {
 
   private static final Set<String> FIELDS = Set.of("script", "shell", "command", "stdin",
       "timeout_seconds", "memory_limit_bytes", "pids_limit", "cpu_limit");
@@ -28,7 +28,7 @@ record ExecuteRequest(Program program, String stdin, Limits limits, Optional<Str
    *
    * @param extraFields fields the caller allows besides the execute fields (e.g. {@code type})
    */
-  static ExecuteRequest parse(JsonObject body, Limits max, boolean allowEnvironment,
+  static ExecuteRequest parse(JsonObject body, ExecutionLimits max, boolean allowEnvironment,
       Set<String> extraFields) {
     for (String field : body.fieldNames()) {
       if (!FIELDS.contains(field) && !extraFields.contains(field)

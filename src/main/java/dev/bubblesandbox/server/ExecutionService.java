@@ -44,7 +44,7 @@ final class ExecutionService {
    * @param interactive keep stdin open for later input (the console) instead of closing it after
    *     the request's {@code stdin}
    */
-  Future<SandboxClient.Execution> startInSession(SessionLease lease, ExecuteRequest request,
+  Future<ClientExecution> startInSession(SessionLease lease, ExecuteRequest request,
       boolean interactive, Handler<SandboxEvents.Output> onOutput) {
     return context.blocking().executeBlocking(() -> {
           ReadyEnvironment environment = context.environments().require(lease.settings().environment());
@@ -60,7 +60,7 @@ final class ExecutionService {
   }
 
   /** Runs in a scratch work dir, holding a session slot while it runs. */
-  Future<SandboxClient.Execution> startOneShot(String environmentName, ExecuteRequest request,
+  Future<ClientExecution> startOneShot(String environmentName, ExecuteRequest request,
       Handler<SandboxEvents.Output> onOutput) {
     OneShotSlot slot = context.sessions().takeOneShotSlot();
     return context.blocking()
@@ -83,7 +83,7 @@ final class ExecutionService {
    * unaffected by what the script then does. bwrap's own set-up and the interpreter's start
    * count in the execution's duration.
    */
-  private Future<SandboxClient.Execution> launch(LaunchSpec spec, String sessionId, SandboxMetrics.Kind kind,
+  private Future<ClientExecution> launch(LaunchSpec spec, String sessionId, SandboxMetrics.Kind kind,
       ExecuteRequest request, boolean interactive, Handler<SandboxEvents.Output> onOutput,
       Runnable onEnd) {
     long launchedAt = System.nanoTime();

@@ -46,7 +46,7 @@ final class FileHandlers {
     HttpServerRequest request = routing.request();
     request.pause();
     String relative = filePath(routing);
-    long max = context.settings().maxUploadSizeBytes();
+    long max = context.api().maxUploadSizeBytes();
     String length = request.getHeader("Content-Length");
     if (length != null && parseLength(length) > max) {
       throw tooLarge(max);

@@ -12,7 +12,10 @@ import io.vertx.core.eventbus.MessageConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The API side of the event-bus conversation with the sandbox workers. */
+/**
+ * The API side of the event-bus conversation with the sandbox workers: launches, and hands back
+ * a {@link ClientExecution} (see {@link dev.bubblesandbox.sandbox.SandboxExecution} for the names).
+ */
 final class SandboxClient {
 
   private static final Logger logger = LoggerFactory.getLogger(SandboxClient.class);
@@ -27,7 +30,7 @@ final class SandboxClient {
    * Launches {@code spec}; {@code onOutput} receives each chunk on the caller's context. The
    * returned future completes once bwrap runs.
    */
-  Future<Execution> launch(LaunchSpec spec, Handler<SandboxEvents.Output> onOutput) {
+  Future<ClientExecution> launch(LaunchSpec spec, Handler<SandboxEvents.Output> onOutput) {
     Promise<SandboxEvents.Ended> ended = Promise.promise();
     // Listen before launching, so not even the first chunk can be missed.
     MessageConsumer<Object> consumer = vertx.eventBus().localConsumer(Addresses.output(spec.executionId()));
@@ -45,7 +48,7 @@ final class SandboxClient {
       }
     });
     return vertx.eventBus().request(Addresses.LAUNCH, spec)
-        .<Execution>map(reply -> new Execution(spec.executionId(), ended.future()))
+        .<ClientExecution>map(reply -> new ClientExecution(vertx, spec.executionId(), ended.future()))
         .recover(failure -> {
           consumer.unregister();
           return Future.failedFuture(launchFailure(failure));
@@ -69,42 +72,5 @@ final class SandboxClient {
   private static Throwable notStarted(SandboxEvents.Failed failed) {
     logger.error("sandbox launch failed: {}", failed.message());
     return new RefusedException(failed.code(), failed.code().defaultMessage());
-  }
-
-  /** A running execution as the API sees it. */
-  final class Execution {
-    private final String id;
-    private final Future<SandboxEvents.Ended> ended;
-
-    Execution(String id, Future<SandboxEvents.Ended> ended) {
-      this.id = id;
-      this.ended = ended;
-    }
-
-    String id() {
-      return id;
-    }
-
-    Future<SandboxEvents.Ended> ended() {
-      return ended;
-    }
-
-    /** Fails with the worker's {@code stdin_refused} when the process is not reading. */
-    Future<Void> writeStdin(String data) {
-      return control(new SandboxEvents.Stdin(data));
-    }
-
-    Future<Void> closeStdin() {
-      return control(new SandboxEvents.StdinEof());
-    }
-
-    Future<Void> kill() {
-      return control(new SandboxEvents.Kill());
-    }
-
-    private Future<Void> control(Object message) {
-      return vertx.eventBus().request(Addresses.control(id), message)
-          .recover(failure -> Future.failedFuture(EventBusErrors.rebuild(failure))).mapEmpty();
-    }
   }
 }

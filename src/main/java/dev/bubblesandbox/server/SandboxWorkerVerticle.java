@@ -6,7 +6,7 @@ import dev.bubblesandbox.BubbleSandboxException;
 import dev.bubblesandbox.ErrorCode;
 import dev.bubblesandbox.sandbox.LaunchSpec;
 import dev.bubblesandbox.sandbox.LauncherPool;
-import dev.bubblesandbox.sandbox.RunningSandbox;
+import dev.bubblesandbox.sandbox.SandboxExecution;
 import dev.bubblesandbox.sandbox.SandboxRunner;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -14,21 +14,16 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Starts sandboxes on request and sends their output, chunk by chunk, to each execution's own
+ * Starts sandboxes on request, keeps each running one as a {@link WorkerExecution}, and sends their output, chunk by chunk, to each execution's own
  * address. Launching only starts bwrap (milliseconds); the runner watches and pumps each
  * execution on threads of its own, so no launch waits behind a running execution.
  */
@@ -36,23 +31,19 @@ final class SandboxWorkerVerticle extends VerticleBase {
 
   private static final Logger logger = LoggerFactory.getLogger(SandboxWorkerVerticle.class);
 
-  /** Stdin accepted but not yet written; past it, stdin is refused until the process reads. */
-  private static final long MAX_PENDING_STDIN_BYTES = 1 << 20;
-
   private final SandboxRunner runner;
-  private final int readyLaunches;
-  private final Map<String, Running> running = new ConcurrentHashMap<>();
+  private final WorkerSettings settings;
+  private final Map<String, WorkerExecution> running = new ConcurrentHashMap<>();
   private LauncherPool launchers;
 
-  /** @param readyLaunches how many launches to keep ready ahead of requests */
-  SandboxWorkerVerticle(SandboxRunner runner, int readyLaunches) {
+  SandboxWorkerVerticle(SandboxRunner runner, WorkerSettings settings) {
     this.runner = runner;
-    this.readyLaunches = readyLaunches;
+    this.settings = settings;
   }
 
   @Override
   public Future<?> start() {
-    launchers = runner.pool(readyLaunches);
+    launchers = runner.pool(settings.readyLaunches());
     // stop() is not called when start() fails: the ready shells and groups go here.
     return vertx.eventBus().<LaunchSpec>consumer(Addresses.LAUNCH, this::launch).completion()
         .onFailure(failure -> launchers.close());
@@ -65,9 +56,9 @@ final class SandboxWorkerVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     List<Future<?>> ends = new ArrayList<>();
-    for (Running execution : running.values()) {
-      execution.sandbox.kill();
-      ends.add(Future.fromCompletionStage(execution.sandbox.result()).otherwiseEmpty());
+    for (WorkerExecution execution : running.values()) {
+      execution.sandbox().kill();
+      ends.add(Future.fromCompletionStage(execution.sandbox().result()).otherwiseEmpty());
     }
     launchers.close();
     return Future.join(ends).timeout(10, TimeUnit.SECONDS).otherwiseEmpty();
@@ -80,7 +71,7 @@ final class SandboxWorkerVerticle extends VerticleBase {
     // Output comes from two pump threads and the end from the watcher thread: sending all of it
     // from this one context keeps the order (every chunk before the end) on the way to the API.
     Context sender = vertx.getOrCreateContext();
-    RunningSandbox sandbox;
+    SandboxExecution sandbox;
     try {
       sandbox = launchers.start(spec, (stream, text) -> sender.runOnContext(
           ignored -> eventBus.send(output, new SandboxEvents.Output(stream, text))));
@@ -99,12 +90,13 @@ final class SandboxWorkerVerticle extends VerticleBase {
       EventBusErrors.fail(message, ErrorCode.SANDBOX_UNAVAILABLE, ErrorCode.SANDBOX_UNAVAILABLE.defaultMessage());
       return;
     }
-    Running execution = new Running(sandbox);
+    WorkerExecution execution = new WorkerExecution(sandbox);
     running.put(spec.executionId(), execution);
-    execution.control = eventBus.consumer(Addresses.control(spec.executionId()), execution::control);
+    MessageConsumer<Object> control =
+        eventBus.consumer(Addresses.control(spec.executionId()), execution::handle);
     sandbox.result().whenComplete((result, failure) -> sender.runOnContext(ignored -> {
       running.remove(spec.executionId());
-      execution.control.unregister();
+      control.unregister();
       execution.shutdownStdin();
       if (failure instanceof BubbleSandboxException known) {
         // The sandbox did not start after all (see Launcher): the API logs why.
@@ -117,64 +109,5 @@ final class SandboxWorkerVerticle extends VerticleBase {
       }
     }));
     message.reply(null);
-  }
-
-  /** One running execution and its stdin writer, a thread made on first use. */
-  private static final class Running {
-    final RunningSandbox sandbox;
-    MessageConsumer<Object> control;
-    private ExecutorService stdinWriter;
-    private final AtomicLong pendingStdin = new AtomicLong();
-
-    Running(RunningSandbox sandbox) {
-      this.sandbox = sandbox;
-    }
-
-    void control(Message<Object> message) {
-      Object body = message.body();
-      if (body instanceof SandboxEvents.Kill) {
-        sandbox.kill();
-        message.reply(null);
-      } else if (body instanceof SandboxEvents.Stdin stdin) {
-        byte[] bytes = stdin.data().getBytes(StandardCharsets.UTF_8);
-        if (pendingStdin.addAndGet(bytes.length) > MAX_PENDING_STDIN_BYTES) {
-          pendingStdin.addAndGet(-bytes.length);
-          EventBusErrors.fail(message, ErrorCode.STDIN_REFUSED,
-              "The process is not reading its stdin; wait before sending more.");
-          return;
-        }
-        writer().execute(() -> {
-          try {
-            sandbox.writeStdin(bytes);
-          } catch (IOException e) {
-            // the process closed its stdin or ended: nothing more will be read
-          } finally {
-            pendingStdin.addAndGet(-bytes.length);
-          }
-        });
-        message.reply(null);
-      } else if (body instanceof SandboxEvents.StdinEof) {
-        writer().execute(sandbox::closeStdin);
-        message.reply(null);
-      }
-    }
-
-    private synchronized ExecutorService writer() {
-      if (stdinWriter == null) {
-        // Writes block while the pipe is full; they must not hold a worker or event-loop thread.
-        stdinWriter = Executors.newSingleThreadExecutor(runnable -> {
-          Thread thread = new Thread(runnable, "sandbox-stdin");
-          thread.setDaemon(true);
-          return thread;
-        });
-      }
-      return stdinWriter;
-    }
-
-    synchronized void shutdownStdin() {
-      if (stdinWriter != null) {
-        stdinWriter.shutdownNow();
-      }
-    }
   }
 }

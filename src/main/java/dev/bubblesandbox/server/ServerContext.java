@@ -1,8 +1,7 @@
 package dev.bubblesandbox.server;
 
-import dev.bubblesandbox.config.Settings;
 import dev.bubblesandbox.environment.EnvironmentCatalog;
-import dev.bubblesandbox.sandbox.Limits;
+import dev.bubblesandbox.sandbox.ExecutionLimits;
 import dev.bubblesandbox.sandbox.SandboxRunner;
 import dev.bubblesandbox.session.SessionService;
 import dev.bubblesandbox.session.Workspaces;
@@ -12,12 +11,13 @@ import io.vertx.core.WorkerExecutor;
 /**
  * What the API verticle instances share: made once by {@link BubbleSandboxServer}.
  *
- * @param limits the most a request may ask for, from {@code settings}: made once, not per request
+ * @param api the settings the API reads
+ * @param limits the most a request may ask for, from the settings: made once, not per request
  * @param blocking the named pool for short blocking work (file system, environment checks)
  */
 record ServerContext(
-    Settings settings,
-    Limits limits,
+    ApiSettings api,
+    ExecutionLimits limits,
     EnvironmentCatalog environments,
     SandboxRunner runner,
     SessionService sessions,

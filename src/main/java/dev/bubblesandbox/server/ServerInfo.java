@@ -1,6 +1,6 @@
 package dev.bubblesandbox.server;
 
-import dev.bubblesandbox.config.Settings;
+import dev.bubblesandbox.sandbox.ExecutionLimits;
 import dev.bubblesandbox.environment.EnvironmentSummary;
 import dev.bubblesandbox.sandbox.ResourceControl;
 import io.vertx.core.json.JsonArray;
@@ -35,18 +35,18 @@ final class ServerInfo {
 
   /** Every limit with its value and whether this host enforces it, and the mechanism. */
   static JsonObject limits(ServerContext context) {
-    Settings settings = context.settings();
+    ExecutionLimits limits = context.limits();
     ResourceControl control = context.runner().resources();
     return new JsonObject()
         .put("mechanism", control.mechanism())
-        .put("timeout_seconds", settings.executionTimeoutSeconds())
-        .put("max_output_bytes", settings.maxOutputBytes())
-        .put("tmpfs_size_bytes", settings.tmpfsSizeBytes())
-        .put("max_sessions", settings.maxSessions())
-        .put("memory_bytes", enforced(control, "memory", settings.memoryLimitBytes()))
-        .put("pids", enforced(control, "pids", settings.pidsLimit()))
-        .put("cpus", enforced(control, "cpu", settings.cpuLimit()))
-        .put("workspace_bytes", context.workspaces().quotaEnforced() ? settings.maxWorkspaceBytes() : null)
+        .put("timeout_seconds", limits.timeout().toSeconds())
+        .put("max_output_bytes", limits.maxOutputBytes())
+        .put("tmpfs_size_bytes", limits.tmpfsSizeBytes())
+        .put("max_sessions", context.api().maxSessions())
+        .put("memory_bytes", enforced(control, "memory", limits.resources().memoryBytes()))
+        .put("pids", enforced(control, "pids", limits.resources().maxTasks()))
+        .put("cpus", enforced(control, "cpu", limits.resources().cpus()))
+        .put("workspace_bytes", context.workspaces().quotaEnforced() ? limits.workspaceBytes() : null)
         .put("workspace_mechanism", context.workspaces().quotaEnforced() ? "loop-mounted ext4" : "none")
         .put("seccomp", true);
   }

@@ -70,7 +70,7 @@ final class SessionHandlers {
       throw new RefusedException(ErrorCode.INVALID_REQUEST, "clear_data must be true or false.");
     }
     boolean keep = "false".equals(clear);
-    if (keep && !context.settings().allowPersistentSessions()) {
+    if (keep && !context.api().allowPersistentSessions()) {
       throw new RefusedException(ErrorCode.PERSISTENCE_DISABLED,
           "Persistent sessions are disabled on this server; delete with clear_data=true.");
     }

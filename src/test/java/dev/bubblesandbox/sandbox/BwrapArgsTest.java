@@ -29,7 +29,7 @@ class BwrapArgsTest {
 
   private static LaunchSpec spec(Optional<Path> basePrefix, List<Volume> volumes, List<String> argv) {
     return new LaunchSpec("exec-1", new ReadyEnvironment("bare", VENV, basePrefix), WORK, volumes,
-        argv, new Limits(Duration.ofSeconds(5), 1000, TMPFS_SIZE));
+        argv, new ExecutionLimits(Duration.ofSeconds(5), 1000, TMPFS_SIZE));
   }
 
   private static List<String> build() {
@@ -174,7 +174,7 @@ class BwrapArgsTest {
   @DisplayName("a program's source is copied in read-only from the launcher's descriptor, before the root goes read-only")
   void sourceCopiedIn() {
     LaunchSpec spec = new LaunchSpec("exec-1", new ReadyEnvironment("bare", VENV, Optional.empty()), WORK,
-        List.of(), Program.python("print(1)"), new Limits(Duration.ofSeconds(5), 1000, TMPFS_SIZE));
+        List.of(), Program.python("print(1)"), new ExecutionLimits(Duration.ofSeconds(5), 1000, TMPFS_SIZE));
     List<String> args = BwrapArgs.build(spec, MERGED_USR, true);
 
     int copy = indexOfSequence(args, "--perms", "0444", "--ro-bind-data",

@@ -97,7 +97,7 @@ class CgroupV2ControlIT {
   void runsInItsGroupAndIsMeasured() throws Exception {
     CountDownLatch ready = new CountDownLatch(1);
     try (TemporaryWorkDir work = Sandboxes.temporaryWorkDir()) {
-      RunningSandbox sandbox = runner.start(Sandboxes.python(work.path(), List.of(), Sandboxes.LIMITS,
+      SandboxExecution sandbox = runner.start(Sandboxes.python(work.path(), List.of(), Sandboxes.LIMITS,
           "import time\n"
               + "print('ready', flush=True)\n"
               + "input()\n"

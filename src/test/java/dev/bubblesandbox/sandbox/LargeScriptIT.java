@@ -25,7 +25,7 @@ class LargeScriptIT {
 
   private static ExecutionResult run(Program program, String stdin) throws Exception {
     try (TemporaryWorkDir work = Sandboxes.temporaryWorkDir()) {
-      RunningSandbox sandbox = Sandboxes.RUNNER.start(new LaunchSpec(UUID.randomUUID().toString(),
+      SandboxExecution sandbox = Sandboxes.RUNNER.start(new LaunchSpec(UUID.randomUUID().toString(),
           Sandboxes.bare(), work.path(), List.of(), program, LIMITS), OutputListener.NONE);
       sandbox.writeStdin(stdin.getBytes(StandardCharsets.UTF_8));
       sandbox.closeStdin();

@@ -33,7 +33,7 @@ class LauncherPoolIT {
     try (LauncherPool pool = Sandboxes.RUNNER.pool(2);
         TemporaryWorkDir work = Sandboxes.temporaryWorkDir()) {
       for (int i = 0; i < 4; i++) {
-        RunningSandbox sandbox = pool.start(Sandboxes.python(work.path(), List.of(),
+        SandboxExecution sandbox = pool.start(Sandboxes.python(work.path(), List.of(),
             Sandboxes.LIMITS, "import os; print(input(), len(os.listdir('/proc')) > 0)"), OutputListener.NONE);
         sandbox.writeStdin(("line " + i + "\n").getBytes());
         sandbox.closeStdin();
@@ -54,7 +54,7 @@ class LauncherPoolIT {
       for (long pid : shells) {
         ProcessHandle.of(pid).ifPresent(handle -> handle.onExit().join());
       }
-      RunningSandbox sandbox = pool.start(Sandboxes.python(work.path(), List.of(), Sandboxes.LIMITS,
+      SandboxExecution sandbox = pool.start(Sandboxes.python(work.path(), List.of(), Sandboxes.LIMITS,
           "print('fresh')"), OutputListener.NONE);
       sandbox.closeStdin();
       assertThat(sandbox.await().stdout()).isEqualTo("fresh\n");

@@ -19,9 +19,9 @@ class RlimitControlIT {
       SandboxRunner.create(Sandboxes.USER, new RlimitControl(), true);
 
   private static ExecutionResult run(ResourceLimits resources, String script) throws Exception {
-    Limits limits = new Limits(Duration.ofSeconds(30), 1 << 20, Sandboxes.TMPFS_SIZE, 100L << 20, resources);
+    ExecutionLimits limits = new ExecutionLimits(Duration.ofSeconds(30), 1 << 20, Sandboxes.TMPFS_SIZE, 100L << 20, resources);
     try (TemporaryWorkDir work = Sandboxes.temporaryWorkDir()) {
-      RunningSandbox sandbox = RUNNER.start(Sandboxes.python(work.path(), List.of(), limits, script),
+      SandboxExecution sandbox = RUNNER.start(Sandboxes.python(work.path(), List.of(), limits, script),
           OutputListener.NONE);
       sandbox.closeStdin();
       return sandbox.await();

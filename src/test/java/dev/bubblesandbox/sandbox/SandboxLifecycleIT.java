@@ -54,10 +54,10 @@ class SandboxLifecycleIT {
    * Starts {@code script}, waits for it to print "started", checks that the host sees
    * {@code sleep SECONDS} running (so the later check can fail), and returns the running sandbox.
    */
-  private static RunningSandbox startWithSleeper(TemporaryWorkDir work, String seconds, Limits limits,
+  private static SandboxExecution startWithSleeper(TemporaryWorkDir work, String seconds, ExecutionLimits limits,
       String script) throws InterruptedException {
     Marker marker = new Marker("started");
-    RunningSandbox sandbox = Sandboxes.RUNNER.start(
+    SandboxExecution sandbox = Sandboxes.RUNNER.start(
         Sandboxes.python(work.path(), List.of(), limits, script.replace("SECONDS", seconds)), marker);
     marker.await();
     // The sleeper may still be on its way through fork and exec: wait until the host sees it.
@@ -102,7 +102,7 @@ class SandboxLifecycleIT {
   @DisplayName("stdin written by the host is read by the script")
   void stdin() throws Exception {
     try (TemporaryWorkDir work = Sandboxes.temporaryWorkDir()) {
-      RunningSandbox sandbox = Sandboxes.RUNNER.start(Sandboxes.python(work.path(), List.of(), LIMITS,
+      SandboxExecution sandbox = Sandboxes.RUNNER.start(Sandboxes.python(work.path(), List.of(), LIMITS,
           "import sys; print(sys.stdin.read().upper(), end='')"), OutputListener.NONE);
       sandbox.writeStdin("héllo from the host\n".getBytes(StandardCharsets.UTF_8));
       sandbox.closeStdin();
@@ -118,7 +118,7 @@ class SandboxLifecycleIT {
   void listenerStreams() throws Exception {
     try (TemporaryWorkDir work = Sandboxes.temporaryWorkDir()) {
       Marker marker = new Marker("first");
-      RunningSandbox sandbox = Sandboxes.RUNNER.start(Sandboxes.python(work.path(), List.of(), LIMITS, """
+      SandboxExecution sandbox = Sandboxes.RUNNER.start(Sandboxes.python(work.path(), List.of(), LIMITS, """
           import sys
           print("first", flush=True)
           sys.stdin.read()
@@ -158,7 +158,7 @@ class SandboxLifecycleIT {
   @Test
   @DisplayName("output past the cap is dropped: truncated, limit output, return code 0")
   void outputCap() throws InterruptedException {
-    ExecutionResult result = Sandboxes.runPython(new Limits(Duration.ofSeconds(30), 1000, Sandboxes.TMPFS_SIZE),
+    ExecutionResult result = Sandboxes.runPython(new ExecutionLimits(Duration.ofSeconds(30), 1000, Sandboxes.TMPFS_SIZE),
         "import sys; sys.stdout.write('x' * 1_000_000); print('done', file=sys.stderr)");
 
     assertThat(result.truncated()).isTrue();
@@ -201,7 +201,7 @@ class SandboxLifecycleIT {
   private static void assertNothingSurvivesReturn(String script) throws Exception {
     String seconds = Sandboxes.uniqueSleepSeconds();
     try (TemporaryWorkDir work = Sandboxes.temporaryWorkDir()) {
-      RunningSandbox sandbox = startWithSleeper(work, seconds, LIMITS, script);
+      SandboxExecution sandbox = startWithSleeper(work, seconds, LIMITS, script);
       sandbox.closeStdin();
 
       ExecutionResult result = sandbox.await();
@@ -215,7 +215,7 @@ class SandboxLifecycleIT {
   void killEndsEverything() throws Exception {
     String seconds = Sandboxes.uniqueSleepSeconds();
     try (TemporaryWorkDir work = Sandboxes.temporaryWorkDir()) {
-      RunningSandbox sandbox = startWithSleeper(work, seconds, LIMITS, """
+      SandboxExecution sandbox = startWithSleeper(work, seconds, LIMITS, """
           import subprocess, time
           subprocess.Popen(["sleep", "SECONDS"])
           print("started", flush=True)

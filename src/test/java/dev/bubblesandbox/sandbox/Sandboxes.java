@@ -16,7 +16,7 @@ final class Sandboxes {
 
   static final Path ENVIRONMENTS = Path.of("environments");
   static final long TMPFS_SIZE = 64L * 1024 * 1024;
-  static final Limits LIMITS = new Limits(Duration.ofSeconds(30), 1024 * 1024, TMPFS_SIZE);
+  static final ExecutionLimits LIMITS = new ExecutionLimits(Duration.ofSeconds(30), 1024 * 1024, TMPFS_SIZE);
 
   static final SandboxUser USER = SandboxUser.forCurrentProcess(Settings.defaults().sandboxUid());
   static final SandboxRunner RUNNER = SandboxRunner.create(USER);
@@ -27,7 +27,7 @@ final class Sandboxes {
     return new EnvironmentCatalog(ENVIRONMENTS).require("bare");
   }
 
-  static LaunchSpec python(Path workDir, List<Volume> volumes, Limits limits, String script) {
+  static LaunchSpec python(Path workDir, List<Volume> volumes, ExecutionLimits limits, String script) {
     return new LaunchSpec(UUID.randomUUID().toString(), bare(), workDir, volumes,
         Program.python(script), limits);
   }
@@ -37,14 +37,14 @@ final class Sandboxes {
     return runPython(LIMITS, script);
   }
 
-  static ExecutionResult runPython(Limits limits, String script) throws InterruptedException {
+  static ExecutionResult runPython(ExecutionLimits limits, String script) throws InterruptedException {
     try (TemporaryWorkDir work = temporaryWorkDir()) {
       return run(python(work.path(), List.of(), limits, script));
     }
   }
 
   static ExecutionResult run(LaunchSpec spec) throws InterruptedException {
-    RunningSandbox sandbox = RUNNER.start(spec, OutputListener.NONE);
+    SandboxExecution sandbox = RUNNER.start(spec, OutputListener.NONE);
     sandbox.closeStdin();
     return sandbox.await();
   }
@@ -52,7 +52,7 @@ final class Sandboxes {
   /** Runs {@code script} with {@code runner} in a fresh temporary work dir, with stdin closed. */
   static ExecutionResult run(SandboxRunner runner, String script) throws InterruptedException {
     try (TemporaryWorkDir work = temporaryWorkDir()) {
-      RunningSandbox sandbox = runner.start(python(work.path(), List.of(), LIMITS, script), OutputListener.NONE);
+      SandboxExecution sandbox = runner.start(python(work.path(), List.of(), LIMITS, script), OutputListener.NONE);
       sandbox.closeStdin();
       return sandbox.await();
     }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.bubblesandbox.BubbleSandboxException;
-import dev.bubblesandbox.sandbox.Limits;
+import dev.bubblesandbox.sandbox.ExecutionLimits;
 import dev.bubblesandbox.sandbox.ResourceLimits;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -18,7 +18,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** An execute request's validation: one program, known fields, limits that only go down. */
 class ExecuteRequestTest {
 
-  private static final Limits MAX = new Limits(Duration.ofSeconds(30), 1 << 20, 64L << 20, 100L << 20,
+  private static final ExecutionLimits MAX = new ExecutionLimits(Duration.ofSeconds(30), 1 << 20, 64L << 20, 100L << 20,
       new ResourceLimits(512L << 20, 128, 1.0));
 
   private static ExecuteRequest parse(String json) {

@@ -20,7 +20,9 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
@@ -154,6 +156,43 @@ final class TestServer implements AutoCloseable, BeforeAllCallback, AfterAllCall
       throw new AssertionError("execute failed: " + response.statusCode() + " " + response.body());
     }
     return json(response);
+  }
+
+  /**
+   * A fresh session of the {@code bare} environment for each test of a class, deleted after it:
+   * {@code @RegisterExtension final TestServer.SessionPerTest session = server.sessionPerTest();}
+   */
+  SessionPerTest sessionPerTest() {
+    return new SessionPerTest(this);
+  }
+
+  /** See {@link #sessionPerTest}. */
+  static final class SessionPerTest implements BeforeEachCallback, AfterEachCallback {
+    private final TestServer server;
+    private String id;
+
+    private SessionPerTest(TestServer server) {
+      this.server = server;
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) throws Exception {
+      id = server.createSession("{\"environment\": \"bare\"}");
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) throws Exception {
+      server.delete("/v1/sessions/" + id);
+    }
+
+    String id() {
+      return id;
+    }
+
+    /** The path of the session's files API, {@code path} ("" or starting with "/") appended. */
+    String files(String path) {
+      return "/v1/sessions/" + id + "/files" + path;
+    }
   }
 
   static JsonNode json(HttpResponse<String> response) throws IOException {

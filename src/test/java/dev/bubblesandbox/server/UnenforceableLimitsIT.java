@@ -27,7 +27,7 @@ class UnenforceableLimitsIT {
       SandboxRunner.createWithoutLimits(SandboxUser.forCurrentProcess(Settings.defaults().sandboxUid()));
 
   @Test
-  @DisplayName("Limits that cannot be enforced stop the server from starting, naming them and the setting")
+  @DisplayName("ExecutionLimits that cannot be enforced stop the server from starting, naming them and the setting")
   void refusesToStart() throws Exception {
     Path workspace = workspace();
     try {

@@ -10,18 +10,18 @@ import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpVersion;
+import io.vertx.junit5.VertxExtension;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
@@ -31,6 +31,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * that stops reading without answering blocks the client until the idle timeout.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(VertxExtension.class)
 class UploadRefusalIT {
 
   private static final Duration PROMPTLY = Duration.ofSeconds(10);
@@ -44,25 +45,13 @@ class UploadRefusalIT {
   /** One server for all of this class's tests (see TestServer). */
   @RegisterExtension
   static final TestServer server = TestServer.perClass(Map.of("max_upload_size_bytes", LIMIT));
-  private String session;
+  /** A fresh session for each test (see TestServer.SessionPerTest). */
+  @RegisterExtension
+  final TestServer.SessionPerTest session = server.sessionPerTest();
 
   @BeforeAll
   void boundsFit() {
     assertThat(Math.min(LIMIT, BodyDrain.MAX_DRAIN_BYTES)).isBetween(WITHIN_THE_BOUND, PAST_THE_BOUND - 1);
-  }
-
-  @BeforeEach
-  void createSession() throws Exception {
-    session = server.createSession("{\"environment\": \"bare\"}");
-  }
-
-  @AfterEach
-  void deleteSession() throws Exception {
-    server.delete("/v1/sessions/" + session);
-  }
-
-  private String files(String path) {
-    return "/v1/sessions/" + session + "/files" + path;
   }
 
   private RawHttpConnection connect() throws Exception {
@@ -88,7 +77,7 @@ class UploadRefusalIT {
   private void assertConnectionReusable(RawHttpConnection connection, RawHttpConnection.Response response)
       throws Exception {
     assertThat(response.header("Connection")).as("a drained connection stays open").isNotEqualToIgnoringCase("close");
-    connection.writeHead("GET", "/v1/sessions/" + session, Map.of());
+    connection.writeHead("GET", "/v1/sessions/" + session.id(), Map.of());
     RawHttpConnection.Response next = connection.readResponse();
     assertThat(next.status()).as(next.body()).isEqualTo(200);
   }
@@ -97,26 +86,26 @@ class UploadRefusalIT {
   @DisplayName("PUT of 20 MiB against a 10 MiB limit: 413 reaches a client that writes the whole body first")
   void oversizedPut() throws Exception {
     try (RawHttpConnection connection = connect()) {
-      connection.writeHead("PUT", files("/big.txt"), length(20 * MIB));
+      connection.writeHead("PUT", session.files("/big.txt"), length(20 * MIB));
       connection.writeBody(20 * MIB);
       RawHttpConnection.Response response = connection.readResponse();
       assertRefused(response, 413, "payload_too_large");
       assertAnsweredAndClosed(connection, response);
     }
-    assertThat(json(server.get(files(""))).get("files")).isEmpty();
+    assertThat(json(server.get(session.files(""))).get("files")).isEmpty();
   }
 
   @Test
   @DisplayName("A chunked PUT that streams past the limit gets 413 while it is still sending")
   void oversizedChunkedPut() throws Exception {
     try (RawHttpConnection connection = connect()) {
-      connection.writeHead("PUT", files("/big.txt"), Map.of("Transfer-Encoding", "chunked"));
+      connection.writeHead("PUT", session.files("/big.txt"), Map.of("Transfer-Encoding", "chunked"));
       connection.writeChunkedBody(20 * MIB);
       RawHttpConnection.Response response = connection.readResponse();
       assertRefused(response, 413, "payload_too_large");
       assertAnsweredAndClosed(connection, response);
     }
-    assertThat(json(server.get(files(""))).get("files")).isEmpty();
+    assertThat(json(server.get(session.files(""))).get("files")).isEmpty();
   }
 
   @Test
@@ -136,16 +125,16 @@ class UploadRefusalIT {
   void busySession() throws Exception {
     CompletableFuture<JsonNode> running = CompletableFuture.supplyAsync(() -> {
       try {
-        return server.execute(session, "import time; time.sleep(4)");
+        return server.execute(session.id(), "import time; time.sleep(4)");
       } catch (Exception e) {
         throw new IllegalStateException(e);
       }
     });
-    for (int i = 0; i < 200 && !json(server.get("/v1/sessions/" + session)).get("busy").asBoolean(); i++) {
+    for (int i = 0; i < 200 && !json(server.get("/v1/sessions/" + session.id())).get("busy").asBoolean(); i++) {
       Thread.sleep(20);
     }
     try (RawHttpConnection connection = connect()) {
-      connection.writeHead("PUT", files("/late.txt"), length(PAST_THE_BOUND));
+      connection.writeHead("PUT", session.files("/late.txt"), length(PAST_THE_BOUND));
       connection.writeBody(PAST_THE_BOUND);
       RawHttpConnection.Response response = connection.readResponse();
       assertRefused(response, 409, "session_busy");
@@ -158,7 +147,7 @@ class UploadRefusalIT {
   @DisplayName("Refusals within the drain bound (415, 404, 400) keep the connection for the next request")
   void refusalsWithinTheBound() throws Exception {
     try (RawHttpConnection connection = connect()) {
-      connection.writeHead("PUT", files("/run.sh"), length(WITHIN_THE_BOUND));
+      connection.writeHead("PUT", session.files("/run.sh"), length(WITHIN_THE_BOUND));
       connection.writeBody(WITHIN_THE_BOUND);
       RawHttpConnection.Response response = connection.readResponse();
       assertRefused(response, 415, "unsupported_extension");
@@ -170,7 +159,7 @@ class UploadRefusalIT {
       assertRefused(response, 404, "session_not_found");
       assertConnectionReusable(connection, response);
 
-      connection.writeHead("PUT", files("/a/%2e%2e/%2e%2e/escape.txt"), length(WITHIN_THE_BOUND));
+      connection.writeHead("PUT", session.files("/a/%2e%2e/%2e%2e/escape.txt"), length(WITHIN_THE_BOUND));
       connection.writeBody(WITHIN_THE_BOUND);
       response = connection.readResponse();
       assertRefused(response, 400, "invalid_path");
@@ -182,7 +171,7 @@ class UploadRefusalIT {
   @DisplayName("Refusals before the upload handler (400 bad path, 404 no route) reach a client sending 8 MiB")
   void refusedBeforeTheHandler() throws Exception {
     try (RawHttpConnection connection = connect()) {
-      connection.writeHead("PUT", files("/a/%2e%2e/%2e%2e/escape.txt"), length(PAST_THE_BOUND));
+      connection.writeHead("PUT", session.files("/a/%2e%2e/%2e%2e/escape.txt"), length(PAST_THE_BOUND));
       connection.writeBody(PAST_THE_BOUND);
       RawHttpConnection.Response response = connection.readResponse();
       assertRefused(response, 400, "invalid_path");
@@ -212,7 +201,7 @@ class UploadRefusalIT {
   @DisplayName("Multipart POST: 413 for 20 MiB and 404 for 8 MiB to a missing session, both while sending")
   void multipart() throws Exception {
     try (RawHttpConnection connection = connect()) {
-      sendMultipart(connection, files(""), 20 * MIB);
+      sendMultipart(connection, session.files(""), 20 * MIB);
       RawHttpConnection.Response response = connection.readResponse();
       assertRefused(response, 413, "payload_too_large");
       assertAnsweredAndClosed(connection, response);
@@ -223,7 +212,7 @@ class UploadRefusalIT {
       assertRefused(response, 404, "session_not_found");
       assertAnsweredAndClosed(connection, response);
     }
-    assertThat(json(server.get(files(""))).get("files")).isEmpty();
+    assertThat(json(server.get(session.files(""))).get("files")).isEmpty();
   }
 
   @Test
@@ -232,24 +221,24 @@ class UploadRefusalIT {
     try (RawHttpConnection connection = connect()) {
       Map<String, String> headers = new LinkedHashMap<>(length(2 * MIB));
       headers.put("Expect", "100-continue");
-      connection.writeHead("PUT", files("/data.csv"), headers);
+      connection.writeHead("PUT", session.files("/data.csv"), headers);
       RawHttpConnection.Response interim = connection.readResponse();
       assertThat(interim.statusLine()).isEqualTo("HTTP/1.1 100 Continue");
       connection.writeBody(2 * MIB);
       RawHttpConnection.Response response = connection.readResponse();
       assertThat(response.status()).as(response.body()).isEqualTo(201);
     }
-    assertThat(json(server.get(files(""))).get("files").get(0).get("size").asLong()).isEqualTo(2 * MIB);
+    assertThat(json(server.get(session.files(""))).get("files").get(0).get("size").asLong()).isEqualTo(2 * MIB);
   }
 
   @Test
   @DisplayName("Expect: 100-continue: a refusal (413, 404, 415, 400) is the final status, with no body sent")
   void finalStatusInsteadOfContinue() throws Exception {
-    assertRefusedWithoutBody(files("/big.txt"), 20 * MIB, 413, "payload_too_large");
+    assertRefusedWithoutBody(session.files("/big.txt"), 20 * MIB, 413, "payload_too_large");
     assertRefusedWithoutBody("/v1/sessions/nope/files/a.txt", MIB, 404, "session_not_found");
-    assertRefusedWithoutBody(files("/run.sh"), MIB, 415, "unsupported_extension");
-    assertRefusedWithoutBody(files("/a/%2e%2e/%2e%2e/escape.txt"), MIB, 400, "invalid_path");
-    assertThat(json(server.get(files(""))).get("files")).isEmpty();
+    assertRefusedWithoutBody(session.files("/run.sh"), MIB, 415, "unsupported_extension");
+    assertRefusedWithoutBody(session.files("/a/%2e%2e/%2e%2e/escape.txt"), MIB, 400, "invalid_path");
+    assertThat(json(server.get(session.files(""))).get("files")).isEmpty();
   }
 
   @Test
@@ -260,7 +249,7 @@ class UploadRefusalIT {
       byte[] body = ("--" + boundary + "\r\n"
           + "Content-Disposition: form-data; name=\"file\"; filename=\"one.txt\"\r\n\r\nfirst\r\n"
           + "--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8);
-      connection.writeHead("POST", files(""), Map.of("Content-Type", "multipart/form-data; boundary=" + boundary,
+      connection.writeHead("POST", session.files(""), Map.of("Content-Type", "multipart/form-data; boundary=" + boundary,
           "Content-Length", Integer.toString(body.length), "Expect", "100-continue"));
       assertThat(connection.readResponse().statusLine()).isEqualTo("HTTP/1.1 100 Continue");
       connection.writeBytes(body);
@@ -279,18 +268,14 @@ class UploadRefusalIT {
 
   @Test
   @DisplayName("HTTP/2: a refused upload (within the bound, then past it) leaves the connection's window open for the next")
-  void http2() throws Exception {
-    Vertx vertx = Vertx.vertx();
+  void http2(Vertx vertx) throws Exception {
+    // The client's own Vert.x instance, made and closed by VertxExtension.
     HttpClient client = vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
         .setHttp2ClearTextUpgrade(false).setDefaultHost("127.0.0.1").setDefaultPort(server.server.port()));
-    try {
-      assertThat(putOverHttp2(client, files("/run.sh"), WITHIN_THE_BOUND)).startsWith("415 ");
-      assertThat(putOverHttp2(client, files("/ok.txt"), 2 * MIB)).startsWith("201 ");
-      assertThat(putOverHttp2(client, "/v1/sessions/nope/files/a.txt", PAST_THE_BOUND)).startsWith("404 ");
-      assertThat(putOverHttp2(client, files("/ok.txt"), 2 * MIB)).startsWith("200 ");
-    } finally {
-      vertx.close().await(10, TimeUnit.SECONDS);
-    }
+    assertThat(putOverHttp2(client, session.files("/run.sh"), WITHIN_THE_BOUND)).startsWith("415 ");
+    assertThat(putOverHttp2(client, session.files("/ok.txt"), 2 * MIB)).startsWith("201 ");
+    assertThat(putOverHttp2(client, "/v1/sessions/nope/files/a.txt", PAST_THE_BOUND)).startsWith("404 ");
+    assertThat(putOverHttp2(client, session.files("/ok.txt"), 2 * MIB)).startsWith("200 ");
   }
 
   /** One PUT on the client's single HTTP/2 connection: the status and the body. */

@@ -12,13 +12,13 @@ import java.time.Duration;
  * @param workspaceBytes size of a scratch work dir (sessions' workspaces are bounded by the server)
  * @param resources memory, task and CPU bounds
  */
-public record Limits(Duration timeout, long maxOutputBytes, long tmpfsSizeBytes, long workspaceBytes,
+public record ExecutionLimits(Duration timeout, long maxOutputBytes, long tmpfsSizeBytes, long workspaceBytes,
     ResourceLimits resources) {
 
   /** The default size of a scratch work dir. */
   public static final long DEFAULT_WORKSPACE_BYTES = 100L << 20;
 
-  public Limits {
+  public ExecutionLimits {
     if (timeout.isNegative() || timeout.isZero() || maxOutputBytes <= 0 || tmpfsSizeBytes <= 0
         || workspaceBytes <= 0) {
       throw new IllegalArgumentException("limits must be positive: " + timeout + ", "
@@ -26,14 +26,14 @@ public record Limits(Duration timeout, long maxOutputBytes, long tmpfsSizeBytes,
     }
   }
 
-  /** Limits with the default resource bounds. */
-  public Limits(Duration timeout, long maxOutputBytes, long tmpfsSizeBytes) {
+  /** ExecutionLimits with the default resource bounds. */
+  public ExecutionLimits(Duration timeout, long maxOutputBytes, long tmpfsSizeBytes) {
     this(timeout, maxOutputBytes, tmpfsSizeBytes, DEFAULT_WORKSPACE_BYTES, ResourceLimits.DEFAULT);
   }
 
   /** The configured maximum limits. */
-  public static Limits from(Settings settings) {
-    return new Limits(
+  public static ExecutionLimits from(Settings settings) {
+    return new ExecutionLimits(
         Duration.ofSeconds(settings.executionTimeoutSeconds()),
         settings.maxOutputBytes(),
         settings.tmpfsSizeBytes(),
@@ -41,11 +41,11 @@ public record Limits(Duration timeout, long maxOutputBytes, long tmpfsSizeBytes,
         new ResourceLimits(settings.memoryLimitBytes(), settings.pidsLimit(), settings.cpuLimit()));
   }
 
-  public Limits withTimeout(Duration newTimeout) {
-    return new Limits(newTimeout, maxOutputBytes, tmpfsSizeBytes, workspaceBytes, resources);
+  public ExecutionLimits withTimeout(Duration newTimeout) {
+    return new ExecutionLimits(newTimeout, maxOutputBytes, tmpfsSizeBytes, workspaceBytes, resources);
   }
 
-  public Limits withResources(ResourceLimits newResources) {
-    return new Limits(timeout, maxOutputBytes, tmpfsSizeBytes, workspaceBytes, newResources);
+  public ExecutionLimits withResources(ResourceLimits newResources) {
+    return new ExecutionLimits(timeout, maxOutputBytes, tmpfsSizeBytes, workspaceBytes, newResources);
   }
 }

@@ -5,15 +5,31 @@ import java.io.OutputStream;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 
-/** A started sandbox: feed its stdin, kill it, or wait for its result. */
-public final class RunningSandbox {
+/**
+ * One execution running in a sandbox on this host: feed its stdin, kill it, or wait for its
+ * result. Made by {@link SandboxRunner#start} or {@link LauncherPool#start}.
+ *
+ * <p>The names along one execution's way, each for one thing:
+ * <ul>
+ *   <li>{@link LaunchSpec}: what to run and within which {@link ExecutionLimits};
+ *   <li>{@link Launcher}: one launch made ready ahead of its execution (a shell in its groups),
+ *       which starts bwrap with the command {@link LaunchCommand} builds;
+ *   <li>{@code SandboxExecution} (this): the execution once started, as the sandbox package
+ *       hands it out; {@link ExecutionWatcher} watches it to its {@link ExecutionResult};
+ *   <li>{@code server.WorkerExecution}: what the server's sandbox worker keeps of it (this, and
+ *       the writer of its stdin), answering commands over the event bus;
+ *   <li>{@code server.ClientExecution}: what the API holds of it (its id, its end, and the
+ *       commands it may send: stdin, end of stdin, kill).
+ * </ul>
+ */
+public final class SandboxExecution {
 
   private final Process process;
   private final ResourceControl.Group group;
   private final CompletableFuture<ExecutionResult> result;
   private volatile boolean killed;
 
-  RunningSandbox(Process process, ResourceControl.Group group, CompletableFuture<ExecutionResult> result) {
+  SandboxExecution(Process process, ResourceControl.Group group, CompletableFuture<ExecutionResult> result) {
     this.process = process;
     this.group = group;
     this.result = result;

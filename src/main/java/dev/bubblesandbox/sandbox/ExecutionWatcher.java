@@ -1,0 +1,78 @@
+package dev.bubblesandbox.sandbox;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Watches one started execution to its end, on the thread that started bwrap (see
+ * {@link Launcher} for why it must be that thread): pumps its output, kills it at its timeout,
+ * ends what is left in its group, and completes its result ({@link ResultAssembler}).
+ */
+final class ExecutionWatcher {
+
+  /** How long the output pumps may take to reach end-of-file once bwrap has exited. */
+  private static final long PUMP_DRAIN_SECONDS = 5;
+
+  private ExecutionWatcher() {}
+
+  /**
+   * Watches {@code process}, started at {@code startNanos}, until it ends, then completes
+   * {@code result}, deletes {@code files} and removes {@code group}. Never throws.
+   */
+  static void watch(LaunchSpec spec, OutputListener listener, ResourceControl.Group group,
+      Process process, long startNanos, CompletableFuture<ExecutionResult> result, LaunchFiles files) {
+    try {
+      OutputCapture stdout = new OutputCapture(spec.limits().maxOutputBytes());
+      OutputCapture stderr = new OutputCapture(spec.limits().maxOutputBytes());
+      Thread stdoutPump = OutputPump.start(process.getInputStream(), stdout,
+          OutputListener.Stream.STDOUT, listener, spec.executionId());
+      Thread stderrPump = OutputPump.start(process.getErrorStream(), stderr,
+          OutputListener.Stream.STDERR, listener, spec.executionId());
+
+      long timeoutNanos = spec.limits().timeout().toNanos() - (System.nanoTime() - startNanos);
+      boolean timedOut = !process.waitFor(timeoutNanos, TimeUnit.NANOSECONDS);
+      if (timedOut) {
+        SandboxExecution.killAll(process, group);
+      }
+      int status = process.waitFor();
+      long durationMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+      // bwrap is gone: whatever is left in the group holds the output pipes open. End it now.
+      group.killAll();
+      stdoutPump.join(TimeUnit.SECONDS.toMillis(PUMP_DRAIN_SECONDS));
+      stderrPump.join(TimeUnit.SECONDS.toMillis(PUMP_DRAIN_SECONDS));
+      closeQuietly(process.getInputStream());
+      closeQuietly(process.getErrorStream());
+
+      boolean executed = files.programExecuted();
+      // Gone before the result is, so that nothing of the launch outlives it.
+      files.delete();
+      if (ResultAssembler.notStarted(timedOut, status, executed)) {
+        group.close();
+        result.completeExceptionally(ResultAssembler.notStartedFailure(status, stderr));
+        return;
+      }
+      result.complete(ResultAssembler.result(stdout, stderr, status, timedOut, durationMs, group.usage()));
+      // Its processes are dead already: removing the group need not delay the result.
+      group.close();
+    } catch (InterruptedException e) {
+      SandboxExecution.killAll(process, group);
+      group.close();
+      Thread.currentThread().interrupt();
+      result.completeExceptionally(e);
+    } catch (RuntimeException | Error e) {
+      SandboxExecution.killAll(process, group);
+      group.close();
+      result.completeExceptionally(e);
+    }
+  }
+
+  private static void closeQuietly(InputStream in) {
+    try {
+      in.close();
+    } catch (IOException e) {
+      // already closed
+    }
+  }
+}
