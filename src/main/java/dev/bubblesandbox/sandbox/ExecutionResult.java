@@ -41,9 +41,13 @@ public record ExecutionResult(
         memoryPeakBytes, START_COLD);
   }
 
-  /** This result, saying how its sandbox was started. */
-  public ExecutionResult withStart(String newStart) {
+  /**
+   * This result as a warm sandbox's: its CPU time counted from the hand-over, where the group
+   * had used {@code cpuBeforeMs} (its start and preload, no part of the execution).
+   */
+  public ExecutionResult asWarm(Long cpuBeforeMs) {
+    Long cpu = cpuTimeMs == null || cpuBeforeMs == null ? cpuTimeMs : Long.valueOf(Math.max(0, cpuTimeMs - cpuBeforeMs));
     return new ExecutionResult(stdout, stderr, returnCode, timedOut, truncated, durationMs, limit,
-        cpuTimeMs, memoryPeakBytes, newStart);
+        cpu, memoryPeakBytes, START_WARM);
   }
 }

@@ -6,6 +6,8 @@ import dev.bubblesandbox.BubbleSandboxException;
 import dev.bubblesandbox.ErrorCode;
 import dev.bubblesandbox.sandbox.LaunchSpec;
 import dev.bubblesandbox.sandbox.LauncherPool;
+import dev.bubblesandbox.sandbox.OutputListener;
+import dev.bubblesandbox.sandbox.WarmPool;
 import dev.bubblesandbox.sandbox.SandboxExecution;
 import dev.bubblesandbox.sandbox.SandboxRunner;
 import io.vertx.core.Context;
@@ -34,19 +36,27 @@ final class SandboxWorkerVerticle extends VerticleBase {
   private final SandboxRunner runner;
   private final WorkerSettings settings;
   private final Map<String, WorkerExecution> running = new ConcurrentHashMap<>();
+  private final WarmPool warm;
   private LauncherPool launchers;
 
-  SandboxWorkerVerticle(SandboxRunner runner, WorkerSettings settings) {
+  /** @param warm warm sandboxes, tried before a launch starts cold; closed when this stops */
+  SandboxWorkerVerticle(SandboxRunner runner, WorkerSettings settings, WarmPool warm) {
     this.runner = runner;
     this.settings = settings;
+    this.warm = warm;
   }
 
   @Override
   public Future<?> start() {
     launchers = runner.pool(settings.readyLaunches());
     // stop() is not called when start() fails: the ready shells and groups go here.
-    return vertx.eventBus().<LaunchSpec>consumer(Addresses.LAUNCH, this::launch).completion()
-        .onFailure(failure -> launchers.close());
+    Future<Void> warming = vertx.eventBus().<LaunchSpec>consumer(Addresses.KEEP_WARM,
+        message -> warm.keepWarm(message.body())).completion();
+    return Future.all(warming, vertx.eventBus().<LaunchSpec>consumer(Addresses.LAUNCH, this::launch).completion())
+        .onFailure(failure -> {
+          launchers.close();
+          warm.close();
+        });
   }
 
   /**
@@ -61,6 +71,7 @@ final class SandboxWorkerVerticle extends VerticleBase {
       ends.add(Future.fromCompletionStage(execution.sandbox().result()).otherwiseEmpty());
     }
     launchers.close();
+    warm.close();
     return Future.join(ends).timeout(10, TimeUnit.SECONDS).otherwiseEmpty();
   }
 
@@ -73,8 +84,9 @@ final class SandboxWorkerVerticle extends VerticleBase {
     Context sender = vertx.getOrCreateContext();
     SandboxExecution sandbox;
     try {
-      sandbox = launchers.start(spec, (stream, text) -> sender.runOnContext(
-          ignored -> eventBus.send(output, new SandboxEvents.Output(stream, text))));
+      OutputListener listener = (stream, text) -> sender.runOnContext(
+          ignored -> eventBus.send(output, new SandboxEvents.Output(stream, text)));
+      sandbox = warm.start(spec, listener).orElseGet(() -> launchers.start(spec, listener));
     } catch (BubbleSandboxException e) {
       // The full reason may name host paths: it is logged here, the client gets its own sentence.
       if (e.code().httpStatus() >= 500) {
@@ -95,6 +107,8 @@ final class SandboxWorkerVerticle extends VerticleBase {
     MessageConsumer<Object> control =
         eventBus.consumer(Addresses.control(spec.executionId()), execution::handle);
     sandbox.result().whenComplete((result, failure) -> sender.runOnContext(ignored -> {
+      // A session's next execution finds its sandbox started.
+      warm.keepWarm(spec);
       running.remove(spec.executionId());
       control.unregister();
       execution.shutdownStdin();
