@@ -113,15 +113,10 @@ final class ExecutionService {
       context.metrics().output(output.stream(), output.text().getBytes(StandardCharsets.UTF_8).length);
       onOutput.handle(output);
     };
-    return client.launch(spec, measured).onSuccess(execution -> {
+    return client.launch(spec, request.stdin(), !interactive, measured).onSuccess(execution -> {
       context.metrics().sandboxStarted(Duration.ofNanos(System.nanoTime() - launchedAt));
       logger.info("execution started", kv("execution_id", spec.executionId()),
           kv("session_id", sessionId), kv("environment", environment));
-      Future<Void> stdin = request.stdin().isEmpty()
-          ? Future.succeededFuture() : execution.writeStdin(request.stdin());
-      if (!interactive) {
-        stdin.onComplete(written -> execution.closeStdin());
-      }
       execution.ended().onComplete(ended -> {
         onEnd.run();
         if (ended.failed()) {

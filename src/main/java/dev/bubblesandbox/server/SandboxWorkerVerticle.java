@@ -19,6 +19,8 @@ import io.vertx.core.eventbus.MessageConsumer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -37,6 +39,16 @@ final class SandboxWorkerVerticle extends VerticleBase {
   private final WorkerSettings settings;
   private final Map<String, WorkerExecution> running = new ConcurrentHashMap<>();
   private final WarmPool warm;
+  /**
+   * Threads that write executions' stdin, shared by all executions (a write waits while a pipe
+   * is full, so it may hold no worker or event-loop thread): threads are reused, not made per
+   * execution, and an idle one ends after a minute.
+   */
+  private final ExecutorService stdinWriters = Executors.newCachedThreadPool(runnable -> {
+    Thread thread = new Thread(runnable, "sandbox-stdin");
+    thread.setDaemon(true);
+    return thread;
+  });
   private LauncherPool launchers;
 
   /** @param warm warm sandboxes, tried before a launch starts cold; closed when this stops */
@@ -52,7 +64,7 @@ final class SandboxWorkerVerticle extends VerticleBase {
     // stop() is not called when start() fails: the ready shells and groups go here.
     Future<Void> warming = vertx.eventBus().<LaunchSpec>consumer(Addresses.KEEP_WARM,
         message -> warm.keepWarm(message.body())).completion();
-    return Future.all(warming, vertx.eventBus().<LaunchSpec>consumer(Addresses.LAUNCH, this::launch).completion())
+    return Future.all(warming, vertx.eventBus().<SandboxCommands.Launch>consumer(Addresses.LAUNCH, this::launch).completion())
         .onFailure(failure -> {
           launchers.close();
           warm.close();
@@ -72,11 +84,12 @@ final class SandboxWorkerVerticle extends VerticleBase {
     }
     launchers.close();
     warm.close();
+    stdinWriters.shutdown();
     return Future.join(ends).timeout(10, TimeUnit.SECONDS).otherwiseEmpty();
   }
 
-  private void launch(Message<LaunchSpec> message) {
-    LaunchSpec spec = message.body();
+  private void launch(Message<SandboxCommands.Launch> message) {
+    LaunchSpec spec = message.body().spec();
     EventBus eventBus = vertx.eventBus();
     String output = Addresses.output(spec.executionId());
     // Output comes from two pump threads and the end from the watcher thread: sending all of it
@@ -102,7 +115,8 @@ final class SandboxWorkerVerticle extends VerticleBase {
       EventBusErrors.fail(message, ErrorCode.SANDBOX_UNAVAILABLE, ErrorCode.SANDBOX_UNAVAILABLE.defaultMessage());
       return;
     }
-    WorkerExecution execution = new WorkerExecution(sandbox);
+    WorkerExecution execution = new WorkerExecution(sandbox, stdinWriters);
+    execution.feed(message.body().stdin(), message.body().closeStdin());
     running.put(spec.executionId(), execution);
     MessageConsumer<Object> control =
         eventBus.consumer(Addresses.control(spec.executionId()), execution::handle);
