@@ -7,6 +7,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -25,24 +31,61 @@ final class CodePipe implements AutoCloseable {
     this.channel = channel;
   }
 
-  /** Makes the FIFO ({@code mkfifo}: Java makes none itself; off the request path) and opens it. */
-  static CodePipe create(Path path) throws IOException {
-    Process mkfifo = new ProcessBuilder("mkfifo", "-m", "600", path.toString()).redirectErrorStream(true).start();
-    try {
-      if (!mkfifo.waitFor(10, TimeUnit.SECONDS) || mkfifo.exitValue() != 0) {
-        mkfifo.destroyForcibly();
-        throw new IOException("mkfifo failed: "
-            + new String(mkfifo.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip());
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted");
-    }
+  /** FIFOs made ahead, by directory: one {@code mkfifo} makes {@link #BATCH} of them. */
+  private static final Map<Path, Deque<Path>> STOCK = new HashMap<>();
+  private static final int BATCH = 16;
+  private static long made;
+
+  /**
+   * Takes a FIFO of {@code directory} (Java makes none itself, so {@code mkfifo} makes them, a
+   * batch at a time, off the request path) and opens it.
+   */
+  static CodePipe create(Path directory) throws IOException {
+    Path path = take(directory);
     try {
       return new CodePipe(path, FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE));
     } catch (IOException e) {
       Files.deleteIfExists(path);
       throw e;
+    }
+  }
+
+  private static synchronized Path take(Path directory) throws IOException {
+    Deque<Path> stock = STOCK.computeIfAbsent(directory, key -> new ArrayDeque<>());
+    if (stock.isEmpty()) {
+      List<String> command = new ArrayList<>(List.of("mkfifo", "-m", "600"));
+      List<Path> batch = new ArrayList<>();
+      for (int i = 0; i < BATCH; i++) {
+        batch.add(directory.resolve("code-" + ++made));
+        command.add(batch.get(i).toString());
+      }
+      Process mkfifo = new ProcessBuilder(command).redirectErrorStream(true).start();
+      try {
+        if (!mkfifo.waitFor(10, TimeUnit.SECONDS) || mkfifo.exitValue() != 0) {
+          mkfifo.destroyForcibly();
+          throw new IOException("mkfifo failed: "
+              + new String(mkfifo.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip());
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted");
+      }
+      stock.addAll(batch);
+    }
+    return stock.poll();
+  }
+
+  /** Removes the FIFOs of {@code directory} made ahead and not used (its warm pool closed). */
+  static synchronized void discardStock(Path directory) {
+    Deque<Path> stock = STOCK.remove(directory);
+    if (stock != null) {
+      for (Path path : stock) {
+        try {
+          Files.deleteIfExists(path);
+        } catch (IOException e) {
+          // left in the private directory, removed with it
+        }
+      }
     }
   }
 

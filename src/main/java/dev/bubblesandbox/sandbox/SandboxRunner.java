@@ -1,6 +1,7 @@
 package dev.bubblesandbox.sandbox;
 
 import dev.bubblesandbox.environment.EnvironmentCatalog;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -160,6 +161,11 @@ public final class SandboxRunner {
    */
   public WarmPool warmPool(EnvironmentCatalog catalog, ExecutionLimits defaults, WarmSettings settings) {
     return new WarmPool(this, catalog, defaults, settings);
+  }
+
+  /** Where launches keep their files (see {@link PrivateDirectory}). */
+  Path privateDirectory() {
+    return files.path();
   }
 
   /** Starts a warm sandbox of {@code warmSpec}, from the environment synced as {@code version}. */

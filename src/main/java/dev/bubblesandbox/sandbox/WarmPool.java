@@ -177,5 +177,6 @@ public final class WarmPool implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    CodePipe.discardStock(runner.privateDirectory());
   }
 }

@@ -32,7 +32,7 @@ final class WarmSandbox {
   private final ResourceControl resources;
   private final LaunchCommand command;
   private final LaunchFiles files;
-  private final Path codePath;
+  private final Path codeDirectory;
   private final String name;
   private final CompletableFuture<Request> request = new CompletableFuture<>();
   private final CompletableFuture<SandboxExecution> started = new CompletableFuture<>();
@@ -51,7 +51,7 @@ final class WarmSandbox {
     this.resources = resources;
     this.command = command;
     this.files = LaunchFiles.in(directory, name);
-    this.codePath = directory.resolve(name + ".code");
+    this.codeDirectory = directory;
     this.name = name;
     this.thread = new Thread(this::run, "sandbox-warm-" + name);
     thread.setDaemon(true);
@@ -146,7 +146,7 @@ final class WarmSandbox {
     try {
       group = resources.create(name);
       group.limit(warmSpec.limits().resources());
-      code = CodePipe.create(codePath);
+      code = CodePipe.create(codeDirectory);
       files.write(Optional.empty(), code.shellRedirection() + command.script(warmSpec, files));
       process = Launcher.spawn(group, files.command());
       shell = process;
