@@ -181,7 +181,8 @@ final class StartLatency {
     return http.send(request.timeout(TIMEOUT).build(), HttpResponse.BodyHandlers.ofString());
   }
 
-  private static void launchRaw(List<String> command, String expected) throws IOException, InterruptedException {
+  /** Starts the command as the server's runner does (empty environment), waits, checks stdout. */
+  static void launchRaw(List<String> command, String expected) throws IOException, InterruptedException {
     ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD);
     builder.environment().clear();
     Process process = builder.start();

@@ -33,12 +33,9 @@ final class PreloadCheck {
 
   /** The verdict for {@code modules} in a ready {@code venv}: the kept one, else a new one. */
   static Preload of(Path venv, String pyprojectFingerprint, List<String> modules) {
-    if (modules.isEmpty()) {
-      return Preload.NONE;
-    }
-    Optional<String> invalid = Preload.invalidName(modules);
-    if (invalid.isPresent()) {
-      return new Preload(modules, Optional.of("'" + invalid.get() + "' is not a module name"));
+    Optional<Preload> refused = refused(modules);
+    if (refused.isPresent()) {
+      return refused.get();
     }
     Optional<Optional<String>> kept = read(venv, pyprojectFingerprint);
     if (kept.isPresent()) {
@@ -49,12 +46,9 @@ final class PreloadCheck {
 
   /** Imports {@code modules} now and keeps the verdict (when the venv is writable). */
   static Preload check(Path venv, String pyprojectFingerprint, List<String> modules) {
-    if (modules.isEmpty()) {
-      return Preload.NONE;
-    }
-    Optional<String> invalid = Preload.invalidName(modules);
-    if (invalid.isPresent()) {
-      return new Preload(modules, Optional.of("'" + invalid.get() + "' is not a module name"));
+    Optional<Preload> refused = refused(modules);
+    if (refused.isPresent()) {
+      return refused.get();
     }
     Optional<String> error = importAll(venv, modules);
     List<String> lines = new ArrayList<>(List.of(pyprojectFingerprint));
@@ -65,6 +59,15 @@ final class PreloadCheck {
       // a read-only venv: checked again next time
     }
     return new Preload(modules, error);
+  }
+
+  /** The verdict that needs no import: none to import, or a name that is no module name. */
+  private static Optional<Preload> refused(List<String> modules) {
+    if (modules.isEmpty()) {
+      return Optional.of(Preload.NONE);
+    }
+    return Preload.invalidName(modules)
+        .map(invalid -> new Preload(modules, Optional.of("'" + invalid + "' is not a module name")));
   }
 
   private static Optional<Optional<String>> read(Path venv, String fingerprint) {
