@@ -251,6 +251,36 @@ class WarmSandboxesIT {
   }
 
   @Test
+  @DisplayName("syncing an environment again retires its warm sandboxes and starts new ones")
+  void resyncRetires() throws Exception {
+    awaitWarm("broken-preload", 1);
+    String venv = environments.resolve("broken-preload/.venv").toString();
+    List<ProcessHandle> before = warmProcessesOf(venv);
+    assertThat(before).isNotEmpty();
+
+    new EnvironmentSync(new EnvironmentCatalog(environments), "/usr/bin/python3").sync("broken-preload", line -> { });
+
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    while (before.stream().anyMatch(ProcessHandle::isAlive) || warmProcessesOf(venv).isEmpty()) {
+      assertThat(System.nanoTime()).as("old warm sandboxes retired, new ones started, within 30 s")
+          .isLessThan(deadline);
+      Thread.sleep(50);
+    }
+    JsonNode result = runWarm(request("broken-preload", "print('after the sync')"));
+    assertThat(result.path("stdout").asText()).isEqualTo("after the sync\n");
+  }
+
+  /** This JVM's warm sandbox processes (bwrap and below) that mount {@code venv}. */
+  private static List<ProcessHandle> warmProcessesOf(String venv) {
+    return ProcessHandle.current().descendants()
+        .filter(process -> {
+          String line = process.info().commandLine().orElse("");
+          return line.contains(venv) && line.contains("os.read(6,65536)");
+        })
+        .toList();
+  }
+
+  @Test
   @DisplayName("/metrics counts executions by start and shows the warm sandboxes waiting per environment")
   void metrics() throws Exception {
     runWarm(request("bare", "print(1)"));
