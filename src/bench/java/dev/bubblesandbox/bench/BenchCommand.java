@@ -61,6 +61,16 @@ public final class BenchCommand implements Callable<Integer> {
           + "after " + ServerBenchmark.RSS_EARLY_RUNS + "; 0 skips it (default: ${DEFAULT-VALUE}).")
   int rssRuns;
 
+  @Option(names = "--latency-runs", paramLabel = "N", defaultValue = "20",
+      description = "Executions of each latency case (one-shot print(1), one-shot pandas, session print(1)), "
+          + "each after a pause, against as many raw launches; 0 skips them (default: ${DEFAULT-VALUE}).")
+  int latencyRuns;
+
+  @Option(names = "--latency-pause-ms", paramLabel = "MS", defaultValue = "300",
+      description = "Untimed pause before each latency execution, for the warm sandboxes to be started "
+          + "again (default: ${DEFAULT-VALUE}).")
+  long latencyPauseMillis;
+
   @Option(names = {"-e", "--environment"}, paramLabel = "ENV", defaultValue = "bare",
       description = "Environment to run in (default: ${DEFAULT-VALUE}).")
   String environment;
@@ -80,12 +90,15 @@ public final class BenchCommand implements Callable<Integer> {
         "-c values must be from 1 to " + MAX_CONCURRENCY);
     check(rounds >= 1 && rounds <= executions, "--rounds must be from 1 to -n");
     check(warmup >= 0 && warmup <= MAX_EXECUTIONS, "--warmup must be from 0 to " + MAX_EXECUTIONS);
+    check(latencyRuns >= 0 && latencyRuns <= MAX_EXECUTIONS, "--latency-runs must be from 0 to " + MAX_EXECUTIONS);
+    check(latencyPauseMillis >= 0 && latencyPauseMillis <= 60_000, "--latency-pause-ms must be from 0 to 60000");
     check(rssRuns == 0 || (rssRuns >= ServerBenchmark.RSS_EARLY_RUNS && rssRuns <= MAX_EXECUTIONS),
         "--rss-runs must be 0 or from " + ServerBenchmark.RSS_EARLY_RUNS + " to " + MAX_EXECUTIONS);
     Optional<LogLevel> level = LogLevel.parse(logLevel);
     check(level.isPresent(), "--log-level must be one of " + LogLevel.names());
     ServerBenchmark.Options options = new ServerBenchmark.Options(executions, concurrency, rounds, warmup,
-        rssRuns, environment, level.get().name(), Optional.ofNullable(configFile));
+        rssRuns, environment, level.get().name(), Optional.ofNullable(configFile), latencyRuns,
+        latencyPauseMillis);
     try {
       new ServerBenchmark(options, OUT).run();
     } catch (ExecutionException e) {

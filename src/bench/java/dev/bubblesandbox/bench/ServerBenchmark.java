@@ -13,7 +13,6 @@ import dev.bubblesandbox.sandbox.SandboxRunner;
 import dev.bubblesandbox.sandbox.SandboxUser;
 import dev.bubblesandbox.server.BubbleSandboxServer;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
@@ -23,7 +22,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -62,7 +60,7 @@ public final class ServerBenchmark {
 
   /** What to measure; see {@code bench/server-bench.sh --help}. */
   public record Options(int executions, List<Integer> concurrency, int rounds, int warmup, int rssRuns,
-      String environment, String logLevel, Optional<Path> configFile) {
+      String environment, String logLevel, Optional<Path> configFile, int latencyRuns, long latencyPauseMillis) {
 
     public Options {
       concurrency = List.copyOf(concurrency);
@@ -117,6 +115,19 @@ public final class ServerBenchmark {
           SandboxRunner.createWithoutLimits(user)).get(60, TimeUnit.SECONDS);
       try {
         measure(server, unlimited, settings, user, rawCommand);
+        if (options.latencyRuns() > 0) {
+          out.println();
+          StartLatency.Ratios latency = new StartLatency(HttpClient.newBuilder()
+              .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build(),
+              server.port(), runner, new EnvironmentCatalog(settings.environmentsDir()),
+              ExecutionLimits.from(settings), out, options.latencyRuns(), options.latencyPauseMillis()).run();
+          out.println("targets (an execution that finds the server idle, p50 against a raw cold launch):");
+          verdict("one-shot print(1) server / raw", latency.print(), 0.5, true);
+          if (!Double.isNaN(latency.pandas())) {
+            verdict("one-shot pandas server / raw", latency.pandas(), 0.1, true);
+          }
+          verdict("session print(1) server / raw", latency.session(), 0.5, true);
+        }
       } finally {
         server.stop().get(90, TimeUnit.SECONDS);
         unlimited.stop().get(90, TimeUnit.SECONDS);
@@ -138,7 +149,7 @@ public final class ServerBenchmark {
     Launch viaServer = worker -> executeOverHttp(http, execute, body);
     URI executeUnlimited = URI.create("http://127.0.0.1:" + unlimited.port() + "/v1/execute");
     Launch viaRunner = worker -> executeOverHttp(http, executeUnlimited, body);
-    Launch raw = worker -> launchRaw(rawCommand);
+    Launch raw = worker -> StartLatency.launchRaw(rawCommand, EXPECTED_STDOUT);
     int maxConcurrency = Collections.max(options.concurrency());
 
     out.printf(Locale.ROOT, "bubble-sandbox bench: %s in environment '%s', %d cores, sandboxes run as %s%n",
@@ -231,7 +242,7 @@ public final class ServerBenchmark {
     }
     int c4 = options.concurrency().indexOf(4);
     if (c4 >= 0) {
-      verdict("C=4 server throughput / raw throughput", throughputRatio.get(c4), 0.8, false);
+      verdict("C=4 server throughput / raw throughput", throughputRatio.get(c4), 0.9, false);
     }
     if (early != null) {
       verdict("RSS after " + options.rssRuns() + " / RSS after " + RSS_EARLY_RUNS,
@@ -427,30 +438,6 @@ public final class ServerBenchmark {
     if (result.path("return_code").asInt(-1) != 0
         || !EXPECTED_STDOUT.equals(result.path("stdout").asText())) {
       throw new IOException("unexpected result: " + response.body());
-    }
-  }
-
-  /** Starts the command as the server's runner does (empty environment), waits, checks stdout. */
-  private static void launchRaw(List<String> command) throws IOException, InterruptedException {
-    ProcessBuilder builder = new ProcessBuilder(command)
-        .redirectError(ProcessBuilder.Redirect.DISCARD);
-    builder.environment().clear();
-    Process process = builder.start();
-    try {
-      process.getOutputStream().close();
-      String stdout;
-      try (InputStream in = process.getInputStream()) {
-        stdout = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-      }
-      if (!process.waitFor(REQUEST_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-        throw new IOException("raw bwrap did not end within " + REQUEST_TIMEOUT.toSeconds() + " s");
-      }
-      if (process.exitValue() != 0 || !EXPECTED_STDOUT.equals(stdout)) {
-        throw new IOException("raw bwrap exited " + process.exitValue() + " with stdout '"
-            + stdout + "'");
-      }
-    } finally {
-      process.destroyForcibly();
     }
   }
 

@@ -95,6 +95,14 @@ public final class DoctorCommand implements Callable<Integer> {
       report(environment.ready(), "environment '" + environment.name() + "': "
               + environment.readiness().name().toLowerCase(java.util.Locale.ROOT),
           "bubble-sandbox sync-environments " + environment.name());
+      if (environment.ready() && !environment.preload().modules().isEmpty()) {
+        report(environment.preload().error().isEmpty(), "environment '" + environment.name()
+                + "': preload " + String.join(", ", environment.preload().modules())
+                + environment.preload().error().map(error -> " does not import: " + error
+                    + " (warm sandboxes start without it)").orElse(" imports"),
+            "fix [tool.bubble-sandbox] preload in " + environment.directory().resolve("pyproject.toml")
+                + " or its dependencies, then: bubble-sandbox sync-environments " + environment.name());
+      }
     }
     // A configuration error exits as every command's does; anything else missing with 1.
     return misconfigured ? RootCommand.USAGE_ERROR : healthy ? 0 : 1;

@@ -21,7 +21,7 @@ public final class ListEnvironmentsCommand implements Callable<Integer> {
 
   @Option(names = {"-a", "--agent-mode", "--json"},
       description = "Print JSON for agents and scripts: {\"environments\": [{\"name\", \"description\", "
-          + "\"dependencies\", \"python_version\", \"ready\"}]}.")
+          + "\"dependencies\", \"python_version\", \"ready\", \"preload\", \"preload_error\"}]}.")
   boolean json;
 
   @Override
@@ -45,6 +45,11 @@ public final class ListEnvironmentsCommand implements Callable<Integer> {
           environment.pythonVersion().orElse("-"),
           environment.dependencies().isEmpty() ? "-" : String.join(", ", environment.dependencies()),
           environment.description());
+    }
+    for (Environment environment : environments) {
+      environment.preload().error().ifPresent(error -> Console.OUT.println("Environment '"
+          + environment.name() + "': its preload modules do not import (" + error
+          + "); its warm sandboxes start without them."));
     }
     if (environments.stream().anyMatch(environment -> !environment.ready())) {
       Console.OUT.println("Make them ready with: bubble-sandbox sync-environments");

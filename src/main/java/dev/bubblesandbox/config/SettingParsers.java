@@ -46,6 +46,17 @@ final class SettingParsers {
     return (int) parsed;
   }
 
+  static int nonNegativeInt(Object raw) {
+    if (String.valueOf(raw).trim().equals("0")) {
+      return 0;
+    }
+    try {
+      return positiveInt(raw);
+    } catch (Rejected e) {
+      throw new Rejected("a whole number from 0 to 2^31 - 1");
+    }
+  }
+
   static double positiveDecimal(Object raw) {
     try {
       double parsed = Double.parseDouble(String.valueOf(raw).trim());

@@ -171,6 +171,22 @@ public final class Settings {
     return get(SettingsTable.CLUSTER_NAME);
   }
 
+  public int warmSandboxes() {
+    return get(SettingsTable.WARM_SANDBOXES);
+  }
+
+  public int warmSandboxesOtherEnvironments() {
+    return get(SettingsTable.WARM_SANDBOXES_OTHER_ENVIRONMENTS);
+  }
+
+  public long warmSandboxesMemoryBytes() {
+    return get(SettingsTable.WARM_SANDBOXES_MEMORY_BYTES);
+  }
+
+  public int warmSessionSandboxes() {
+    return get(SettingsTable.WARM_SESSION_SANDBOXES);
+  }
+
   @Override
   public boolean equals(Object other) {
     return other instanceof Settings settings && values.equals(settings.values);

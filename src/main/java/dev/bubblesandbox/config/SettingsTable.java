@@ -88,6 +88,18 @@ public final class SettingsTable {
           + "(instead of cluster_members)");
   public static final Setting<String> CLUSTER_NAME = define("cluster_name", "bubble-sandbox",
       SettingParsers::clusterName, "nodes join only a cluster of the same name");
+  public static final Setting<Integer> WARM_SANDBOXES = define("warm_sandboxes", 2,
+      SettingParsers::nonNegativeInt, "sandboxes kept started ahead for the default environment "
+          + "(bare), each used once; 0 turns warm sandboxes off");
+  public static final Setting<Integer> WARM_SANDBOXES_OTHER_ENVIRONMENTS = define(
+      "warm_sandboxes_other_environments", 1,
+      SettingParsers::nonNegativeInt, "sandboxes kept started ahead for each other ready environment");
+  public static final Setting<Long> WARM_SANDBOXES_MEMORY_BYTES = define("warm_sandboxes_memory_bytes",
+      1_073_741_824L, SettingParsers::positiveLong, "memory the waiting warm sandboxes may hold "
+          + "together (their preloaded modules); none is started past it");
+  public static final Setting<Integer> WARM_SESSION_SANDBOXES = define("warm_session_sandboxes", 8,
+      SettingParsers::nonNegativeInt, "sessions that keep their next sandbox started (the most "
+          + "recently used); 0 turns it off");
 
   /** Every setting, in declaration order. */
   public static final List<Setting<?>> ALL = List.copyOf(declared);

@@ -6,7 +6,7 @@ import java.util.Optional;
 
 /**
  * One environment as listed to users: what {@code pyproject.toml} declares and whether its venv
- * is ready to run.
+ * is ready to run, and for a ready one whether its preload modules import.
  */
 public record Environment(
     String name,
@@ -14,7 +14,8 @@ public record Environment(
     List<String> dependencies,
     Optional<String> pythonVersion,
     Readiness readiness,
-    Path directory) {
+    Path directory,
+    Preload preload) {
 
   public Environment {
     dependencies = List.copyOf(dependencies);

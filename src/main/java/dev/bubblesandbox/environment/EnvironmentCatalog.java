@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -49,7 +50,10 @@ public final class EnvironmentCatalog {
     }
   }
 
-  /** One environment with its declaration and readiness. */
+  /**
+   * One environment with its declaration and readiness; for a ready one with preload modules,
+   * whether they import (checked once per sync, see {@link PreloadCheck}).
+   */
   public Environment describe(String name) {
     Path directory = directoryOf(name);
     PyProject project = PyProject.read(directory.resolve(PYPROJECT));
@@ -58,13 +62,18 @@ public final class EnvironmentCatalog {
         Files.isRegularFile(venv.resolve("pyvenv.cfg"))
             ? PyvenvConfig.read(venv).pythonVersion()
             : Optional.empty();
+    Environment.Readiness readiness = readiness(directory);
+    Preload preload = readiness == Environment.Readiness.READY
+        ? PreloadCheck.of(venv, SyncStamp.fingerprintOf(directory.resolve(PYPROJECT)), project.preload())
+        : new Preload(project.preload(), Optional.empty());
     return new Environment(
         name,
         project.description(),
         project.dependencies(),
         pythonVersion,
-        readiness(directory),
-        directory);
+        readiness,
+        directory,
+        preload);
   }
 
   /**
@@ -89,6 +98,20 @@ public final class EnvironmentCatalog {
     }
     Path venv = directory.resolve(VENV);
     return new ReadyEnvironment(name, venv, PyvenvConfig.read(venv).basePrefixOutsideUsr());
+  }
+
+  /**
+   * What identifies the environment's last sync: it changes with every sync, so that warm
+   * sandboxes started from the venv before it can be told apart and retired.
+   */
+  public String syncVersion(String name) {
+    Path stamp = directoryOf(name).resolve(VENV).resolve(SyncStamp.FILE_NAME);
+    try {
+      return Files.getLastModifiedTime(stamp).toMillis() + "-" + Files.size(stamp) + "-"
+          + Files.readAttributes(stamp, BasicFileAttributes.class).fileKey();
+    } catch (IOException e) {
+      return "";
+    }
   }
 
   Path directoryOf(String name) {

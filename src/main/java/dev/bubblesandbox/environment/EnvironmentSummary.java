@@ -3,13 +3,18 @@ package dev.bubblesandbox.environment;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 
-/** An environment as {@code list-environments --json} and {@code GET /v1/environments} show it. */
+/**
+ * An environment as {@code list-environments --json} and {@code GET /v1/environments} show it;
+ * {@code preload_error} says why its preload modules do not import (null when they do).
+ */
 public record EnvironmentSummary(
     String name,
     String description,
     List<String> dependencies,
     @JsonProperty("python_version") String pythonVersion,
-    boolean ready) {
+    boolean ready,
+    List<String> preload,
+    @JsonProperty("preload_error") String preloadError) {
 
   public static EnvironmentSummary of(Environment environment) {
     return new EnvironmentSummary(
@@ -17,6 +22,8 @@ public record EnvironmentSummary(
         environment.description(),
         environment.dependencies(),
         environment.pythonVersion().orElse(null),
-        environment.ready());
+        environment.ready(),
+        environment.preload().modules(),
+        environment.preload().error().orElse(null));
   }
 }

@@ -50,6 +50,7 @@ public final class EnvironmentSync {
         Files.isExecutable(venv.resolve("bin/python")) ? SyncStamp.read(venv) : Optional.empty();
     if (current.isPresent() && current.get().dependencies().equals(wanted.dependencies())) {
       wanted.write(venv);
+      checkPreload(venv, wanted, project, progress);
       return Outcome.UNCHANGED;
     }
     boolean existed = Files.exists(venv);
@@ -70,7 +71,18 @@ public final class EnvironmentSync {
     }
     // Written last: a venv without a stamp is never taken for ready.
     wanted.write(venv);
+    checkPreload(venv, wanted, project, progress);
     return existed ? Outcome.REBUILT : Outcome.CREATED;
+  }
+
+  /**
+   * Imports the preload modules once in the new venv: a failure is reported here and by
+   * {@code list-environments}, and leaves the environment usable without them.
+   */
+  private static void checkPreload(Path venv, SyncStamp stamp, PyProject project, Consumer<String> progress) {
+    Preload preload = PreloadCheck.check(venv, stamp.pyprojectFingerprint(), project.preload());
+    preload.error().ifPresent(error -> progress.accept("warning: the preload modules do not import ("
+        + error + "); warm sandboxes start without them"));
   }
 
   private static void install(Consumer<String> progress, List<String> dependencies, String... command) {

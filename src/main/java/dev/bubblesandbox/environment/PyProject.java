@@ -7,25 +7,33 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The PEP 621 {@code [project]} table of an environment's {@code pyproject.toml}. */
-public record PyProject(String name, String description, List<String> dependencies) {
+/**
+ * The PEP 621 {@code [project]} table of an environment's {@code pyproject.toml}, and the
+ * modules its {@code [tool.bubble-sandbox] preload} list asks warm sandboxes to import ahead.
+ */
+public record PyProject(String name, String description, List<String> dependencies,
+    List<String> preload) {
 
   public PyProject {
     dependencies = List.copyOf(dependencies);
+    preload = List.copyOf(preload);
   }
 
   /** Reads the {@code [project]} table; a missing description or dependency list is empty. */
   public static PyProject read(Path file) {
-    JsonNode project;
+    JsonNode root;
     try {
-      project = new TomlMapper().readTree(file.toFile()).path("project");
+      root = new TomlMapper().readTree(file.toFile());
     } catch (IOException e) {
       throw new EnvironmentSyncException(
           file + " is not valid TOML: " + e.getMessage().lines().findFirst().orElse(""));
     }
+    JsonNode project = root.path("project");
     List<String> dependencies = new ArrayList<>();
     project.path("dependencies").forEach(node -> dependencies.add(node.asText()));
-    return new PyProject(
-        project.path("name").asText(""), project.path("description").asText(""), dependencies);
+    List<String> preload = new ArrayList<>();
+    root.path("tool").path("bubble-sandbox").path("preload").forEach(node -> preload.add(node.asText()));
+    return new PyProject(project.path("name").asText(""), project.path("description").asText(""),
+        dependencies, preload);
   }
 }

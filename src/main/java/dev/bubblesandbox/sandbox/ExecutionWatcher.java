@@ -3,7 +3,10 @@ package dev.bubblesandbox.sandbox;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Watches one started execution to its end, on the thread that started bwrap (see
@@ -26,10 +29,10 @@ final class ExecutionWatcher {
     try {
       OutputCapture stdout = new OutputCapture(spec.limits().maxOutputBytes());
       OutputCapture stderr = new OutputCapture(spec.limits().maxOutputBytes());
-      Thread stdoutPump = OutputPump.start(process.getInputStream(), stdout,
-          OutputListener.Stream.STDOUT, listener, spec.executionId());
-      Thread stderrPump = OutputPump.start(process.getErrorStream(), stderr,
-          OutputListener.Stream.STDERR, listener, spec.executionId());
+      Future<?> stdoutPump = OutputPump.start(process.getInputStream(), stdout,
+          OutputListener.Stream.STDOUT, listener);
+      Future<?> stderrPump = OutputPump.start(process.getErrorStream(), stderr,
+          OutputListener.Stream.STDERR, listener);
 
       long timeoutNanos = spec.limits().timeout().toNanos() - (System.nanoTime() - startNanos);
       boolean timedOut = !process.waitFor(timeoutNanos, TimeUnit.NANOSECONDS);
@@ -40,8 +43,9 @@ final class ExecutionWatcher {
       long durationMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
       // bwrap is gone: whatever is left in the group holds the output pipes open. End it now.
       group.killAll();
-      stdoutPump.join(TimeUnit.SECONDS.toMillis(PUMP_DRAIN_SECONDS));
-      stderrPump.join(TimeUnit.SECONDS.toMillis(PUMP_DRAIN_SECONDS));
+      long drainDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(PUMP_DRAIN_SECONDS);
+      awaitQuietly(stdoutPump, drainDeadline);
+      awaitQuietly(stderrPump, drainDeadline);
       closeQuietly(process.getInputStream());
       closeQuietly(process.getErrorStream());
 
@@ -65,6 +69,15 @@ final class ExecutionWatcher {
       SandboxExecution.killAll(process, group);
       group.close();
       result.completeExceptionally(e);
+    }
+  }
+
+  /** Waits for a pump until {@code deadline}; one still reading then stops when its stream closes. */
+  private static void awaitQuietly(Future<?> pump, long deadline) throws InterruptedException {
+    try {
+      pump.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      // a pump ends its stream itself; past the deadline, closing the stream ends it
     }
   }
 

@@ -110,7 +110,7 @@ final class Launcher {
     Process process = null;
     try {
       group = resources.create(name);
-      process = spawn(group);
+      process = spawn(group, files.command());
       shell = process;
     } catch (IOException | RuntimeException | Error e) {
       end(process, group);
@@ -135,12 +135,13 @@ final class Launcher {
     }
   }
 
-  private Process spawn(ResourceControl.Group group) throws IOException {
+  /** Starts the launcher's shell ({@link #SCRIPT}) for {@code group} and {@code commandFile}. */
+  static Process spawn(ResourceControl.Group group, Path commandFile) throws IOException {
     List<String> procs = group.procsFiles();
     List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", SCRIPT,
         "bubble-sandbox-launch", Integer.toString(procs.size())));
     command.addAll(procs);
-    command.add(files.command().toString());
+    command.add(commandFile.toString());
     ProcessBuilder builder = new ProcessBuilder(command);
     // bwrap's own init inherits this environment and shows it in /proc/1/environ:
     // start it with nothing, the sandbox's variables come from --setenv.

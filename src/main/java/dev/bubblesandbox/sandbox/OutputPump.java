@@ -2,36 +2,47 @@ package dev.bubblesandbox.sandbox;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
- * A thread that reads one output stream of a sandbox to its end: keeps what {@link OutputCapture}
- * keeps and hands each decoded chunk to the execution's {@link OutputListener}.
+ * Reads one output stream of a sandbox to its end: keeps what {@link OutputCapture} keeps and
+ * hands each decoded chunk to the execution's {@link OutputListener}. Pumps run on a pool shared
+ * by all executions: its threads are reused, none is made per execution.
  */
 final class OutputPump {
 
+  /** Threads reused across executions; an idle one ends after a minute. */
+  private static final ExecutorService PUMPS = Executors.newCachedThreadPool(runnable -> {
+    Thread thread = new Thread(runnable, "sandbox-output");
+    thread.setDaemon(true);
+    return thread;
+  });
+
   private OutputPump() {}
 
-  /** Starts pumping {@code in}; the returned thread ends at end-of-file or when {@code in} closes. */
-  static Thread start(InputStream in, OutputCapture capture, OutputListener.Stream stream,
-      OutputListener listener, String executionId) {
-    Thread thread = new Thread(() -> {
-      byte[] buffer = new byte[16 * 1024];
-      try {
-        int read;
-        while ((read = in.read(buffer)) != -1) {
-          // Past the cap the stream is still drained, so a flooding process never blocks on a
-          // full pipe and ends normally.
-          deliver(listener, stream, capture.accept(buffer, read));
-        }
-      } catch (IOException e) {
-        // the stream was closed after bwrap exited: what was read is kept
+  /** Starts pumping {@code in} on a pooled thread; done at end-of-file or when {@code in} closes. */
+  static Future<?> start(InputStream in, OutputCapture capture, OutputListener.Stream stream,
+      OutputListener listener) {
+    return PUMPS.submit(() -> run(in, capture, stream, listener));
+  }
+
+  /** Pumps {@code in} on this thread until end-of-file or until {@code in} closes. */
+  static void run(InputStream in, OutputCapture capture, OutputListener.Stream stream,
+      OutputListener listener) {
+    byte[] buffer = new byte[16 * 1024];
+    try {
+      int read;
+      while ((read = in.read(buffer)) != -1) {
+        // Past the cap the stream is still drained, so a flooding process never blocks on a
+        // full pipe and ends normally.
+        deliver(listener, stream, capture.accept(buffer, read));
       }
-      deliver(listener, stream, capture.finish());
-    }, "sandbox-" + executionId + "-" + stream.name().toLowerCase(Locale.ROOT));
-    thread.setDaemon(true);
-    thread.start();
-    return thread;
+    } catch (IOException e) {
+      // the stream was closed after bwrap exited: what was read is kept
+    }
+    deliver(listener, stream, capture.finish());
   }
 
   private static void deliver(OutputListener listener, OutputListener.Stream stream, String text) {

@@ -1,5 +1,7 @@
 package dev.bubblesandbox.sandbox;
 
+import dev.bubblesandbox.environment.EnvironmentCatalog;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -149,6 +151,28 @@ public final class SandboxRunner {
   /** A pool of {@code size} launches kept ready, for a server. */
   public LauncherPool pool(int size) {
     return new LauncherPool(this, size);
+  }
+
+  /**
+   * Warm sandboxes for a server's Python executions ({@link WarmPool}), started from now on in
+   * the background for the ready environments of {@code catalog}.
+   *
+   * @param defaults the limits a warm sandbox's group starts with: the most a request may ask
+   */
+  public WarmPool warmPool(EnvironmentCatalog catalog, ExecutionLimits defaults, WarmSettings settings) {
+    return new WarmPool(this, catalog, defaults, settings);
+  }
+
+  /** Where launches keep their files (see {@link PrivateDirectory}). */
+  Path privateDirectory() {
+    return files.path();
+  }
+
+  /** Starts a warm sandbox of {@code warmSpec}, from the environment synced as {@code version}. */
+  WarmSandbox prepareWarm(LaunchSpec warmSpec, String version) {
+    LaunchPreflight.check(warmSpec, user);
+    return new WarmSandbox(warmSpec, version, resources, command, files.path(),
+        GROUP_PREFIX + RunOwner.TOKEN + "-w" + launches.incrementAndGet());
   }
 
   /** Starts making a launch ready. */

@@ -6,6 +6,9 @@ final class Addresses {
   /** Request: a {@code LaunchSpec}; reply: empty once bwrap runs. */
   static final String LAUNCH = "sandbox.launch";
 
+  /** Send: a new session's {@code LaunchSpec}, for the workers to start its warm sandbox. */
+  static final String KEEP_WARM = "sandbox.keep-warm";
+
   private Addresses() {}
 
   /** Where an execution's {@link SandboxEvents.Output} chunks and its {@link SandboxEvents.Ended} go. */

@@ -8,6 +8,7 @@ import dev.bubblesandbox.config.Settings;
 import dev.bubblesandbox.environment.EnvironmentCatalog;
 import dev.bubblesandbox.sandbox.SandboxRunner;
 import dev.bubblesandbox.sandbox.SandboxUser;
+import dev.bubblesandbox.sandbox.WarmPool;
 import dev.bubblesandbox.sandbox.ExecutionLimits;
 import dev.bubblesandbox.session.LocalSessionService;
 import dev.bubblesandbox.session.SessionService;
@@ -160,11 +161,14 @@ public final class BubbleSandboxServer {
             cluster.registerMetrics(registry);
             ClusterRoutes.serveListing(context);
           }
-          context.metrics().registerKnown(context.environments().names(), ErrorResponses.rejectionCodes());
-          return null;
+          List<String> environments = context.environments().names();
+          context.metrics().registerKnown(environments, ErrorResponses.rejectionCodes());
+          WarmPool warm = runner.warmPool(context.environments(), context.limits(), workerSettings.warm());
+          environments.forEach(name -> context.metrics().warmSandboxes(name, () -> warm.waiting(name)));
+          return warm;
         })
-        .compose(cleaned -> vertx.deployVerticle(
-            () -> new SandboxWorkerVerticle(runner, workerSettings),
+        .compose(warm -> vertx.deployVerticle(
+            () -> new SandboxWorkerVerticle(runner, workerSettings, warm),
             new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)))
         .compose(id -> {
           server.workerDeployment = id;

@@ -8,6 +8,8 @@ import dev.bubblesandbox.sandbox.LaunchSpec;
 import dev.bubblesandbox.sandbox.Volume;
 import dev.bubblesandbox.session.OneShotSlot;
 import dev.bubblesandbox.session.SessionLease;
+import dev.bubblesandbox.session.SessionSettings;
+import dev.bubblesandbox.sandbox.Program;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -48,10 +50,7 @@ final class ExecutionService {
       boolean interactive, Handler<SandboxEvents.Output> onOutput) {
     return context.blocking().executeBlocking(() -> {
           ReadyEnvironment environment = context.environments().require(lease.settings().environment());
-          List<Volume> volumes = lease.settings().volumes().entrySet().stream()
-              .map(v -> new Volume(v.getKey(), context.workspaces().volume(v.getKey(), v.getValue()), v.getValue()))
-              .toList();
-          return spec(environment, Optional.of(lease.workspace()), volumes, request);
+          return spec(environment, Optional.of(lease.workspace()), volumes(context, lease.settings()), request);
         })
         .compose(spec -> launch(spec, lease.sessionId(),
             interactive ? SandboxMetrics.Kind.CONSOLE : SandboxMetrics.Kind.SESSION, request, interactive,
@@ -68,6 +67,28 @@ final class ExecutionService {
             List.of(), request))
         .compose(spec -> launch(spec, null, SandboxMetrics.Kind.ONE_SHOT, request, false, onOutput, slot::close))
         .onFailure(failure -> slot.close());
+  }
+
+  /** The volumes a session's sandboxes mount. */
+  static List<Volume> volumes(ServerContext context, SessionSettings settings) {
+    return settings.volumes().entrySet().stream()
+        .map(v -> new Volume(v.getKey(), context.workspaces().volume(v.getKey(), v.getValue()), v.getValue()))
+        .toList();
+  }
+
+  /**
+   * Asks the workers for the warm sandbox of a new session's first execution (blocking: call it
+   * off the event loop).
+   */
+  static void keepWarm(Vertx vertx, ServerContext context, String sessionId) {
+    try (SessionLease lease = context.sessions().leaseFiles(sessionId)) {
+      ReadyEnvironment environment = context.environments().require(lease.settings().environment());
+      vertx.eventBus().send(Addresses.KEEP_WARM, new LaunchSpec(UUID.randomUUID().toString(), environment,
+          Optional.of(lease.workspace()), volumes(context, lease.settings()), Program.python(""), context.limits()));
+    } catch (RuntimeException e) {
+      // Only a head start is lost: the first execution starts cold.
+      logger.info("no warm sandbox for the new session", kv("session_id", sessionId), kv("reason", e.getMessage()));
+    }
   }
 
   private LaunchSpec spec(ReadyEnvironment environment, Optional<Path> workDir, List<Volume> volumes,
@@ -92,15 +113,10 @@ final class ExecutionService {
       context.metrics().output(output.stream(), output.text().getBytes(StandardCharsets.UTF_8).length);
       onOutput.handle(output);
     };
-    return client.launch(spec, measured).onSuccess(execution -> {
+    return client.launch(spec, request.stdin(), !interactive, measured).onSuccess(execution -> {
       context.metrics().sandboxStarted(Duration.ofNanos(System.nanoTime() - launchedAt));
       logger.info("execution started", kv("execution_id", spec.executionId()),
           kv("session_id", sessionId), kv("environment", environment));
-      Future<Void> stdin = request.stdin().isEmpty()
-          ? Future.succeededFuture() : execution.writeStdin(request.stdin());
-      if (!interactive) {
-        stdin.onComplete(written -> execution.closeStdin());
-      }
       execution.ended().onComplete(ended -> {
         onEnd.run();
         if (ended.failed()) {
@@ -111,7 +127,7 @@ final class ExecutionService {
         SandboxMetrics.Outcome outcome = ended.result().killed() ? SandboxMetrics.Outcome.KILLED
             : result.timedOut() ? SandboxMetrics.Outcome.TIMEOUT
             : result.returnCode() == 0 ? SandboxMetrics.Outcome.OK : SandboxMetrics.Outcome.ERROR;
-        context.metrics().executionEnded(environment, kind, outcome, result.limit(),
+        context.metrics().executionEnded(environment, kind, outcome, result.limit(), result.start(),
             Duration.ofMillis(result.durationMs()));
         logger.info("execution finished", kv("execution_id", spec.executionId()),
             kv("session_id", sessionId), kv("environment", environment),

@@ -14,7 +14,7 @@ final class LocalCodecs {
   static void register(EventBus eventBus) {
     for (Class<?> type : new Class<?>[] {SandboxEvents.Output.class, SandboxEvents.Ended.class,
         SandboxEvents.Failed.class, SandboxCommands.Stdin.class, SandboxCommands.StdinEof.class,
-        SandboxCommands.Kill.class, LaunchSpec.class}) {
+        SandboxCommands.Kill.class, SandboxCommands.Launch.class, LaunchSpec.class}) {
       register(eventBus, type);
     }
   }

@@ -30,7 +30,8 @@ final class SandboxClient {
    * Launches {@code spec}; {@code onOutput} receives each chunk on the caller's context. The
    * returned future completes once bwrap runs.
    */
-  Future<ClientExecution> launch(LaunchSpec spec, Handler<SandboxEvents.Output> onOutput) {
+  Future<ClientExecution> launch(LaunchSpec spec, String stdin, boolean closeStdin,
+      Handler<SandboxEvents.Output> onOutput) {
     Promise<SandboxEvents.Ended> ended = Promise.promise();
     // Listen before launching, so not even the first chunk can be missed.
     MessageConsumer<Object> consumer = vertx.eventBus().localConsumer(Addresses.output(spec.executionId()));
@@ -47,7 +48,7 @@ final class SandboxClient {
             : notStarted(failed));
       }
     });
-    return vertx.eventBus().request(Addresses.LAUNCH, spec)
+    return vertx.eventBus().request(Addresses.LAUNCH, new SandboxCommands.Launch(spec, stdin, closeStdin))
         .<ClientExecution>map(reply -> new ClientExecution(vertx, spec.executionId(), ended.future()))
         .recover(failure -> {
           consumer.unregister();

@@ -8,6 +8,13 @@ final class SandboxCommands {
 
   private SandboxCommands() {}
 
+  /**
+   * Start {@code spec}, to {@link Addresses#LAUNCH}: with the request's stdin, written once the
+   * process runs, and closed after it unless the execution is interactive. Carried here, not
+   * sent after the start, it costs no event-bus round trips.
+   */
+  record Launch(dev.bubblesandbox.sandbox.LaunchSpec spec, String stdin, boolean closeStdin) {}
+
   /** Text for the process's stdin. */
   record Stdin(String data) {}
 

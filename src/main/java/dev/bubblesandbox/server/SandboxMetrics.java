@@ -42,6 +42,9 @@ final class SandboxMetrics {
     }
   }
 
+  /** The {@code start} label: a sandbox started ahead ran it, or one started for it. */
+  private static final List<String> STARTS = List.of(ExecutionResult.START_WARM, ExecutionResult.START_COLD);
+
   /** The {@code limit} label of an execution that no limit ended or cut. */
   static final String NO_LIMIT = "none";
 
@@ -73,10 +76,12 @@ final class SandboxMetrics {
     for (String environment : environments) {
       for (Kind kind : Kind.values()) {
         duration(environment, kind);
-        executions(environment, kind, Outcome.TIMEOUT, ExecutionResult.LIMIT_TIMEOUT);
-        for (Outcome outcome : List.of(Outcome.OK, Outcome.ERROR, Outcome.KILLED)) {
-          for (String limit : LIMITS_BESIDES_TIMEOUT) {
-            executions(environment, kind, outcome, limit);
+        for (String start : STARTS) {
+          executions(environment, kind, Outcome.TIMEOUT, ExecutionResult.LIMIT_TIMEOUT, start);
+          for (Outcome outcome : List.of(Outcome.OK, Outcome.ERROR, Outcome.KILLED)) {
+            for (String limit : LIMITS_BESIDES_TIMEOUT) {
+              executions(environment, kind, outcome, limit, start);
+            }
           }
         }
       }
@@ -88,9 +93,11 @@ final class SandboxMetrics {
    * Counts an ended execution.
    *
    * @param limit the limit that ended or cut it, as the result names it, or null for none
+   * @param start {@code warm} or {@code cold}, as the result says
    */
-  void executionEnded(String environment, Kind kind, Outcome outcome, String limit, Duration duration) {
-    executions(environment, kind, outcome, limit == null ? NO_LIMIT : limit).increment();
+  void executionEnded(String environment, Kind kind, Outcome outcome, String limit, String start,
+      Duration duration) {
+    executions(environment, kind, outcome, limit == null ? NO_LIMIT : limit, start).increment();
     duration(environment, kind).record(duration);
   }
 
@@ -107,14 +114,23 @@ final class SandboxMetrics {
     outputBytes(stream).increment(bytes);
   }
 
-  private Counter executions(String environment, Kind kind, Outcome outcome, String limit) {
+  /** The warm sandboxes waiting for {@code environment}'s executions, as {@code waiting} counts them. */
+  void warmSandboxes(String environment, java.util.function.Supplier<Number> waiting) {
+    Gauge.builder("bubble_sandbox_warm_sandboxes", waiting)
+        .description("Sandboxes started ahead and waiting for an execution, by environment")
+        .tag("environment", environment)
+        .register(registry);
+  }
+
+  private Counter executions(String environment, Kind kind, Outcome outcome, String limit, String start) {
     return Counter.builder("bubble_sandbox_executions")
-        .description("Executions by environment, kind (one_shot, session, console), outcome and the limit "
-            + "that ended or cut them (timeout, memory, pids, output or none)")
+        .description("Executions by environment, kind (one_shot, session, console), outcome, the limit "
+            + "that ended or cut them (timeout, memory, pids, output or none) and start (warm or cold)")
         .tag("environment", environment)
         .tag("kind", kind.label())
         .tag("outcome", outcome.label())
         .tag("limit", limit)
+        .tag("start", start)
         .register(registry);
   }
 

@@ -6,6 +6,8 @@ import dev.bubblesandbox.BubbleSandboxException;
 import dev.bubblesandbox.ErrorCode;
 import dev.bubblesandbox.sandbox.LaunchSpec;
 import dev.bubblesandbox.sandbox.LauncherPool;
+import dev.bubblesandbox.sandbox.OutputListener;
+import dev.bubblesandbox.sandbox.WarmPool;
 import dev.bubblesandbox.sandbox.SandboxExecution;
 import dev.bubblesandbox.sandbox.SandboxRunner;
 import io.vertx.core.Context;
@@ -17,6 +19,8 @@ import io.vertx.core.eventbus.MessageConsumer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -34,19 +38,37 @@ final class SandboxWorkerVerticle extends VerticleBase {
   private final SandboxRunner runner;
   private final WorkerSettings settings;
   private final Map<String, WorkerExecution> running = new ConcurrentHashMap<>();
+  private final WarmPool warm;
+  /**
+   * Threads that write executions' stdin, shared by all executions (a write waits while a pipe
+   * is full, so it may hold no worker or event-loop thread): threads are reused, not made per
+   * execution, and an idle one ends after a minute.
+   */
+  private final ExecutorService stdinWriters = Executors.newCachedThreadPool(runnable -> {
+    Thread thread = new Thread(runnable, "sandbox-stdin");
+    thread.setDaemon(true);
+    return thread;
+  });
   private LauncherPool launchers;
 
-  SandboxWorkerVerticle(SandboxRunner runner, WorkerSettings settings) {
+  /** @param warm warm sandboxes, tried before a launch starts cold; closed when this stops */
+  SandboxWorkerVerticle(SandboxRunner runner, WorkerSettings settings, WarmPool warm) {
     this.runner = runner;
     this.settings = settings;
+    this.warm = warm;
   }
 
   @Override
   public Future<?> start() {
     launchers = runner.pool(settings.readyLaunches());
     // stop() is not called when start() fails: the ready shells and groups go here.
-    return vertx.eventBus().<LaunchSpec>consumer(Addresses.LAUNCH, this::launch).completion()
-        .onFailure(failure -> launchers.close());
+    Future<Void> warming = vertx.eventBus().<LaunchSpec>consumer(Addresses.KEEP_WARM,
+        message -> warm.keepWarm(message.body())).completion();
+    return Future.all(warming, vertx.eventBus().<SandboxCommands.Launch>consumer(Addresses.LAUNCH, this::launch).completion())
+        .onFailure(failure -> {
+          launchers.close();
+          warm.close();
+        });
   }
 
   /**
@@ -61,11 +83,13 @@ final class SandboxWorkerVerticle extends VerticleBase {
       ends.add(Future.fromCompletionStage(execution.sandbox().result()).otherwiseEmpty());
     }
     launchers.close();
+    warm.close();
+    stdinWriters.shutdown();
     return Future.join(ends).timeout(10, TimeUnit.SECONDS).otherwiseEmpty();
   }
 
-  private void launch(Message<LaunchSpec> message) {
-    LaunchSpec spec = message.body();
+  private void launch(Message<SandboxCommands.Launch> message) {
+    LaunchSpec spec = message.body().spec();
     EventBus eventBus = vertx.eventBus();
     String output = Addresses.output(spec.executionId());
     // Output comes from two pump threads and the end from the watcher thread: sending all of it
@@ -73,8 +97,9 @@ final class SandboxWorkerVerticle extends VerticleBase {
     Context sender = vertx.getOrCreateContext();
     SandboxExecution sandbox;
     try {
-      sandbox = launchers.start(spec, (stream, text) -> sender.runOnContext(
-          ignored -> eventBus.send(output, new SandboxEvents.Output(stream, text))));
+      OutputListener listener = (stream, text) -> sender.runOnContext(
+          ignored -> eventBus.send(output, new SandboxEvents.Output(stream, text)));
+      sandbox = warm.start(spec, listener).orElseGet(() -> launchers.start(spec, listener));
     } catch (BubbleSandboxException e) {
       // The full reason may name host paths: it is logged here, the client gets its own sentence.
       if (e.code().httpStatus() >= 500) {
@@ -90,11 +115,14 @@ final class SandboxWorkerVerticle extends VerticleBase {
       EventBusErrors.fail(message, ErrorCode.SANDBOX_UNAVAILABLE, ErrorCode.SANDBOX_UNAVAILABLE.defaultMessage());
       return;
     }
-    WorkerExecution execution = new WorkerExecution(sandbox);
+    WorkerExecution execution = new WorkerExecution(sandbox, stdinWriters);
+    execution.feed(message.body().stdin(), message.body().closeStdin());
     running.put(spec.executionId(), execution);
     MessageConsumer<Object> control =
         eventBus.consumer(Addresses.control(spec.executionId()), execution::handle);
     sandbox.result().whenComplete((result, failure) -> sender.runOnContext(ignored -> {
+      // A session's next execution finds its sandbox started.
+      warm.keepWarm(spec);
       running.remove(spec.executionId());
       control.unregister();
       execution.shutdownStdin();

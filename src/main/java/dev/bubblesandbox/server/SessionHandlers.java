@@ -7,6 +7,7 @@ import dev.bubblesandbox.RefusedException;
 import dev.bubblesandbox.environment.EnvironmentName;
 import dev.bubblesandbox.sandbox.Volume;
 import dev.bubblesandbox.session.SessionIds;
+import dev.bubblesandbox.session.SessionService;
 import dev.bubblesandbox.session.SessionSettings;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -43,7 +44,11 @@ final class SessionHandlers {
     SessionSettings settings = new SessionSettings(environment, volumes(body));
     context.blocking().executeBlocking(() -> {
           context.environments().require(environment);
-          return context.sessions().create(id, settings);
+          SessionService.Created created = context.sessions().create(id, settings);
+          if (created.isNew()) {
+            ExecutionService.keepWarm(routing.vertx(), context, id);
+          }
+          return created;
         })
         .onSuccess(created -> {
           if (created.isNew()) {

@@ -1,13 +1,15 @@
 package dev.bubblesandbox.server;
 
 import dev.bubblesandbox.config.Settings;
+import dev.bubblesandbox.sandbox.WarmSettings;
 
 /**
  * What the sandbox worker verticle takes from {@link Settings}, once.
  *
  * @param readyLaunches how many launches to keep ready ahead of requests
+ * @param warm how many warm sandboxes to keep, and their memory
  */
-record WorkerSettings(int readyLaunches) {
+record WorkerSettings(int readyLaunches, WarmSettings warm) {
 
   /**
    * Launches kept ready (each an idle shell, a thread and a cgroup): enough for the bursts a
@@ -16,6 +18,9 @@ record WorkerSettings(int readyLaunches) {
   private static final int READY_LAUNCHES = 4;
 
   static WorkerSettings from(Settings settings) {
-    return new WorkerSettings(Math.min(READY_LAUNCHES, settings.maxSessions()));
+    return new WorkerSettings(Math.min(READY_LAUNCHES, settings.maxSessions()),
+        new WarmSettings(ServerContext.DEFAULT_ENVIRONMENT, settings.warmSandboxes(),
+            settings.warmSandboxesOtherEnvironments(), settings.warmSandboxesMemoryBytes(),
+            settings.warmSessionSandboxes()));
   }
 }

@@ -63,7 +63,11 @@ class SettingsTableTest {
       Map.entry("cluster_port", "0"),
       Map.entry("cluster_members", "10.0.0.5"),
       Map.entry("cluster_kubernetes_service_dns", "not a name!"),
-      Map.entry("cluster_name", "a cluster"));
+      Map.entry("cluster_name", "a cluster"),
+      Map.entry("warm_sandboxes", "-1"),
+      Map.entry("warm_sandboxes_other_environments", "many"),
+      Map.entry("warm_sandboxes_memory_bytes", "0"),
+      Map.entry("warm_session_sandboxes", "1.5"));
 
   @TempDir Path dir;
 
@@ -102,6 +106,10 @@ class SettingsTableTest {
     samples.put("cluster_kubernetes_service_dns", new Sample("bubble-sandbox-hs.default.svc.cluster.local",
         "bubble-sandbox-hs.default.svc.cluster.local", "bubble-sandbox-hs.default.svc.cluster.local"));
     samples.put("cluster_name", new Sample("team-a", "team-a", "team-a"));
+    samples.put("warm_sandboxes", new Sample("4", "4", 4));
+    samples.put("warm_sandboxes_other_environments", new Sample("9", "9", 9));
+    samples.put("warm_sandboxes_memory_bytes", new Sample("33554432", "33554432", 33_554_432L));
+    samples.put("warm_session_sandboxes", new Sample("12", "12", 12));
     return samples;
   }
 

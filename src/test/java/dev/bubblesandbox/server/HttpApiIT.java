@@ -198,10 +198,9 @@ class HttpApiIT {
     assertThat(ready.statusCode()).as(ready.body()).isEqualTo(200);
   }
 
+  /** A counter's value, summed over the labels left out at the end of {@code series} (start). */
   static double counter(String metrics, String series) {
-    return metrics.lines().filter(line -> line.startsWith(series + " "))
-        .mapToDouble(line -> Double.parseDouble(line.substring(series.length() + 1).trim()))
-        .findFirst().orElse(0);
+    return MetricsIT.sample(metrics, series).orElse(0.0);
   }
 
   private void waitUntilBusy(String id) throws Exception {

@@ -169,11 +169,12 @@ final class K8sManifestsTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("profiles")
-  @DisplayName("memory and CPU limits hold max_sessions sandboxes at their limits, and the server's heap")
+  @DisplayName("memory and CPU limits hold max_sessions sandboxes at their limits, the warm ones, and the server's heap")
   void resources(Path profile) {
     Map<String, Object> config = config(profile);
     long sessions = ((Number) setting(config, SettingsTable.MAX_SESSIONS)).longValue();
     long sandboxMemory = ((Number) setting(config, SettingsTable.MEMORY_LIMIT_BYTES)).longValue();
+    long warmMemory = ((Number) setting(config, SettingsTable.WARM_SANDBOXES_MEMORY_BYTES)).longValue();
     double sandboxCpus = ((Number) setting(config, SettingsTable.CPU_LIMIT)).doubleValue();
     Map<String, Object> container = container(profile);
     Matcher heap = Pattern.compile("-Xmx(\\d+)m").matcher(Objects.toString(env(container, "JAVA_OPTS").get("value")));
@@ -181,7 +182,7 @@ final class K8sManifestsTest {
     long heapBytes = Long.parseLong(heap.group(1)) << 20;
     Map<String, Object> limits = at(container, "resources", "limits");
     assertThat(quantity(limits.get("memory")))
-        .isGreaterThanOrEqualTo(BigDecimal.valueOf(sessions * sandboxMemory + heapBytes));
+        .isGreaterThanOrEqualTo(BigDecimal.valueOf(sessions * sandboxMemory + warmMemory + heapBytes));
     assertThat(quantity(limits.get("cpu"))).isGreaterThanOrEqualTo(BigDecimal.valueOf(sessions * sandboxCpus));
     Map<String, Object> requests = at(container, "resources", "requests");
     assertThat(quantity(requests.get("memory"))).isLessThanOrEqualTo(quantity(limits.get("memory")))

@@ -194,10 +194,16 @@ class MetricsIT {
     return sample(after, series).orElse(0.0) - sample(before, series).orElse(0.0);
   }
 
-  /** The value of one series (name and labels exactly as exposed), if exposed. */
+  /**
+   * The value of one series (name and labels as exposed), if exposed; labels left out at the end
+   * (such as {@code start}) are summed over.
+   */
   static Optional<Double> sample(String metrics, String series) {
-    return metrics.lines().filter(line -> line.startsWith(series + " "))
-        .map(line -> Double.parseDouble(line.substring(series.length() + 1).trim()))
-        .findFirst();
+    String partial = series.endsWith("}") ? series.substring(0, series.length() - 1) + "," : null;
+    List<Double> values = metrics.lines()
+        .filter(line -> line.startsWith(series + " ") || partial != null && line.startsWith(partial))
+        .map(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1).trim()))
+        .toList();
+    return values.isEmpty() ? Optional.empty() : Optional.of(values.stream().mapToDouble(Double::doubleValue).sum());
   }
 }

@@ -1,0 +1,247 @@
+package dev.bubblesandbox.sandbox;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One sandbox started ahead of its execution: its group made and limited with the defaults, the
+ * launcher's shell in it, bwrap up and Python ({@link WarmReader}) waiting for code on a private
+ * pipe ({@link CodePipe}; stdin stays the script's). It serves exactly one execution and is then
+ * gone: the hand-over lowers the group's limits to the request's, sends the code and closes the
+ * pipe, and from there it is watched as a cold launch is ({@link ExecutionWatcher}), its timeout
+ * counted from the hand-over.
+ *
+ * <p>As with {@link Launcher}, the thread that spawns the shell is the one that watches the
+ * execution: bwrap's {@code --die-with-parent} follows the thread that started it.
+ */
+final class WarmSandbox {
+
+  /** What to run: the execution's spec and who gets its output. */
+  private record Request(LaunchSpec spec, OutputListener listener) { }
+
+  private final LaunchSpec warmSpec;
+  private final boolean preloads;
+  private final String syncVersion;
+  private final ResourceControl resources;
+  private final LaunchCommand command;
+  private final LaunchFiles files;
+  private final Path codeDirectory;
+  private final String name;
+  private final CompletableFuture<Request> request = new CompletableFuture<>();
+  private final CompletableFuture<SandboxExecution> started = new CompletableFuture<>();
+  private final Thread thread;
+  private volatile Process shell;
+  private volatile ResourceControl.Group group;
+  private volatile boolean failed;
+  private volatile boolean ready;
+
+  /** Starts the sandbox of {@code warmSpec} on a thread of its own. */
+  WarmSandbox(LaunchSpec warmSpec, String syncVersion, ResourceControl resources, LaunchCommand command,
+      Path directory, String name) {
+    this.warmSpec = warmSpec;
+    this.preloads = !warmSpec.argv().equals(WarmReader.program(List.of()).argv());
+    this.syncVersion = syncVersion;
+    this.resources = resources;
+    this.command = command;
+    this.files = LaunchFiles.in(directory, name);
+    this.codeDirectory = directory;
+    this.name = name;
+    this.thread = new Thread(this::run, "sandbox-warm-" + name);
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  LaunchSpec spec() {
+    return warmSpec;
+  }
+
+  String syncVersion() {
+    return syncVersion;
+  }
+
+  /** Whether it imports modules before it waits (its memory then holds them). */
+  boolean preloads() {
+    return preloads;
+  }
+
+  /** False once it is known that this sandbox cannot serve: it failed to start or ended. */
+  boolean usable() {
+    Process process = shell;
+    return !failed && (process == null || process.isAlive());
+  }
+
+  /**
+   * Whether an execution may take it now: usable, and waiting for the code, or still starting
+   * with nothing to preload (so that it cannot be slower than a cold start).
+   */
+  boolean takeable() {
+    return usable() && (ready || !preloads);
+  }
+
+  /** Whether it waits for the code: its Python started and its preload done. */
+  boolean ready() {
+    return ready && usable();
+  }
+
+  /** Whether its thread has ended: its processes, group and files are gone. */
+  boolean ended() {
+    return !thread.isAlive();
+  }
+
+  /** What its group has held at most (its preloaded modules), where the host measures it; else 0. */
+  long memoryBytes() {
+    ResourceControl.Group current = group;
+    Long peak = current == null ? null : current.usage().memoryPeakBytes();
+    return peak == null ? 0 : peak;
+  }
+
+  /**
+   * Hands {@code spec}'s code over and returns once it runs. Called once.
+   *
+   * @throws SandboxUnavailableException when this sandbox cannot take it (it ended meanwhile):
+   *     the caller starts the execution cold
+   */
+  SandboxExecution handOver(LaunchSpec spec, OutputListener listener) {
+    request.complete(new Request(spec, listener));
+    try {
+      return started.join();
+    } catch (CompletionException e) {
+      throw (RuntimeException) e.getCause();
+    }
+  }
+
+  /** Ends it unused: its processes, group and files go. */
+  void retire() {
+    request.complete(null);
+    if (!ready) {
+      kill(shell); // its thread may wait for the ready byte: ending the sandbox ends that wait
+    }
+  }
+
+  /** Kills everything in the group and the process tree of {@code process}, if started. */
+  private void kill(Process process) {
+    ResourceControl.Group current = group;
+    if (current != null) {
+      current.killAll();
+    }
+    if (process != null) {
+      SandboxExecution.killTree(process);
+    }
+  }
+
+  void awaitEnd(long millis) throws InterruptedException {
+    thread.join(millis);
+  }
+
+  private void run() {
+    Process process = null;
+    CodePipe code = null;
+    try {
+      group = resources.create(name);
+      group.limit(warmSpec.limits().resources());
+      code = CodePipe.create(codeDirectory);
+      files.write(Optional.empty(), code.shellRedirection() + command.script(warmSpec, files));
+      process = Launcher.spawn(group, files.command());
+      shell = process;
+      OutputStream stdin = process.getOutputStream();
+      stdin.write('\n');
+      stdin.flush();
+      awaitReady(process);
+    } catch (IOException | RuntimeException | Error e) {
+      failed = true;
+      end(process, code);
+      request.join();
+      started.completeExceptionally(new SandboxUnavailableException("Cannot start a warm sandbox: " + e.getMessage()));
+      return;
+    }
+    Request next = request.join();
+    if (next == null) {
+      end(process, code);
+      return;
+    }
+    try {
+      go(next, process, code);
+    } catch (RuntimeException | Error e) {
+      end(process, code);
+      started.completeExceptionally(e instanceof RuntimeException runtime ? runtime
+          : new SandboxUnavailableException("The warm sandbox failed: " + e));
+    } finally {
+      code.close();
+      files.delete();
+    }
+  }
+
+  private void go(Request next, Process process, CodePipe code) {
+    ResourceControl.Group limited = group;
+    try {
+      if (!process.isAlive()) {
+        throw new IOException("it ended while waiting (exit " + process.exitValue() + ")");
+      }
+      if (!next.spec().limits().resources().equals(warmSpec.limits().resources())) {
+        limited.limit(next.spec().limits().resources());
+      }
+      // A process that ends meanwhile cannot read: closing the pipe ends a write that waits.
+      process.onExit().thenRun(code::close);
+      code.send(next.spec().program().source().orElse(""));
+    } catch (IOException | RuntimeException e) {
+      failed = true;
+      end(process, code);
+      started.completeExceptionally(new SandboxUnavailableException(
+          "The warm sandbox could not take the code: " + e.getMessage()));
+      return;
+    }
+    long startNanos = System.nanoTime();
+    // The group's CPU so far is the sandbox's start and preload, which is no part of the execution.
+    Long cpuBefore = limited.usage().cpuTimeMs();
+    CompletableFuture<ExecutionResult> watched = new CompletableFuture<>();
+    CompletableFuture<ExecutionResult> result =
+        watched.thenApply(finished -> finished.asWarm(cpuBefore));
+    started.complete(new SandboxExecution(process, limited, result));
+    ExecutionWatcher.watch(next.spec(), next.listener(), limited, process, startNanos, watched, files);
+  }
+
+  /**
+   * Reads stderr up to the bootstrap's {@link WarmReader#READY} byte: what comes before it (the
+   * interpreter's own start-up messages, if any) is no output of the execution.
+   */
+  private void awaitReady(Process process) throws IOException {
+    InputStream stderr = process.getErrorStream();
+    int read;
+    while ((read = stderr.read()) != -1) {
+      if (read == WarmReader.READY) {
+        ready = true;
+        return;
+      }
+    }
+    throw new IOException("it ended before it was ready (exit "
+        + (process.isAlive() ? "unknown" : process.exitValue()) + ")");
+  }
+
+  /** Kills what runs, removes the group and the launch's files. */
+  private void end(Process process, CodePipe code) {
+    kill(process);
+    try {
+      if (process != null) {
+        process.waitFor(10, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (code != null) {
+      code.close();
+    }
+    ResourceControl.Group current = group;
+    if (current != null) {
+      current.killAll();
+      current.close();
+    }
+    files.delete();
+  }
+}
