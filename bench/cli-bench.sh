@@ -81,7 +81,11 @@ if [ -n "$old_jar" ]; then
   [ -f "$old_jar" ] || { echo "--old-jar: $old_jar does not exist" >&2; exit 2; }
   keys+=(old)
   labels+=("old: java -jar $(basename "$old_jar") execute-python ... (--old-jar)")
-  old=(java "${java_opts[@]}" -jar "$old_jar" execute-python -a -s 'print(1)')
+  # Run where no conf/config.yaml is: this checkout's names settings an older build does not know.
+  # The same settings (its defaults) then come without YAML parsing, if anything a head start.
+  mkdir -p "$scratch/old"
+  old=(env -C "$scratch/old" "BUBBLE_SANDBOX_ENVIRONMENTS_DIR=$PWD/environments"
+    java "${java_opts[@]}" -jar "$old_jar" execute-python -a -s 'print(1)')
 fi
 if [ "$reference" = 1 ]; then
   keys+=(jvm version)
