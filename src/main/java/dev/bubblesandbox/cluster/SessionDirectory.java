@@ -157,8 +157,10 @@ final class SessionDirectory {
         return CompletableFuture.completedFuture(there(known));
       }
       if (!isLive(ownerMember)) {
-        return CompletableFuture.completedFuture(mayComeBack(owner.getString("node"))
-            ? new Owner.Unavailable(owner.getString("node")) : new Owner.Here());
+        String node = owner.getString("node");
+        // Async: this runs on a Hazelcast thread, or on the event loop when the entry was cached.
+        return lost.getAsync(node).<Owner>thenApply(since -> withinComeBackWindow(since)
+            ? new Owner.Unavailable(node) : new Owner.Here());
       }
       // A member that joined since the last look at the node map.
       return nodes.getAsync(ownerMember).thenApply(load -> load == null
@@ -203,8 +205,11 @@ final class SessionDirectory {
   }
 
   private boolean mayComeBack(String node) {
+    return withinComeBackWindow(lost.get(node));
+  }
+
+  private boolean withinComeBackWindow(Long since) {
     // No record yet: the survivors have not finished noting the loss.
-    Long since = lost.get(node);
     return since == null || System.currentTimeMillis() - since < comeBackWindow.toMillis();
   }
 

@@ -13,7 +13,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * Starts sandboxes on this host: the entry point of the package. A launch is checked
  * ({@link LaunchPreflight}), its command built ({@link LaunchCommand}), and it is run and watched
  * by a {@link Launcher} ({@link ExecutionWatcher}, {@link ResultAssembler}), made on the spot here
- * or ahead of time by a {@link LauncherPool}. What comes back is a {@link SandboxExecution}.
+ * or ahead of time by a {@link LauncherPool}. A one-shot or session script may instead go to a
+ * sandbox started ahead with Python waiting ({@link WarmPool}, {@link WarmSandbox}). What comes
+ * back is a {@link SandboxExecution}.
  */
 public final class SandboxRunner {
 
@@ -123,7 +125,7 @@ public final class SandboxRunner {
 
   /**
    * Starts the execution and returns once bwrap is starting. {@code listener} is called from the
-   * output pump threads as output arrives.
+   * shared output pumps' threads as output arrives.
    *
    * @throws InvalidLaunchException when a path of the spec cannot be used
    * @throws SandboxUnavailableException when bwrap cannot be started

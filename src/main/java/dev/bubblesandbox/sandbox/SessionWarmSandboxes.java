@@ -80,10 +80,13 @@ final class SessionWarmSandboxes {
       LaunchSpec spec = entry.sandbox().spec();
       if (!entry.sandbox().usable() || !Objects.equals(identity(spec.workDir().orElseThrow()), entry.workspace())
           || !entry.sandbox().syncVersion().equals(catalog.syncVersion(spec.environment().name()))) {
+        boolean removed;
         synchronized (this) {
-          warm.remove(spec.workDir().orElseThrow(), entry);
+          removed = warm.remove(spec.workDir().orElseThrow(), entry);
         }
-        entry.sandbox().retire();
+        if (removed) { // else take() has just handed it to an execution
+          entry.sandbox().retire();
+        }
       }
     }
     for (Map.Entry<Path, LaunchSpec> request : requests) {

@@ -109,7 +109,9 @@ final class WarmSandbox {
    *     the caller starts the execution cold
    */
   SandboxExecution handOver(LaunchSpec spec, OutputListener listener) {
-    request.complete(new Request(spec, listener));
+    if (!request.complete(new Request(spec, listener))) {
+      throw new SandboxUnavailableException("The warm sandbox was retired before it took the code.");
+    }
     try {
       return started.join();
     } catch (CompletionException e) {
@@ -164,6 +166,7 @@ final class WarmSandbox {
     Request next = request.join();
     if (next == null) {
       end(process, code);
+      started.completeExceptionally(new SandboxUnavailableException("The warm sandbox was retired."));
       return;
     }
     try {
@@ -180,6 +183,8 @@ final class WarmSandbox {
 
   private void go(Request next, Process process, CodePipe code) {
     ResourceControl.Group limited = group;
+    long startNanos;
+    Long cpuBefore;
     try {
       if (!process.isAlive()) {
         throw new IOException("it ended while waiting (exit " + process.exitValue() + ")");
@@ -189,6 +194,9 @@ final class WarmSandbox {
       }
       // A process that ends meanwhile cannot read: closing the pipe ends a write that waits.
       process.onExit().thenRun(code::close);
+      // Before the code goes (a long one runs while it is written); the CPU so far is the preload.
+      cpuBefore = limited.usage().cpuTimeMs();
+      startNanos = System.nanoTime();
       code.send(next.spec().program().source().orElse(""));
     } catch (IOException | RuntimeException e) {
       failed = true;
@@ -197,13 +205,8 @@ final class WarmSandbox {
           "The warm sandbox could not take the code: " + e.getMessage()));
       return;
     }
-    long startNanos = System.nanoTime();
-    // The group's CPU so far is the sandbox's start and preload, which is no part of the execution.
-    Long cpuBefore = limited.usage().cpuTimeMs();
     CompletableFuture<ExecutionResult> watched = new CompletableFuture<>();
-    CompletableFuture<ExecutionResult> result =
-        watched.thenApply(finished -> finished.asWarm(cpuBefore));
-    started.complete(new SandboxExecution(process, limited, result));
+    started.complete(new SandboxExecution(process, limited, watched.thenApply(done -> done.asWarm(cpuBefore))));
     ExecutionWatcher.watch(next.spec(), next.listener(), limited, process, startNanos, watched, files);
   }
 

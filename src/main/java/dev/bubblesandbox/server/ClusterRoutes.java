@@ -42,7 +42,7 @@ final class ClusterRoutes {
   ClusterRoutes(Vertx vertx, ServerContext context) {
     this.context = context;
     this.node = context.cluster();
-    this.forwarder = new HttpForwarder(vertx, node.name());
+    this.forwarder = new HttpForwarder(vertx, node.name(), context.limits().timeout().plusSeconds(60));
     this.consoles = new ConsoleRelay(vertx, node.name());
     Context here = vertx.getOrCreateContext();
     node.onMemberLeft(member -> here.runOnContext(ignored -> consoles.memberLeft(member)));
@@ -176,7 +176,9 @@ final class ClusterRoutes {
       return;
     }
     forwarder.resend(routing, targets).onComplete(done -> {
-      if (done.failed() || !done.result()) {
+      if (done.failed() && done.cause() instanceof RefusedException lost) {
+        routing.fail(lost); // a node took it and went away: it may have run, so not run here too
+      } else if (done.failed() || !done.result()) {
         if (failure instanceof OwnedElsewhereException elsewhere) {
           routing.fail(HttpForwarder.unreachable(elsewhere.owner()));
         } else {

@@ -109,6 +109,8 @@ final class ConsoleRelay {
         return;
       }
       WebSocket upstream = connected.result();
+      // Held until pipe() has its handlers: the owner may speak first (a throwaway's session frame).
+      upstream.pause();
       request.toWebSocket().onComplete(upgraded -> {
         if (upgraded.failed()) {
           upstream.close();
@@ -135,15 +137,7 @@ final class ConsoleRelay {
         upstream.drainHandler(drained -> downstream.resume());
       }
     });
-    upstream.closeHandler(closed -> context.runOnContext(ignored -> {
-      forget(member, downstream);
-      Short status = upstream.closeStatusCode();
-      if (status == null || status == 1006) {
-        downstream.close(OWNER_LOST, OWNER_LOST_REASON);
-      } else {
-        downstream.close(status, upstream.closeReason());
-      }
-    }));
+    upstream.closeHandler(closed -> context.runOnContext(ignored -> relayClose(member, downstream, upstream)));
     upstream.exceptionHandler(failure -> upstream.close());
     downstream.closeHandler(closed -> {
       forget(member, downstream);
@@ -151,6 +145,20 @@ final class ConsoleRelay {
         upstream.close();
       }
     });
+    upstream.resume();
+    if (upstream.isClosed()) { // closed before its close handler was set
+      relayClose(member, downstream, upstream);
+    }
+  }
+
+  private void relayClose(String member, ServerWebSocket downstream, WebSocket upstream) {
+    forget(member, downstream);
+    Short status = upstream.closeStatusCode();
+    if (status == null || status == 1006) {
+      downstream.close(OWNER_LOST, OWNER_LOST_REASON);
+    } else {
+      downstream.close(status, upstream.closeReason());
+    }
   }
 
   private void forget(String member, ServerWebSocket socket) {

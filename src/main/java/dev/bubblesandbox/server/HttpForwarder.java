@@ -21,6 +21,7 @@ import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.httpproxy.ProxyRequest;
 import io.vertx.httpproxy.ProxyResponse;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 
@@ -45,11 +46,17 @@ final class HttpForwarder {
 
   private final HttpClient client;
   private final String nodeName;
+  private final long idleTimeoutMillis;
 
-  HttpForwarder(Vertx vertx, String nodeName) {
+  /**
+   * @param idleTimeout how long a forwarded request may go without a byte either way before the
+   *     owner counts as gone: above the longest execution, whose answer comes only at its end
+   */
+  HttpForwarder(Vertx vertx, String nodeName, Duration idleTimeout) {
     this.client = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(5_000).setKeepAlive(true),
         new PoolOptions().setHttp1MaxSize(64));
     this.nodeName = nodeName;
+    this.idleTimeoutMillis = idleTimeout.toMillis();
   }
 
   static boolean forwarded(RoutingContext routing) {
@@ -66,7 +73,8 @@ final class HttpForwarder {
     ProxyRequest proxied = ProxyRequest.reverseProxy(request);
     proxied.headers().remove(HttpHeaders.EXPECT);
     proxied.putHeader(HOP_HEADER, nodeName);
-    client.request(new RequestOptions().setServer(SocketAddress.inetSocketAddress(owner.httpPort(), owner.httpHost())))
+    client.request(new RequestOptions().setServer(SocketAddress.inetSocketAddress(owner.httpPort(), owner.httpHost()))
+            .setIdleTimeout(idleTimeoutMillis))
         .recover(failure -> {
           logger.warn("cannot reach node", kv("node", owner.name()), kv("error", String.valueOf(failure)));
           return Future.failedFuture(unreachable(owner));
@@ -103,17 +111,23 @@ final class HttpForwarder {
     RequestOptions options = new RequestOptions()
         .setServer(SocketAddress.inetSocketAddress(target.httpPort(), target.httpHost()))
         .setMethod(request.method()).setURI(request.uri()).setHeaders(copy(request.headers()))
-        .putHeader(HOP_HEADER, nodeName);
-    return client.request(options)
-        .compose(outgoing -> outgoing.send(body))
-        .compose(response -> response.body().map(answer -> new Answer(response, answer)))
-        .transform(done -> {
-          if (done.failed() || done.result().fullNode()) {
-            return attempt(routing, body, targets, index + 1);
-          }
-          relay(routing, done.result());
-          return Future.succeededFuture(true);
-        });
+        .putHeader(HOP_HEADER, nodeName).setIdleTimeout(idleTimeoutMillis);
+    return client.request(options).transform(connected -> {
+      if (connected.failed()) { // nothing sent: the next node may take it
+        return attempt(routing, body, targets, index + 1);
+      }
+      // Once sent, a failure is no refusal: the node may have run it, so it is never sent again.
+      return connected.result().send(body)
+          .compose(response -> response.body().map(answer -> new Answer(response, answer)))
+          .recover(failure -> Future.failedFuture(unreachable(target)))
+          .compose(answer -> {
+            if (answer.fullNode()) {
+              return attempt(routing, body, targets, index + 1);
+            }
+            relay(routing, answer);
+            return Future.succeededFuture(true);
+          });
+    });
   }
 
   private static void relay(RoutingContext routing, Answer answer) {
