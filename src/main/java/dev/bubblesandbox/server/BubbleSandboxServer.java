@@ -153,6 +153,7 @@ public final class BubbleSandboxServer {
     WorkerSettings workerSettings = WorkerSettings.from(settings);
     return context.blocking().executeBlocking(() -> {
           context.workspaces().prepare();
+          OpenApiDocument.load();
           // Sandboxes a crashed run left go first: none may still use a workspace being reopened.
           runner.removeStale();
           context.sessions().restore();

@@ -75,16 +75,7 @@ class ServeCommandIT {
     reader.start();
     try {
       HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-      String metrics = null;
-      // Up to a minute: a JVM, Vert.x and the ready launchers start slowly on a loaded machine.
-      for (int i = 0; i < 600 && metrics == null && server.isAlive(); i++) {
-        try {
-          metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
-              HttpResponse.BodyHandlers.ofString()).body();
-        } catch (java.io.IOException e) {
-          Thread.sleep(100);
-        }
-      }
+      String metrics = ServedMetrics.await(http, port, server);
       assertThat(metrics).contains("bubble_sandbox_sessions_max 3.0");
       HttpResponse<String> tooLong = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/execute"))
           .POST(HttpRequest.BodyPublishers.ofString("{\"script\": \"1\", \"timeout_seconds\": 10}")).build(),

@@ -39,15 +39,7 @@ class ServeLauncherIT {
         .redirectErrorStream(true).redirectOutput(log.toFile()).start();
     try {
       HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-      String metrics = null;
-      for (int i = 0; i < 600 && metrics == null && server.isAlive(); i++) {
-        try {
-          metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
-              HttpResponse.BodyHandlers.ofString()).body();
-        } catch (java.io.IOException e) {
-          Thread.sleep(100);
-        }
-      }
+      String metrics = ServedMetrics.await(http, port, server);
       assertThat(metrics).as(Files.readString(log)).isNotNull();
       // the serial collector's generations, and a heap bounded as the options file says
       assertThat(metrics).contains("id=\"Tenured Gen\"");
