@@ -4,9 +4,14 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -18,7 +23,13 @@ public final class EnvironmentCatalog {
   static final String PYPROJECT = "pyproject.toml";
   static final String VENV = ".venv";
 
+  private static final Pattern DIRECTORY_NAME = Pattern.compile("[A-Za-z0-9._-]+");
+
   private final Path root;
+  /** Environments found ready, by name, with the state of the files that made them so. */
+  private final Map<String, Checked> ready = new ConcurrentHashMap<>();
+
+  private record Checked(String files, ReadyEnvironment environment) { }
 
   public EnvironmentCatalog(Path root) {
     this.root = root.toAbsolutePath().normalize();
@@ -42,7 +53,7 @@ public final class EnvironmentCatalog {
       return children
           .filter(dir -> Files.isRegularFile(dir.resolve(PYPROJECT)))
           .map(dir -> dir.getFileName().toString())
-          .filter(name -> name.matches("[A-Za-z0-9._-]+") && !name.startsWith("."))
+          .filter(name -> DIRECTORY_NAME.matcher(name).matches() && !name.startsWith("."))
           .sorted()
           .toList();
     } catch (IOException e) {
@@ -87,6 +98,13 @@ public final class EnvironmentCatalog {
    */
   public ReadyEnvironment require(String name) {
     Path directory = directoryOf(name);
+    // Every launch and every refill of the warm sandboxes asks: while none of the files that
+    // readiness reads has changed since it was last found ready, a look at them is enough.
+    String files = filesState(directory);
+    Checked checked = ready.get(name);
+    if (checked != null && checked.files().equals(files)) {
+      return checked.environment();
+    }
     switch (readiness(directory)) {
       case MISSING -> throw new EnvironmentNotReadyException(
           "Environment '" + name + "' has no virtual environment yet; run: "
@@ -97,7 +115,32 @@ public final class EnvironmentCatalog {
       case READY -> { }
     }
     Path venv = directory.resolve(VENV);
-    return new ReadyEnvironment(name, venv, PyvenvConfig.read(venv).basePrefixOutsideUsr());
+    ReadyEnvironment environment = new ReadyEnvironment(name, venv, PyvenvConfig.read(venv).basePrefixOutsideUsr());
+    if (!files.isEmpty()) {
+      ready.put(name, new Checked(files, environment));
+    }
+    return environment;
+  }
+
+  /** The identity, size, time and mode of the files readiness reads; empty when one is missing. */
+  private static String filesState(Path directory) {
+    Path venv = directory.resolve(VENV);
+    StringBuilder state = new StringBuilder();
+    for (Path file : List.of(directory.resolve(PYPROJECT), venv.resolve(SyncStamp.FILE_NAME),
+        venv.resolve("pyvenv.cfg"), venv.resolve("bin/python"))) {
+      try {
+        state.append(fileState(file)).append(';');
+      } catch (IOException e) {
+        return "";
+      }
+    }
+    return state.toString();
+  }
+
+  private static String fileState(Path file) throws IOException {
+    PosixFileAttributes attributes = Files.readAttributes(file, PosixFileAttributes.class);
+    return attributes.lastModifiedTime().to(TimeUnit.NANOSECONDS) + "-" + attributes.size() + "-"
+        + attributes.fileKey() + "-" + PosixFilePermissions.toString(attributes.permissions());
   }
 
   /**
@@ -105,10 +148,8 @@ public final class EnvironmentCatalog {
    * sandboxes started from the venv before it can be told apart and retired.
    */
   public String syncVersion(String name) {
-    Path stamp = directoryOf(name).resolve(VENV).resolve(SyncStamp.FILE_NAME);
     try {
-      return Files.getLastModifiedTime(stamp).toMillis() + "-" + Files.size(stamp) + "-"
-          + Files.readAttributes(stamp, BasicFileAttributes.class).fileKey();
+      return fileState(directoryOf(name).resolve(VENV).resolve(SyncStamp.FILE_NAME));
     } catch (IOException e) {
       return "";
     }

@@ -150,22 +150,16 @@ final class CgroupV1Control implements ResourceControl {
     @Override
     public void killAll() {
       Path freezer = dirs.get("freezer");
-      if (freezer == null || !Files.isDirectory(freezer)) {
+      if (freezer == null || !Files.isDirectory(freezer) || killAndAwait(freezer)) {
         return;
       }
-      for (int round = 0; round < 10; round++) {
-        List<Long> pids = CgroupFiles.pids(freezer);
-        if (pids.isEmpty()) {
-          return;
-        }
+      for (int round = 0; round < 10 && !CgroupFiles.pids(freezer).isEmpty(); round++) {
         try {
           CgroupFiles.write(freezer.resolve("freezer.state"), "FROZEN");
           for (int i = 0; i < 100 && !CgroupFiles.read(freezer.resolve("freezer.state")).startsWith("FROZEN"); i++) {
             Thread.sleep(2);
           }
-          for (long pid : CgroupFiles.pids(freezer)) {
-            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
-          }
+          killEach(freezer);
         } catch (IOException e) {
           // the group is going away
         } catch (InterruptedException e) {
@@ -181,18 +175,55 @@ final class CgroupV1Control implements ResourceControl {
       }
     }
 
+    /**
+     * Kills the group's tasks as they are and waits up to 200 ms for it to empty. What is
+     * usually left once bwrap has exited is the sandbox's own init, still tearing its namespaces
+     * down (freezing waits for that as long, at more cost). False when a task is still there
+     * (one forked between the read and the kill): then the freezer ends the rest.
+     */
+    private static boolean killAndAwait(Path freezer) {
+      for (int i = 0; i < 100; i++) {
+        if (i == 0 ? killEach(freezer) : CgroupFiles.pids(freezer).isEmpty()) {
+          return true;
+        }
+        try {
+          Thread.sleep(2);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return false;
+        }
+      }
+      return false;
+    }
+
+    /** Kills every task the group lists now; true when it listed none. */
+    private static boolean killEach(Path freezer) {
+      List<Long> pids = CgroupFiles.pids(freezer);
+      pids.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+      return pids.isEmpty();
+    }
+
     @Override
     public Usage usage() {
-      OptionalLong cpuNanos = CgroupFiles.number(dirs.get("cpuacct").resolve("cpuacct.usage"));
-      OptionalLong peak = CgroupFiles.number(dirs.get("memory").resolve("memory.max_usage_in_bytes"));
       String hit = null;
       if (CgroupFiles.value(dirs.get("memory").resolve("memory.oom_control"), "oom_kill").orElse(0) > 0) {
         hit = "memory";
       } else if (CgroupFiles.value(dirs.get("pids").resolve("pids.events"), "max").orElse(0) > 0) {
         hit = "pids";
       }
-      return new Usage(cpuNanos.isPresent() ? cpuNanos.getAsLong() / 1_000_000 : null,
-          peak.isPresent() ? peak.getAsLong() : null, hit);
+      return new Usage(cpuTimeMs(), memoryPeakBytes(), hit);
+    }
+
+    @Override
+    public Long cpuTimeMs() {
+      OptionalLong cpuNanos = CgroupFiles.number(dirs.get("cpuacct").resolve("cpuacct.usage"));
+      return cpuNanos.isPresent() ? cpuNanos.getAsLong() / 1_000_000 : null;
+    }
+
+    @Override
+    public Long memoryPeakBytes() {
+      OptionalLong peak = CgroupFiles.number(dirs.get("memory").resolve("memory.max_usage_in_bytes"));
+      return peak.isPresent() ? peak.getAsLong() : null;
     }
 
     @Override

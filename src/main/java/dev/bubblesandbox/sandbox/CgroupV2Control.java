@@ -162,17 +162,26 @@ final class CgroupV2Control implements ResourceControl {
 
     @Override
     public Usage usage() {
-      OptionalLong usageUs = CgroupFiles.value(dir.resolve("cpu.stat"), "usage_usec");
-      // memory.peak needs Linux 5.19 and the memory controller.
-      OptionalLong peak = CgroupFiles.number(dir.resolve("memory.peak"));
       String hit = null;
       if (CgroupFiles.value(dir.resolve("memory.events"), "oom_kill").orElse(0) > 0) {
         hit = "memory";
       } else if (CgroupFiles.value(dir.resolve("pids.events"), "max").orElse(0) > 0) {
         hit = "pids";
       }
-      return new Usage(usageUs.isPresent() ? usageUs.getAsLong() / 1_000 : null,
-          peak.isPresent() ? peak.getAsLong() : null, hit);
+      return new Usage(cpuTimeMs(), memoryPeakBytes(), hit);
+    }
+
+    @Override
+    public Long cpuTimeMs() {
+      OptionalLong usageUs = CgroupFiles.value(dir.resolve("cpu.stat"), "usage_usec");
+      return usageUs.isPresent() ? usageUs.getAsLong() / 1_000 : null;
+    }
+
+    @Override
+    public Long memoryPeakBytes() {
+      // memory.peak needs Linux 5.19 and the memory controller.
+      OptionalLong peak = CgroupFiles.number(dir.resolve("memory.peak"));
+      return peak.isPresent() ? peak.getAsLong() : null;
     }
 
     @Override

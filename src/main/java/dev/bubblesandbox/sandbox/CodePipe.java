@@ -34,6 +34,8 @@ final class CodePipe implements AutoCloseable {
   /** FIFOs made ahead, by directory: one {@code mkfifo} makes {@link #BATCH} of them. */
   private static final Map<Path, Deque<Path>> STOCK = new HashMap<>();
   private static final int BATCH = 16;
+  /** What a pipe holds at the least (one page; 16 unless the owner has too many): written at once. */
+  private static final int ALWAYS_HELD = 4096;
   private static long made;
 
   /**
@@ -95,11 +97,15 @@ final class CodePipe implements AutoCloseable {
   }
 
   /**
-   * Writes the code and closes this end. Past the pipe's buffer this waits for the sandbox to
-   * read; {@link #close} from another thread (its process ended) ends the wait with an error.
+   * Writes the code and closes this end. Past what the pipe holds this waits for {@code reader},
+   * the sandbox, to read: should it end first, closing the pipe ends the wait with an error.
+   * Shorter code, the usual, needs no watch on the reader (which costs a thread's wait).
    */
-  void send(String code) throws IOException {
+  void send(String code, Process reader) throws IOException {
     ByteBuffer bytes = StandardCharsets.UTF_8.encode(code);
+    if (bytes.remaining() > ALWAYS_HELD) {
+      reader.onExit().thenRun(this::close);
+    }
     while (bytes.hasRemaining()) {
       channel.write(bytes);
     }

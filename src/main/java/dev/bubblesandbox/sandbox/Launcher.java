@@ -22,8 +22,8 @@ import java.util.concurrent.TimeUnit;
  * {@link Program}), and bwrap reports in a third whether the program was executed at all.
  *
  * <p>The thread that spawns the shell watches the execution to its end ({@link ExecutionWatcher}):
- * bwrap's {@code --die-with-parent} fires when the <em>thread</em> that started it ends, so a
- * pooled or short-lived thread would kill the sandbox early.
+ * bwrap's {@code --die-with-parent} fires when the <em>thread</em> that started it ends, so that
+ * thread must not be done with the sandbox before the sandbox is done ({@link SandboxThreads}).
  */
 final class Launcher {
 
@@ -52,18 +52,17 @@ final class Launcher {
   private final String name;
   private final CompletableFuture<Request> request = new CompletableFuture<>();
   private final CompletableFuture<SandboxExecution> started = new CompletableFuture<>();
-  private final Thread thread;
+  private final CompletableFuture<Void> life;
   private volatile Process shell;
   private volatile RuntimeException failure;
   private volatile boolean endedEarly;
 
-  /** Starts making the launch ready, on a thread of its own. */
+  /** Starts making the launch ready, on a thread of its own ({@link SandboxThreads}). */
   Launcher(ResourceControl resources, Path commandDirectory, String name) {
     this.resources = resources;
     this.files = LaunchFiles.in(commandDirectory, name);
     this.name = name;
-    this.thread = new Thread(this::run, "sandbox-launcher-" + name);
-    thread.start();
+    this.life = SandboxThreads.run(this::run);
   }
 
   /** False once it is known that this launch cannot run: its shell failed or was killed. */
@@ -100,9 +99,9 @@ final class Launcher {
     request.complete(null);
   }
 
-  /** Waits for the launch's thread to end. */
+  /** Waits for the launch's thread to be done with it. */
   void awaitEnd(long millis) throws InterruptedException {
-    thread.join(millis);
+    SandboxThreads.await(life, millis);
   }
 
   private void run() {

@@ -68,6 +68,16 @@ public interface ResourceControl {
     /** What the group measured, and which of its limits was hit. */
     Usage usage();
 
+    /** The CPU time its processes used so far, null where not measured: one read, not four. */
+    default Long cpuTimeMs() {
+      return usage().cpuTimeMs();
+    }
+
+    /** The most memory it has held so far, null where not measured: one read, not four. */
+    default Long memoryPeakBytes() {
+      return usage().memoryPeakBytes();
+    }
+
     /** Removes the group once it is empty. */
     @Override
     void close();

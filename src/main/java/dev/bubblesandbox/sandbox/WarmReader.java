@@ -1,6 +1,8 @@
 package dev.bubblesandbox.sandbox;
 
 import dev.bubblesandbox.environment.ReadyEnvironment;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -63,6 +65,24 @@ final class WarmReader {
       + "c=r(p)\n";
 
   private WarmReader() {}
+
+  /**
+   * Reads the sandbox's stderr up to {@link #READY}: what comes before it (the interpreter's own
+   * start-up messages, if any) is no output of the execution.
+   *
+   * @throws IOException when the sandbox ended before it was ready
+   */
+  static void awaitReady(Process sandbox) throws IOException {
+    InputStream stderr = sandbox.getErrorStream();
+    int read;
+    while ((read = stderr.read()) != -1) {
+      if (read == READY) {
+        return;
+      }
+    }
+    throw new IOException("it ended before it was ready (exit "
+        + (sandbox.isAlive() ? "unknown" : sandbox.exitValue()) + ")");
+  }
 
   /** The spec of a warm sandbox: this program, the default limits. */
   static LaunchSpec spec(ReadyEnvironment environment, Optional<Path> workDir, List<Volume> volumes,

@@ -1,7 +1,6 @@
 package dev.bubblesandbox.sandbox;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.List;
@@ -36,13 +35,14 @@ final class WarmSandbox {
   private final String name;
   private final CompletableFuture<Request> request = new CompletableFuture<>();
   private final CompletableFuture<SandboxExecution> started = new CompletableFuture<>();
-  private final Thread thread;
+  private final CompletableFuture<Void> life;
   private volatile Process shell;
   private volatile ResourceControl.Group group;
   private volatile boolean failed;
   private volatile boolean ready;
+  private volatile long heldBytes = -1;
 
-  /** Starts the sandbox of {@code warmSpec} on a thread of its own. */
+  /** Starts the sandbox of {@code warmSpec} on a thread of its own ({@link SandboxThreads}). */
   WarmSandbox(LaunchSpec warmSpec, String syncVersion, ResourceControl resources, LaunchCommand command,
       Path directory, String name) {
     this.warmSpec = warmSpec;
@@ -53,9 +53,7 @@ final class WarmSandbox {
     this.files = LaunchFiles.in(directory, name);
     this.codeDirectory = directory;
     this.name = name;
-    this.thread = new Thread(this::run, "sandbox-warm-" + name);
-    thread.setDaemon(true);
-    thread.start();
+    this.life = SandboxThreads.run(this::run);
   }
 
   LaunchSpec spec() {
@@ -90,16 +88,22 @@ final class WarmSandbox {
     return ready && usable();
   }
 
-  /** Whether its thread has ended: its processes, group and files are gone. */
+  /** Whether it is over: its processes, group and files are gone. */
   boolean ended() {
-    return !thread.isAlive();
+    return life.isDone();
   }
 
-  /** What its group has held at most (its preloaded modules), where the host measures it; else 0. */
+  /**
+   * What its group has held at most (its preloaded modules), where the host measures it; else 0.
+   * Read once it waits (a waiting Python holds no more), not on every look of the pool's.
+   */
   long memoryBytes() {
-    ResourceControl.Group current = group;
-    Long peak = current == null ? null : current.usage().memoryPeakBytes();
-    return peak == null ? 0 : peak;
+    long held = heldBytes;
+    if (held < 0) {
+      Long peak = group == null ? null : group.memoryPeakBytes();
+      held = peak == null ? 0 : peak;
+    }
+    return held;
   }
 
   /**
@@ -139,7 +143,7 @@ final class WarmSandbox {
   }
 
   void awaitEnd(long millis) throws InterruptedException {
-    thread.join(millis);
+    SandboxThreads.await(life, millis);
   }
 
   private void run() {
@@ -155,7 +159,9 @@ final class WarmSandbox {
       OutputStream stdin = process.getOutputStream();
       stdin.write('\n');
       stdin.flush();
-      awaitReady(process);
+      WarmReader.awaitReady(process);
+      ready = true;
+      heldBytes = memoryBytes();
     } catch (IOException | RuntimeException | Error e) {
       failed = true;
       end(process, code);
@@ -192,12 +198,10 @@ final class WarmSandbox {
       if (!next.spec().limits().resources().equals(warmSpec.limits().resources())) {
         limited.limit(next.spec().limits().resources());
       }
-      // A process that ends meanwhile cannot read: closing the pipe ends a write that waits.
-      process.onExit().thenRun(code::close);
       // Before the code goes (a long one runs while it is written); the CPU so far is the preload.
-      cpuBefore = limited.usage().cpuTimeMs();
+      cpuBefore = limited.cpuTimeMs();
       startNanos = System.nanoTime();
-      code.send(next.spec().program().source().orElse(""));
+      code.send(next.spec().program().source().orElse(""), process);
     } catch (IOException | RuntimeException e) {
       failed = true;
       end(process, code);
@@ -208,23 +212,6 @@ final class WarmSandbox {
     CompletableFuture<ExecutionResult> watched = new CompletableFuture<>();
     started.complete(new SandboxExecution(process, limited, watched.thenApply(done -> done.asWarm(cpuBefore))));
     ExecutionWatcher.watch(next.spec(), next.listener(), limited, process, startNanos, watched, files);
-  }
-
-  /**
-   * Reads stderr up to the bootstrap's {@link WarmReader#READY} byte: what comes before it (the
-   * interpreter's own start-up messages, if any) is no output of the execution.
-   */
-  private void awaitReady(Process process) throws IOException {
-    InputStream stderr = process.getErrorStream();
-    int read;
-    while ((read = stderr.read()) != -1) {
-      if (read == WarmReader.READY) {
-        ready = true;
-        return;
-      }
-    }
-    throw new IOException("it ended before it was ready (exit "
-        + (process.isAlive() ? "unknown" : process.exitValue()) + ")");
   }
 
   /** Kills what runs, removes the group and the launch's files. */

@@ -1,0 +1,44 @@
+package dev.bubblesandbox.sandbox;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The threads that start sandboxes and watch them to their end ({@link Launcher},
+ * {@link WarmSandbox}), reused from one sandbox to the next: making a thread per sandbox cost a
+ * server more CPU than the rest of a launch's bookkeeping. Reuse is safe for bwrap's
+ * {@code --die-with-parent}, which follows the thread that started it: that thread runs the
+ * whole life of its sandbox as one task, and a pooled thread only ends when idle.
+ */
+final class SandboxThreads {
+
+  private static final AtomicLong COUNT = new AtomicLong();
+
+  /** An idle thread ends after a minute; daemons, so that a CLI run never waits for one. */
+  private static final ExecutorService THREADS = Executors.newCachedThreadPool(runnable -> {
+    Thread thread = new Thread(runnable, "sandbox-" + COUNT.incrementAndGet());
+    thread.setDaemon(true);
+    return thread;
+  });
+
+  private SandboxThreads() {}
+
+  /** Runs {@code life} on a pooled thread; the future completes when it has returned. */
+  static CompletableFuture<Void> run(Runnable life) {
+    return CompletableFuture.runAsync(life, THREADS);
+  }
+
+  /** Waits up to {@code millis} for {@code life} to be over, however it ended. */
+  static void await(CompletableFuture<Void> life, long millis) throws InterruptedException {
+    try {
+      life.get(millis, TimeUnit.MILLISECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      // over with an error (the life guards its own failures) or still going: the caller moves on
+    }
+  }
+}
