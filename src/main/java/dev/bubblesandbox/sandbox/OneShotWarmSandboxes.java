@@ -55,6 +55,11 @@ final class OneShotWarmSandboxes {
     return queue == null ? 0 : (int) queue.stream().filter(WarmSandbox::ready).count();
   }
 
+  /** The environments it keeps sandboxes for. */
+  synchronized List<String> environments() {
+    return List.copyOf(waiting.keySet());
+  }
+
   synchronized long memoryBytes() {
     return waiting.values().stream().flatMap(Deque::stream).mapToLong(WarmSandbox::memoryBytes).sum();
   }

@@ -2,8 +2,11 @@ package dev.bubblesandbox.sandbox;
 
 import dev.bubblesandbox.environment.EnvironmentCatalog;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +35,9 @@ public final class WarmPool implements AutoCloseable {
   /** Every sandbox started and not known to have ended: what {@link #close} waits for. */
   private final List<WarmSandbox> started = new ArrayList<>();
   private final Thread refiller;
+  /** The environments {@link #newEnvironments} was told of (refiller only). */
+  private final Set<String> reported = new HashSet<>();
+  private volatile Consumer<String> newEnvironments;
   private boolean closed;
   private boolean asked;
 
@@ -83,6 +89,15 @@ public final class WarmPool implements AutoCloseable {
     }
   }
 
+  /**
+   * Tells {@code listener} of every environment the pool keeps one-shot sandboxes for, on the
+   * pool's thread: those ready now, and each one synced while the server runs.
+   */
+  public void onNewEnvironment(Consumer<String> listener) {
+    newEnvironments = listener;
+    wake();
+  }
+
   /** The warm sandboxes waiting for {@code environment}'s one-shot executions. */
   public int waiting(String environment) {
     return oneShots.waiting(environment);
@@ -115,6 +130,10 @@ public final class WarmPool implements AutoCloseable {
       try {
         oneShots.refill(catalog, settings, this::memoryHeld, this::startWarm, defaults);
         sessions.refill(catalog, settings, this::memoryHeld, this::startWarm, defaults);
+        Consumer<String> listener = newEnvironments;
+        if (listener != null) {
+          oneShots.environments().stream().filter(reported::add).forEach(listener);
+        }
       } catch (RuntimeException | OutOfMemoryError e) {
         logger.warn("warm sandboxes not refilled: {}", e.toString());
       }

@@ -44,7 +44,9 @@ class WarmSandboxesIT {
       "raise KeyboardInterrupt",
       "import warnings\nwarnings.warn('careful')\nprint('done')",
       "name = input()\nrest = input()\nprint('hi', name, rest)\nimport sys\nprint(repr(sys.stdin.read()))",
-      "print('\\u00e9t\\u00e9 \\U0001F600')\nimport sys\nsys.stdout.write('no newline')");
+      "print('\\u00e9t\\u00e9 \\U0001F600')\nimport sys\nsys.stdout.write('no newline')",
+      // Past what the code pipe holds: written while the sandbox reads.
+      "x = 0\n" + "x += 1\n".repeat(30_000) + "print(x)");
 
   private static TestServer warm;
   private static TestServer cold;
@@ -268,6 +270,19 @@ class WarmSandboxesIT {
     }
     JsonNode result = runWarm(request("broken-preload", "print('after the sync')"));
     assertThat(result.path("stdout").asText()).isEqualTo("after the sync\n");
+  }
+
+  @Test
+  @DisplayName("an environment synced while the server runs gets warm sandboxes and its gauge on /metrics")
+  void environmentSyncedLater() throws Exception {
+    Path late = Files.createDirectories(environments.resolve("synced-later"));
+    Files.writeString(late.resolve("pyproject.toml"), "[project]\nname = \"synced-later\"\ndependencies = []\n");
+    assertThat(warm.get("/metrics").body()).doesNotContain("environment=\"synced-later\"");
+
+    new EnvironmentSync(new EnvironmentCatalog(environments), "/usr/bin/python3").sync("synced-later", line -> { });
+
+    JsonNode result = runWarm(request("synced-later", "print('warm from the start')"));
+    assertThat(result.path("stdout").asText()).isEqualTo("warm from the start\n");
   }
 
   /** This JVM's warm sandbox processes (bwrap and below) that mount {@code venv}. */
