@@ -6,7 +6,7 @@
 # by the `bench` Maven profile into target/bench/bubble-sandbox-bench.jar, here, when that jar is
 # missing or older than the sources.
 #
-# usage: bench/server-bench.sh [bench options]   e.g. -n 200 -c 1,4 --warmup 20 --rss-runs 1000
+# usage: bench/server-bench.sh [bench options]   e.g. -n 200 -c 1,4 --warmup 200 --rss-runs 1000
 #   (see: bench/server-bench.sh --help)
 # The JVM runs with the server's options, conf/jvm-server.options, and MALLOC_ARENA_MAX=2, as
 # bin/bubble-sandbox serve runs the server; JAVA_OPTS, if set, is passed after them (e.g.

@@ -52,8 +52,9 @@ public final class BenchCommand implements Callable<Integer> {
           + "unlimited-server launches so that a slow spell of the machine falls on all alike (default: ${DEFAULT-VALUE}).")
   int rounds;
 
-  @Option(names = "--warmup", paramLabel = "N", defaultValue = "20",
-      description = "Unmeasured executions of each kind before the phases (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--warmup", paramLabel = "N", defaultValue = "200",
+      description = "Unmeasured executions of each kind before the phases, so that the JIT has compiled "
+          + "what a long-running server runs (default: ${DEFAULT-VALUE}).")
   int warmup;
 
   @Option(names = "--rss-runs", paramLabel = "N", defaultValue = "1000",
