@@ -1,6 +1,7 @@
 package dev.bubblesandbox.bench;
 
 import dev.bubblesandbox.config.LogLevel;
+import dev.bubblesandbox.sandbox.SpawnMechanism;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.PrintStream;
@@ -110,6 +111,7 @@ public final class BenchCommand implements Callable<Integer> {
   }
 
   public static void main(String[] args) {
+    SpawnMechanism.preferVfork();
     CommandLine commandLine = new CommandLine(new BenchCommand());
     commandLine.setOut(new PrintWriter(OUT, true));
     commandLine.setErr(new PrintWriter(ERR, true));

@@ -4,13 +4,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFileAttributes;
-import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -29,7 +27,7 @@ public final class EnvironmentCatalog {
   /** Environments found ready, by name, with the state of the files that made them so. */
   private final Map<String, Checked> ready = new ConcurrentHashMap<>();
 
-  private record Checked(String files, ReadyEnvironment environment) { }
+  private record Checked(List<Map<String, Object>> files, ReadyEnvironment environment) { }
 
   public EnvironmentCatalog(Path root) {
     this.root = root.toAbsolutePath().normalize();
@@ -100,7 +98,7 @@ public final class EnvironmentCatalog {
     Path directory = directoryOf(name);
     // Every launch and every refill of the warm sandboxes asks: while none of the files that
     // readiness reads has changed since it was last found ready, a look at them is enough.
-    String files = filesState(directory);
+    List<Map<String, Object>> files = filesState(directory);
     Checked checked = ready.get(name);
     if (checked != null && checked.files().equals(files)) {
       return checked.environment();
@@ -122,25 +120,27 @@ public final class EnvironmentCatalog {
     return environment;
   }
 
-  /** The identity, size, time and mode of the files readiness reads; empty when one is missing. */
-  private static String filesState(Path directory) {
+  /**
+   * The identity, size, times, mode and owner of the files readiness reads (one stat each);
+   * empty when one is missing. The change time is in it: an edit that keeps the size and puts
+   * the modification time back still changes it.
+   */
+  private static List<Map<String, Object>> filesState(Path directory) {
     Path venv = directory.resolve(VENV);
-    StringBuilder state = new StringBuilder();
+    List<Map<String, Object>> state = new ArrayList<>();
     for (Path file : List.of(directory.resolve(PYPROJECT), venv.resolve(SyncStamp.FILE_NAME),
         venv.resolve("pyvenv.cfg"), venv.resolve("bin/python"))) {
       try {
-        state.append(fileState(file)).append(';');
+        state.add(fileState(file));
       } catch (IOException e) {
-        return "";
+        return List.of();
       }
     }
-    return state.toString();
+    return state;
   }
 
-  private static String fileState(Path file) throws IOException {
-    PosixFileAttributes attributes = Files.readAttributes(file, PosixFileAttributes.class);
-    return attributes.lastModifiedTime().to(TimeUnit.NANOSECONDS) + "-" + attributes.size() + "-"
-        + attributes.fileKey() + "-" + PosixFilePermissions.toString(attributes.permissions());
+  private static Map<String, Object> fileState(Path file) throws IOException {
+    return Files.readAttributes(file, "unix:dev,ino,size,lastModifiedTime,ctime,mode,uid,gid");
   }
 
   /**
@@ -149,7 +149,7 @@ public final class EnvironmentCatalog {
    */
   public String syncVersion(String name) {
     try {
-      return fileState(directoryOf(name).resolve(VENV).resolve(SyncStamp.FILE_NAME));
+      return fileState(directoryOf(name).resolve(VENV).resolve(SyncStamp.FILE_NAME)).toString();
     } catch (IOException e) {
       return "";
     }

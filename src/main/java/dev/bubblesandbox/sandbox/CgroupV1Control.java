@@ -16,8 +16,10 @@ import java.util.Set;
 /**
  * Per-sandbox groups in the cgroup v1 hierarchies (memory, pids, cpu, cpuacct, freezer), nested
  * under this process's own groups so that limits set on the server (a Kubernetes pod's, say)
- * still bound its sandboxes. Killing goes through the freezer: a frozen group cannot fork, so
- * nothing escapes between reading its task list and killing it.
+ * still bound its sandboxes. Killing first kills the tasks the group lists and waits briefly for
+ * it to empty (killing a sandbox's init ends its whole pid namespace); a task still there then
+ * was forked meanwhile, and the freezer ends the rest: a frozen group cannot fork, so nothing
+ * escapes between reading its task list and killing it.
  */
 final class CgroupV1Control implements ResourceControl {
 
@@ -182,15 +184,18 @@ final class CgroupV1Control implements ResourceControl {
      * (one forked between the read and the kill): then the freezer ends the rest.
      */
     private static boolean killAndAwait(Path freezer) {
+      if (killEach(freezer)) {
+        return true;
+      }
       for (int i = 0; i < 100; i++) {
-        if (i == 0 ? killEach(freezer) : CgroupFiles.pids(freezer).isEmpty()) {
-          return true;
-        }
         try {
           Thread.sleep(2);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           return false;
+        }
+        if (CgroupFiles.pids(freezer).isEmpty()) {
+          return true;
         }
       }
       return false;

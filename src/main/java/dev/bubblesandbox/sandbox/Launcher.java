@@ -57,7 +57,7 @@ final class Launcher {
   private volatile RuntimeException failure;
   private volatile boolean endedEarly;
 
-  /** Starts making the launch ready, on a thread of its own ({@link SandboxThreads}). */
+  /** Starts making the launch ready, on a pooled thread ({@link SandboxThreads}). */
   Launcher(ResourceControl resources, Path commandDirectory, String name) {
     this.resources = resources;
     this.files = LaunchFiles.in(commandDirectory, name);

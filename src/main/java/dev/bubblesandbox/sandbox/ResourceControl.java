@@ -68,12 +68,12 @@ public interface ResourceControl {
     /** What the group measured, and which of its limits was hit. */
     Usage usage();
 
-    /** The CPU time its processes used so far, null where not measured: one read, not four. */
+    /** The CPU time its processes used so far, null where not measured (cgroups read one file). */
     default Long cpuTimeMs() {
       return usage().cpuTimeMs();
     }
 
-    /** The most memory it has held so far, null where not measured: one read, not four. */
+    /** The most memory it has held so far, null where not measured (cgroups read one file). */
     default Long memoryPeakBytes() {
       return usage().memoryPeakBytes();
     }

@@ -7,6 +7,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The threads that start sandboxes and watch them to their end ({@link Launcher},
@@ -17,6 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class SandboxThreads {
 
+  private static final Logger logger = LoggerFactory.getLogger(SandboxThreads.class);
   private static final AtomicLong COUNT = new AtomicLong();
 
   /** An idle thread ends after a minute; daemons, so that a CLI run never waits for one. */
@@ -28,9 +31,18 @@ final class SandboxThreads {
 
   private SandboxThreads() {}
 
-  /** Runs {@code life} on a pooled thread; the future completes when it has returned. */
+  /**
+   * Runs {@code life} on a pooled thread; the future completes when it has returned. A life
+   * guards its own failures: one that escapes it is logged, not lost with the future.
+   */
   static CompletableFuture<Void> run(Runnable life) {
-    return CompletableFuture.runAsync(life, THREADS);
+    CompletableFuture<Void> over = CompletableFuture.runAsync(life, THREADS);
+    over.whenComplete((ignored, failure) -> {
+      if (failure != null) {
+        logger.error("a sandbox's thread failed", failure);
+      }
+    });
+    return over;
   }
 
   /** Waits up to {@code millis} for {@code life} to be over, however it ended. */

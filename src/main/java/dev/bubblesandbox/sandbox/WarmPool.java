@@ -91,7 +91,8 @@ public final class WarmPool implements AutoCloseable {
 
   /**
    * Tells {@code listener} of every environment the pool keeps one-shot sandboxes for, on the
-   * pool's thread: those ready now, and each one synced while the server runs.
+   * pool's thread: those ready now, and each one added (declared and synced) while the server
+   * runs.
    */
   public void onNewEnvironment(Consumer<String> listener) {
     newEnvironments = listener;
@@ -130,13 +131,10 @@ public final class WarmPool implements AutoCloseable {
       try {
         oneShots.refill(catalog, settings, this::memoryHeld, this::startWarm, defaults);
         sessions.refill(catalog, settings, this::memoryHeld, this::startWarm, defaults);
-        Consumer<String> listener = newEnvironments;
-        if (listener != null) {
-          oneShots.environments().stream().filter(reported::add).forEach(listener);
-        }
       } catch (RuntimeException | OutOfMemoryError e) {
         logger.warn("warm sandboxes not refilled: {}", e.toString());
       }
+      reportNewEnvironments();
       synchronized (this) {
         started.removeIf(WarmSandbox::ended);
         if (!asked && !closed) {
@@ -149,6 +147,21 @@ public final class WarmPool implements AutoCloseable {
         asked = false;
         if (closed) {
           return;
+        }
+      }
+    }
+  }
+
+  private void reportNewEnvironments() {
+    Consumer<String> listener = newEnvironments;
+    if (listener != null) {
+      for (String environment : oneShots.environments()) {
+        try {
+          if (reported.add(environment)) {
+            listener.accept(environment);
+          }
+        } catch (RuntimeException e) {
+          logger.warn("new environment {} not reported: {}", environment, e.toString());
         }
       }
     }

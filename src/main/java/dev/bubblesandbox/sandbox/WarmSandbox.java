@@ -42,7 +42,7 @@ final class WarmSandbox {
   private volatile boolean ready;
   private volatile long heldBytes = -1;
 
-  /** Starts the sandbox of {@code warmSpec} on a thread of its own ({@link SandboxThreads}). */
+  /** Starts the sandbox of {@code warmSpec} on a pooled thread ({@link SandboxThreads}). */
   WarmSandbox(LaunchSpec warmSpec, String syncVersion, ResourceControl resources, LaunchCommand command,
       Path directory, String name) {
     this.warmSpec = warmSpec;

@@ -165,7 +165,7 @@ public final class BubbleSandboxServer {
           List<String> environments = context.environments().names();
           context.metrics().registerKnown(environments, ErrorResponses.rejectionCodes());
           WarmPool warm = runner.warmPool(context.environments(), context.limits(), workerSettings.warm());
-          // Those known now show 0 even with warm sandboxes off; those synced later come from the pool.
+          // Those declared now show 0 even with warm sandboxes off; those added later come from the pool.
           environments.forEach(name -> context.metrics().warmSandboxes(name, () -> warm.waiting(name)));
           warm.onNewEnvironment(name -> context.metrics().warmSandboxes(name, () -> warm.waiting(name)));
           return warm;

@@ -273,16 +273,20 @@ class WarmSandboxesIT {
   }
 
   @Test
-  @DisplayName("an environment synced while the server runs gets warm sandboxes and its gauge on /metrics")
-  void environmentSyncedLater() throws Exception {
-    Path late = Files.createDirectories(environments.resolve("synced-later"));
-    Files.writeString(late.resolve("pyproject.toml"), "[project]\nname = \"synced-later\"\ndependencies = []\n");
-    assertThat(warm.get("/metrics").body()).doesNotContain("environment=\"synced-later\"");
+  @DisplayName("an environment added while the server runs gets warm sandboxes and its gauge on /metrics")
+  void environmentAddedLater() throws Exception {
+    Path late = Files.createDirectories(environments.resolve("added-later"));
+    try {
+      Files.writeString(late.resolve("pyproject.toml"), "[project]\nname = \"added-later\"\ndependencies = []\n");
+      assertThat(warm.get("/metrics").body()).doesNotContain("environment=\"added-later\"");
 
-    new EnvironmentSync(new EnvironmentCatalog(environments), "/usr/bin/python3").sync("synced-later", line -> { });
+      new EnvironmentSync(new EnvironmentCatalog(environments), "/usr/bin/python3").sync("added-later", line -> { });
 
-    JsonNode result = runWarm(request("synced-later", "print('warm from the start')"));
-    assertThat(result.path("stdout").asText()).isEqualTo("warm from the start\n");
+      JsonNode result = runWarm(request("added-later", "print('warm from the start')"));
+      assertThat(result.path("stdout").asText()).isEqualTo("warm from the start\n");
+    } finally {
+      dev.bubblesandbox.HostFiles.deleteRecursively(late);
+    }
   }
 
   /** This JVM's warm sandbox processes (bwrap and below) that mount {@code venv}. */
