@@ -7,7 +7,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
-import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -19,7 +18,6 @@ import org.slf4j.LoggerFactory;
  */
 final class SandboxThreads {
 
-  private static final Logger logger = LoggerFactory.getLogger(SandboxThreads.class);
   private static final AtomicLong COUNT = new AtomicLong();
 
   /** An idle thread ends after a minute; daemons, so that a CLI run never waits for one. */
@@ -39,7 +37,8 @@ final class SandboxThreads {
     CompletableFuture<Void> over = CompletableFuture.runAsync(life, THREADS);
     over.whenComplete((ignored, failure) -> {
       if (failure != null) {
-        logger.error("a sandbox's thread failed", failure);
+        // Looked up here: a CLI run would otherwise start the logging framework for nothing.
+        LoggerFactory.getLogger(SandboxThreads.class).error("a sandbox's thread failed", failure);
       }
     });
     return over;
