@@ -8,9 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
 import org.yaml.snakeyaml.error.YAMLException;
 
 /**
@@ -52,10 +49,11 @@ public final class ConfigFile {
    * they also pass as JSON; anything else YAML can type (a date) as its text.
    */
   static Map<String, Object> read(Path file) {
-    // SnakeYAML alone, not Jackson's data binding: the CLI reads this file on every run, and
-    // starting data binding would cost more than the sandbox itself.
+    // SnakeYAML's parser alone (YamlValues), not Jackson's data binding nor SnakeYAML's
+    // constructor: the CLI reads this file on every run, and starting either costs more than the
+    // sandbox's own start-up.
     try (Reader reader = Files.newBufferedReader(file)) {
-      Object document = new Yaml(new SafeConstructor(new LoaderOptions())).load(reader);
+      Object document = YamlValues.read(reader);
       // An empty or comments-only file is a valid YAML document with no content: no settings.
       if (document == null) {
         return Map.of();
