@@ -40,6 +40,30 @@ class CgroupV1ControlIT {
   }
 
   @Test
+  @DisplayName("killAll empties a group whose processes keep forking, with no pid namespace to end them")
+  void killAllEndsForkingGroup() throws Exception {
+    ResourceControl.Group group = Sandboxes.RUNNER.resources().create("forking-group-" + System.nanoTime());
+    try {
+      group.limit(ResourceLimits.DEFAULT);
+      String join = String.join("; ", group.procsFiles().stream().map(file -> "echo $$ > " + file).toList());
+      Process forker = new ProcessBuilder("/bin/sh", "-c", join + "; while :; do sleep 4242 & done").start();
+      Path freezerProcs = group.procsFiles().stream().map(Path::of)
+          .filter(file -> file.toString().contains("freezer")).findFirst().orElseThrow();
+      for (int i = 0; i < 200 && Files.readAllLines(freezerProcs).size() < 20; i++) {
+        Thread.sleep(10);
+      }
+      assertThat(Files.readAllLines(freezerProcs)).as("the forker and its children").hasSizeGreaterThanOrEqualTo(20);
+
+      group.killAll();
+
+      assertThat(Files.readString(freezerProcs)).as("tasks left in the group").isBlank();
+      assertThat(forker.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    } finally {
+      group.close();
+    }
+  }
+
+  @Test
   @DisplayName("Stale groups of a crashed run are emptied and removed at start-up")
   void staleGroupsRemoved() throws Exception {
     ResourceControl control = Sandboxes.RUNNER.resources();
