@@ -48,10 +48,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * only, random port, a temporary workspace) against the same number of raw launches of the
  * command line the server runs ({@link SandboxRunner#command}: the same setpriv prefix, bwrap
  * arguments and Python), at the same concurrency; and the server's resident memory early and
- * after many executions. A third, diagnostic kind goes through a second server of the same
- * settings whose runner has no cgroup limits and no seccomp filter
- * ({@link SandboxRunner#createWithoutLimits}), to tell what the limits cost per launch from what
- * HTTP and Vert.x cost. Each kind's CPU (this JVM by thread, the sandbox
+ * after many executions. Two diagnostic kinds tell what the limits cost from what the server
+ * costs: the raw command with the limits alone ({@link LimitedRawLaunch}: a fresh limited group
+ * and the seccomp filter, no server), and a second server of the same settings whose runner has
+ * no cgroup limits and no seccomp filter ({@link SandboxRunner#createWithoutLimits}). Each
+ * kind's CPU (this JVM by thread, the sandbox
  * processes, the whole machine) is printed so that a missed target can be explained.
  *
  * <p>Every loop is bounded by a count and every wait by a timeout.
@@ -109,12 +110,15 @@ public final class ServerBenchmark {
       List<String> rawCommand = runner.command(new LaunchSpec("bench-raw", environment,
           Optional.empty(), List.of(), List.of("python", "-c", SCRIPT), ExecutionLimits.from(settings)));
 
+      LimitedRawLaunch limited = new LimitedRawLaunch(runner.resources(),
+          ExecutionLimits.from(settings).resources(), rawCommand, root.resolve("seccomp.bpf"));
+
       BubbleSandboxServer server = BubbleSandboxServer.start(settings).get(60, TimeUnit.SECONDS);
       BubbleSandboxServer unlimited = BubbleSandboxServer.start(
           forBenchmark(root.resolve("workspace-unlimited"), maxConcurrency, true),
           SandboxRunner.createWithoutLimits(user)).get(60, TimeUnit.SECONDS);
       try {
-        measure(server, unlimited, settings, user, rawCommand);
+        measure(server, unlimited, settings, user, rawCommand, limited);
         if (options.latencyRuns() > 0) {
           out.println();
           StartLatency.Ratios latency = new StartLatency(HttpClient.newBuilder()
@@ -138,7 +142,7 @@ public final class ServerBenchmark {
   }
 
   private void measure(BubbleSandboxServer server, BubbleSandboxServer unlimited, Settings settings,
-      SandboxUser user, List<String> rawCommand) throws Exception {
+      SandboxUser user, List<String> rawCommand, LimitedRawLaunch limited) throws Exception {
     HttpClient http = HttpClient.newBuilder()
         .version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(Duration.ofSeconds(5))
@@ -150,6 +154,7 @@ public final class ServerBenchmark {
     URI executeUnlimited = URI.create("http://127.0.0.1:" + unlimited.port() + "/v1/execute");
     Launch viaRunner = worker -> executeOverHttp(http, executeUnlimited, body);
     Launch raw = worker -> StartLatency.launchRaw(rawCommand, EXPECTED_STDOUT);
+    Launch rawLimited = worker -> limited.launch(EXPECTED_STDOUT);
     int maxConcurrency = Collections.max(options.concurrency());
 
     out.printf(Locale.ROOT, "bubble-sandbox bench: %s in environment '%s', %d cores, sandboxes run as %s%n",
@@ -180,6 +185,7 @@ public final class ServerBenchmark {
 
     if (options.warmup() > 0) {
       phase(options.warmup(), maxConcurrency, raw);
+      phase(options.warmup(), maxConcurrency, rawLimited);
       phase(options.warmup(), maxConcurrency, viaServer);
       phase(options.warmup(), maxConcurrency, viaRunner);
       executed += options.warmup();
@@ -188,12 +194,14 @@ public final class ServerBenchmark {
     List<Double> p50Ratio = new ArrayList<>();
     List<Double> throughputRatio = new ArrayList<>();
     List<Double> limitsRatio = new ArrayList<>();
+    List<Double> limitedRatio = new ArrayList<>();
     int n = options.executions();
     for (int concurrency : options.concurrency()) {
       Kind rawKind = new Kind(raw);
+      Kind limitedKind = new Kind(rawLimited);
       Kind serverKind = new Kind(viaServer);
       Kind runnerKind = new Kind(viaRunner);
-      List<Kind> kinds = List.of(rawKind, serverKind, runnerKind);
+      List<Kind> kinds = List.of(rawKind, limitedKind, serverKind, runnerKind);
       // Rounds alternate the kinds (in a rotating order) so that a slow spell of the machine
       // falls on all of them alike.
       for (int round = 0; round < options.rounds(); round++) {
@@ -206,26 +214,37 @@ public final class ServerBenchmark {
       LatencyStats rawStats = rawKind.stats();
       LatencyStats serverStats = serverKind.stats();
       LatencyStats runnerStats = runnerKind.stats();
+      LatencyStats limitedStats = limitedKind.stats();
       double latency = serverStats.percentileMillis(50) / rawStats.percentileMillis(50);
       double throughput = serverStats.throughput() / rawStats.throughput();
       p50Ratio.add(latency);
       throughputRatio.add(throughput);
+      limitedRatio.add(limitedStats.throughput() / rawStats.throughput());
       limitsRatio.add(serverStats.percentileMillis(50) / runnerStats.percentileMillis(50));
       out.printf(Locale.ROOT, "C=%-2d raw     %s%n", concurrency, rawStats.summary());
+      out.printf(Locale.ROOT, "C=%-2d limits  %s  (raw bwrap in a fresh limited group with the seccomp "
+          + "filter: the limits alone, no server)%n", concurrency, limitedStats.summary());
       out.printf(Locale.ROOT, "C=%-2d server  %s%n", concurrency, serverStats.summary());
       out.printf(Locale.ROOT, "C=%-2d no-lim  %s  (the same server with no cgroup limits and no "
           + "seccomp filter)%n", concurrency, runnerStats.summary());
       out.printf(Locale.ROOT, "C=%-2d CPU per execution, raw:    %s; harness threads %.1f ms%n",
           concurrency, rawKind.cpu.perExecution(n), rawStats.clientCpuNanos() / 1e6 / n);
+      out.printf(Locale.ROOT, "C=%-2d CPU per execution, limits: %s; harness threads %.1f ms%n",
+          concurrency, limitedKind.cpu.perExecution(n), limitedStats.clientCpuNanos() / 1e6 / n);
       out.printf(Locale.ROOT, "C=%-2d CPU per execution, server: %s; HTTP client side %.1f ms%n",
           concurrency, serverKind.cpu.perExecution(n), serverStats.clientCpuNanos() / 1e6 / n);
       out.printf(Locale.ROOT, "C=%-2d CPU per execution, no-lim: %s; HTTP client side %.1f ms%n",
           concurrency, runnerKind.cpu.perExecution(n), runnerStats.clientCpuNanos() / 1e6 / n);
       out.printf(Locale.ROOT, "C=%-2d server, this JVM's CPU per execution by thread: %s%n",
           concurrency, serverKind.byThread(n));
-      out.printf(Locale.ROOT, "C=%-2d server/raw: p50 %.2fx, p95 %.2fx, throughput %.2fx%n%n",
+      out.printf(Locale.ROOT, "C=%-2d server/raw: p50 %.2fx, p95 %.2fx, throughput %.2fx%n",
           concurrency, latency,
           serverStats.percentileMillis(95) / rawStats.percentileMillis(95), throughput);
+      out.printf(Locale.ROOT, "C=%-2d throughput: limits/raw %.2fx (what enforcing the limits leaves), "
+          + "server/limits %.2fx (what the server keeps of that), server/no-lim %.2fx%n%n",
+          concurrency, limitedStats.throughput() / rawStats.throughput(),
+          serverStats.throughput() / limitedStats.throughput(),
+          serverStats.throughput() / runnerStats.throughput());
     }
 
     System.gc();
@@ -243,6 +262,8 @@ public final class ServerBenchmark {
     int c4 = options.concurrency().indexOf(4);
     if (c4 >= 0) {
       verdict("C=4 server throughput / raw throughput", throughputRatio.get(c4), 0.9, false);
+      out.printf(Locale.ROOT, "  %-44s %.2f (the ceiling of a server that enforces them)%n",
+          "C=4 limits alone: throughput / raw", limitedRatio.get(c4));
     }
     if (early != null) {
       verdict("RSS after " + options.rssRuns() + " / RSS after " + RSS_EARLY_RUNS,

@@ -22,10 +22,10 @@ final class ExecutionWatcher {
 
   /**
    * Watches {@code process}, started at {@code startNanos}, until it ends, then completes
-   * {@code result}, deletes {@code files} and removes {@code group}. Never throws.
+   * {@code result}, deletes the files of {@code trace} and removes {@code group}. Never throws.
    */
   static void watch(LaunchSpec spec, OutputListener listener, ResourceControl.Group group,
-      Process process, long startNanos, CompletableFuture<ExecutionResult> result, LaunchFiles files) {
+      Process process, long startNanos, CompletableFuture<ExecutionResult> result, LaunchTrace trace) {
     try {
       OutputCapture stdout = new OutputCapture(spec.limits().maxOutputBytes());
       OutputCapture stderr = new OutputCapture(spec.limits().maxOutputBytes());
@@ -49,9 +49,9 @@ final class ExecutionWatcher {
       closeQuietly(process.getInputStream());
       closeQuietly(process.getErrorStream());
 
-      boolean executed = files.programExecuted();
+      boolean executed = trace.programExecuted();
       // Gone before the result is, so that nothing of the launch outlives it.
-      files.delete();
+      trace.delete();
       if (ResultAssembler.notStarted(timedOut, status, executed)) {
         group.close();
         result.completeExceptionally(ResultAssembler.notStartedFailure(status, stderr));

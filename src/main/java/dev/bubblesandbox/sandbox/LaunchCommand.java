@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Builds the command lines that start bwrap on this host: the uid switch (as root), bwrap, and
@@ -66,6 +67,20 @@ final class LaunchCommand {
    * but 0 to 2), then exec the uid switch and bwrap.
    */
   String script(LaunchSpec spec, LaunchFiles launch) {
+    return script(spec, spec.program().source().map(source -> launch.source()), launch.status());
+  }
+
+  /**
+   * The shell commands that start a warm sandbox's {@code spec}: as {@link #script(LaunchSpec,
+   * LaunchFiles)}, with bwrap's status to {@code /dev/null}, as the ready byte tells that the
+   * program was executed ({@link LaunchTrace#WARM}), and no source file (its program is
+   * {@code -c}).
+   */
+  String warmScript(LaunchSpec spec) {
+    return script(spec, Optional.empty(), Path.of("/dev/null"));
+  }
+
+  private String script(LaunchSpec spec, Optional<Path> sourceFile, Path status) {
     List<String> command = new ArrayList<>(commandPrefix);
     command.add(bwrap.toString());
     List<String> prefix = resources.sandboxedPrefix(spec.limits().resources());
@@ -75,12 +90,10 @@ final class LaunchCommand {
       script.append(' ').append(BwrapArgs.SECCOMP_FD).append("< ")
           .append(shellQuote(seccompFilter.toString()));
     }
-    if (spec.program().source().isPresent()) {
-      script.append(' ').append(BwrapArgs.SOURCE_FD).append("< ")
-          .append(shellQuote(launch.source().toString()));
-    }
+    sourceFile.ifPresent(file -> script.append(' ').append(BwrapArgs.SOURCE_FD).append("< ")
+        .append(shellQuote(file.toString())));
     script.append(' ').append(BwrapArgs.STATUS_FD).append("> ")
-        .append(shellQuote(launch.status().toString())).append(" || exit 125\n");
+        .append(shellQuote(status.toString())).append(" || exit 125\n");
     script.append("exec");
     for (String argument : command) {
       if (argument.indexOf('\0') >= 0) {

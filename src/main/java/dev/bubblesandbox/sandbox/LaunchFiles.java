@@ -12,7 +12,7 @@ import java.util.Optional;
  * One launch's files in the runner's private directory: the command the launcher's shell
  * sources, the program's source (see {@link Program}), and bwrap's status.
  */
-record LaunchFiles(Path command, Path source, Path status) {
+record LaunchFiles(Path command, Path source, Path status) implements LaunchTrace {
 
   /** The files of the launch named {@code name} in {@code directory}. */
   static LaunchFiles in(Path directory, String name) {
@@ -35,7 +35,8 @@ record LaunchFiles(Path command, Path source, Path status) {
    * the program's exec succeeded. Missing, the shell, the uid switch, bwrap's setup or the
    * program's exec failed.
    */
-  boolean programExecuted() {
+  @Override
+  public boolean programExecuted() {
     try {
       return Files.readString(status, StandardCharsets.UTF_8).contains("\"exit-code\"");
     } catch (IOException e) {
@@ -43,7 +44,8 @@ record LaunchFiles(Path command, Path source, Path status) {
     }
   }
 
-  void delete() {
+  @Override
+  public void delete() {
     for (Path file : List.of(command, source, status)) {
       try {
         Files.deleteIfExists(file);

@@ -33,16 +33,20 @@ final class Launcher {
    * which opens the seccomp filter and execs the uid switch and bwrap.
    * Arguments: the number of cgroup.procs files, the files, the command file.
    */
-  static final String SCRIPT = "n=$1; shift\n"
-      + "while [ \"$n\" -gt 0 ]; do\n"
-      + "  echo $$ > \"$1\" || { echo \"bubble-sandbox: cannot join cgroup $1\" >&2; exit 125; }\n"
-      + "  shift; n=$((n - 1))\n"
-      + "done\n"
+  static final String SCRIPT = joinGroups()
       // End-of-file instead of the go line: the launch was cancelled.
       + "read -r go || exit 0\n"
       // The shell exports PWD (its only variable), and bwrap's init would show it in /proc/1/environ.
       + "unset PWD OLDPWD go\n"
       + ". \"$1\"\n";
+
+  /**
+   * As {@link #SCRIPT}, for a launch whose command is known when it is spawned (a warm sandbox):
+   * no go line, and the commands come as the last argument instead of a file.
+   */
+  static final String INLINE_SCRIPT = joinGroups()
+      + "unset PWD OLDPWD\n"
+      + "eval \"$1\"\n";
 
   /** What to run: the execution's spec, who gets its output, the command the shell sources. */
   private record Request(LaunchSpec spec, OutputListener listener, String commandScript) { }
@@ -134,13 +138,34 @@ final class Launcher {
     }
   }
 
+  /** Joins the groups whose cgroup.procs files are the arguments after their number. */
+  private static String joinGroups() {
+    return "n=$1; shift\n"
+        + "while [ \"$n\" -gt 0 ]; do\n"
+        + "  echo $$ > \"$1\" || { echo \"bubble-sandbox: cannot join cgroup $1\" >&2; exit 125; }\n"
+        + "  shift; n=$((n - 1))\n"
+        + "done\n";
+  }
+
   /** Starts the launcher's shell ({@link #SCRIPT}) for {@code group} and {@code commandFile}. */
   static Process spawn(ResourceControl.Group group, Path commandFile) throws IOException {
+    return spawn(SCRIPT, group, commandFile.toString());
+  }
+
+  /**
+   * Starts a launcher's shell ({@link #INLINE_SCRIPT}) that joins {@code group} and runs
+   * {@code commands} at once.
+   */
+  static Process spawnInline(ResourceControl.Group group, String commands) throws IOException {
+    return spawn(INLINE_SCRIPT, group, commands);
+  }
+
+  private static Process spawn(String script, ResourceControl.Group group, String last) throws IOException {
     List<String> procs = group.procsFiles();
-    List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", SCRIPT,
+    List<String> command = new ArrayList<>(List.of("/bin/sh", "-c", script,
         "bubble-sandbox-launch", Integer.toString(procs.size())));
     command.addAll(procs);
-    command.add(commandFile.toString());
+    command.add(last);
     ProcessBuilder builder = new ProcessBuilder(command);
     // bwrap's own init inherits this environment and shows it in /proc/1/environ:
     // start it with nothing, the sandbox's variables come from --setenv.

@@ -10,7 +10,7 @@ final class ResultAssembler {
 
   /**
    * Whether the program never ran: bwrap exited by itself (no timeout, no signal) without having
-   * executed it (see {@link LaunchFiles#programExecuted}).
+   * executed it (see {@link LaunchTrace#programExecuted}).
    */
   static boolean notStarted(boolean timedOut, int status, boolean executed) {
     return !timedOut && status <= 128 && !executed;

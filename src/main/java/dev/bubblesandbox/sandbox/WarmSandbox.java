@@ -1,17 +1,16 @@
 package dev.bubblesandbox.sandbox;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 
 /**
  * One sandbox started ahead of its execution: its group made and limited with the defaults, the
- * launcher's shell in it, bwrap up and Python ({@link WarmReader}) waiting for code on a private
+ * launcher's shell in it (its commands given inline, {@link Launcher#INLINE_SCRIPT}: a warm
+ * sandbox keeps no files but its code pipe), bwrap up and Python ({@link WarmReader}) waiting for code on a private
  * pipe ({@link CodePipe}; stdin stays the script's). It serves exactly one execution and is then
  * gone: the hand-over lowers the group's limits to the request's, sends the code and closes the
  * pipe, and from there it is watched as a cold launch is ({@link ExecutionWatcher}), its timeout
@@ -30,7 +29,6 @@ final class WarmSandbox {
   private final String syncVersion;
   private final ResourceControl resources;
   private final LaunchCommand command;
-  private final LaunchFiles files;
   private final Path codeDirectory;
   private final String name;
   private final CompletableFuture<Request> request = new CompletableFuture<>();
@@ -50,7 +48,6 @@ final class WarmSandbox {
     this.syncVersion = syncVersion;
     this.resources = resources;
     this.command = command;
-    this.files = LaunchFiles.in(directory, name);
     this.codeDirectory = directory;
     this.name = name;
     this.life = SandboxThreads.run(this::run);
@@ -88,7 +85,7 @@ final class WarmSandbox {
     return ready && usable();
   }
 
-  /** Whether it is over: its processes, group and files are gone. */
+  /** Whether it is over: its processes and group are gone. */
   boolean ended() {
     return life.isDone();
   }
@@ -123,7 +120,7 @@ final class WarmSandbox {
     }
   }
 
-  /** Ends it unused: its processes, group and files go. */
+  /** Ends it unused: its processes and group go. */
   void retire() {
     request.complete(null);
     if (!ready) {
@@ -153,12 +150,8 @@ final class WarmSandbox {
       group = resources.create(name);
       group.limit(warmSpec.limits().resources());
       code = CodePipe.create(codeDirectory);
-      files.write(Optional.empty(), code.shellRedirection() + command.script(warmSpec, files));
-      process = Launcher.spawn(group, files.command());
+      process = Launcher.spawnInline(group, code.shellRedirection() + command.warmScript(warmSpec));
       shell = process;
-      OutputStream stdin = process.getOutputStream();
-      stdin.write('\n');
-      stdin.flush();
       WarmReader.awaitReady(process);
       ready = true;
       heldBytes = memoryBytes();
@@ -183,7 +176,6 @@ final class WarmSandbox {
           : new SandboxUnavailableException("The warm sandbox failed: " + e));
     } finally {
       code.close();
-      files.delete();
     }
   }
 
@@ -211,10 +203,10 @@ final class WarmSandbox {
     }
     CompletableFuture<ExecutionResult> watched = new CompletableFuture<>();
     started.complete(new SandboxExecution(process, limited, watched.thenApply(done -> done.asWarm(cpuBefore))));
-    ExecutionWatcher.watch(next.spec(), next.listener(), limited, process, startNanos, watched, files);
+    ExecutionWatcher.watch(next.spec(), next.listener(), limited, process, startNanos, watched, LaunchTrace.WARM);
   }
 
-  /** Kills what runs, removes the group and the launch's files. */
+  /** Kills what runs and removes the group. */
   private void end(Process process, CodePipe code) {
     kill(process);
     try {
@@ -232,6 +224,5 @@ final class WarmSandbox {
       current.killAll();
       current.close();
     }
-    files.delete();
   }
 }
