@@ -7,6 +7,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +24,13 @@ final class OneShotWarmSandboxes {
   private final Map<String, Deque<WarmSandbox>> waiting = new HashMap<>();
   /** Preload modules by environment, for the sync version they were read for (refiller only). */
   private final Map<String, Map.Entry<String, List<String>>> preloads = new HashMap<>();
+  /** What the last look at the catalog found ready, by name (refiller only). */
+  private final Map<String, Ready> ready = new LinkedHashMap<>();
+  /** Set when a take met a sandbox of an environment synced since: the catalog is looked at again. */
+  private volatile boolean resynced;
+
+  /** An environment as the catalog had it ready: what its sandboxes start from. */
+  private record Ready(ReadyEnvironment environment, String version, List<String> preload) { }
 
   /**
    * A warm sandbox of {@code spec}'s environment synced as {@code version}, or null. A lowered
@@ -40,6 +48,7 @@ final class OneShotWarmSandboxes {
           || !candidate.spec().environment().equals(spec.environment())) {
         it.remove();
         candidate.retire();
+        resynced |= candidate.usable();
       } else if (candidate.takeable() && !(lowersMemory && candidate.preloads())) {
         // One still importing its preload is passed over: a cold start is sooner.
         it.remove();
@@ -66,11 +75,29 @@ final class OneShotWarmSandboxes {
 
   /**
    * Retires what is stale (ended, synced again, not ready) and starts what is missing while
-   * {@code memoryHeld} stays under the cap. Runs on the pool's thread only.
+   * {@code memoryHeld} stays under the cap. Runs on the pool's thread only. The catalog is looked
+   * at when {@code look} is set (the pool does so every second), and when a take met a sandbox of
+   * an environment synced since; else the environments found ready last time are refilled. That
+   * keeps the look's file checks off each execution's refill; a take checks the sync version
+   * itself, so a sandbox started in between from an environment synced since is never used.
    */
   void refill(EnvironmentCatalog catalog, WarmSettings settings, LongSupplier memoryHeld,
-      BiFunction<LaunchSpec, String, WarmSandbox> starter, ExecutionLimits defaults) {
+      BiFunction<LaunchSpec, String, WarmSandbox> starter, ExecutionLimits defaults, boolean look) {
+    if (look || resynced || ready.isEmpty()) {
+      resynced = false;
+      lookAt(catalog);
+    }
+    for (Map.Entry<String, Ready> entry : ready.entrySet()) {
+      if (!topUp(entry.getKey(), entry.getValue(), settings, memoryHeld, starter, defaults)) {
+        return; // the pool is closing
+      }
+    }
+  }
+
+  /** Finds the ready environments; retires the sandboxes of those gone or no longer ready. */
+  private void lookAt(EnvironmentCatalog catalog) {
     List<String> names = catalog.names();
+    ready.clear();
     synchronized (this) {
       for (String gone : new ArrayList<>(waiting.keySet())) {
         if (!names.contains(gone)) {
@@ -79,42 +106,45 @@ final class OneShotWarmSandboxes {
       }
     }
     for (String name : names) {
-      ReadyEnvironment environment;
-      String version;
       try {
-        environment = catalog.require(name);
-        version = catalog.syncVersion(name);
+        ReadyEnvironment environment = catalog.require(name);
+        String version = catalog.syncVersion(name);
+        ready.put(name, new Ready(environment, version, preloadOf(catalog, name, version)));
       } catch (BubbleSandboxException e) {
         synchronized (this) {
           retireAll(name);
         }
-        continue;
       }
-      List<String> preload = preloadOf(catalog, name, version);
-      int target = settings.countFor(name);
-      while (true) {
-        synchronized (this) {
-          Deque<WarmSandbox> queue = waiting.computeIfAbsent(name, key -> new ArrayDeque<>());
-          queue.removeIf(sandbox -> {
-            boolean stale = !sandbox.usable() || !sandbox.syncVersion().equals(version)
-                || !sandbox.spec().environment().equals(environment);
-            if (stale) {
-              sandbox.retire();
-            }
-            return stale;
-          });
-          if (queue.size() >= target || memoryHeld.getAsLong() >= settings.memoryBytes()) {
-            break;
+    }
+  }
+
+  /** Starts {@code name}'s missing sandboxes; false once the pool is closing. */
+  private boolean topUp(String name, Ready environment, WarmSettings settings, LongSupplier memoryHeld,
+      BiFunction<LaunchSpec, String, WarmSandbox> starter, ExecutionLimits defaults) {
+    String version = environment.version();
+    int target = settings.countFor(name);
+    while (true) {
+      synchronized (this) {
+        Deque<WarmSandbox> queue = waiting.computeIfAbsent(name, key -> new ArrayDeque<>());
+        queue.removeIf(sandbox -> {
+          boolean stale = !sandbox.usable() || !sandbox.syncVersion().equals(version)
+              || !sandbox.spec().environment().equals(environment.environment());
+          if (stale) {
+            sandbox.retire();
           }
+          return stale;
+        });
+        if (queue.size() >= target || memoryHeld.getAsLong() >= settings.memoryBytes()) {
+          return true;
         }
-        WarmSandbox started = starter.apply(WarmReader.spec(environment, Optional.empty(), List.of(),
-            preload, defaults), version);
-        if (started == null) {
-          return; // the pool is closing
-        }
-        synchronized (this) {
-          waiting.computeIfAbsent(name, key -> new ArrayDeque<>()).add(started);
-        }
+      }
+      WarmSandbox started = starter.apply(WarmReader.spec(environment.environment(), Optional.empty(),
+          List.of(), environment.preload(), defaults), version);
+      if (started == null) {
+        return false;
+      }
+      synchronized (this) {
+        waiting.computeIfAbsent(name, key -> new ArrayDeque<>()).add(started);
       }
     }
   }

@@ -6,6 +6,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -127,9 +128,16 @@ public final class WarmPool implements AutoCloseable {
   }
 
   private void refillLoop() {
+    long lookedNanos = System.nanoTime();
     while (true) {
       try {
-        oneShots.refill(catalog, settings, this::memoryHeld, this::startWarm, defaults);
+        // After a take, the environments found ready at the last look are refilled; a look at
+        // the catalog (synced again, added, removed) comes at most every IDLE_CHECK_MILLIS.
+        boolean look = System.nanoTime() - lookedNanos >= TimeUnit.MILLISECONDS.toNanos(IDLE_CHECK_MILLIS);
+        if (look) {
+          lookedNanos = System.nanoTime();
+        }
+        oneShots.refill(catalog, settings, this::memoryHeld, this::startWarm, defaults, look);
         sessions.refill(catalog, settings, this::memoryHeld, this::startWarm, defaults);
       } catch (RuntimeException | OutOfMemoryError e) {
         logger.warn("warm sandboxes not refilled: {}", e.toString());
