@@ -33,7 +33,7 @@ final class CodePipe implements AutoCloseable {
 
   /** FIFOs made ahead, by directory: one {@code mkfifo} makes {@link #BATCH} of them. */
   private static final Map<Path, Deque<Path>> STOCK = new HashMap<>();
-  private static final int BATCH = 16;
+  private static final int BATCH = 64;
   /** What a pipe holds at the least (one page; 16 unless the owner has too many): written at once. */
   private static final int ALWAYS_HELD = 4096;
   private static long made;
