@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Server benchmark: one-shot print(1) executions through the HTTP server (started inside the
 # benchmark's JVM on 127.0.0.1, random port, temporary workspace) against raw launches of the
-# same bwrap command line, at each concurrency, plus the server's RSS after 10 and after
+# same bwrap command line (and of it with the limits alone: a fresh limited group and the seccomp
+# filter, no server), at each concurrency, plus the server's RSS after 10 and after
 # --rss-runs executions. The harness (src/bench/java) is not part of the product: it is built
 # by the `bench` Maven profile into target/bench/bubble-sandbox-bench.jar, here, when that jar is
 # missing or older than the sources.

@@ -25,7 +25,9 @@ import picocli.CommandLine.Option;
     description = {
       "Benchmark one-shot print(1) executions through the HTTP server (started in this process "
           + "on 127.0.0.1, random port, temporary workspace) against raw launches of the same "
-          + "bwrap command line, and the server's resident memory.",
+          + "bwrap command line, and the server's resident memory. Two more kinds tell the limits' "
+          + "cost from the server's: the raw command in a fresh limited group with the seccomp "
+          + "filter (no server), and a second server without cgroup limits and seccomp.",
       "Run it from the repository (environments/ must be synced)."})
 public final class BenchCommand implements Callable<Integer> {
 
@@ -49,7 +51,7 @@ public final class BenchCommand implements Callable<Integer> {
   List<Integer> concurrency;
 
   @Option(names = "--rounds", paramLabel = "R", defaultValue = "4",
-      description = "Rounds each phase is split into, alternating raw, server and "
+      description = "Rounds each phase is split into, alternating raw, limited raw, server and "
           + "unlimited-server launches so that a slow spell of the machine falls on all alike (default: ${DEFAULT-VALUE}).")
   int rounds;
 
