@@ -96,7 +96,7 @@ public final class EnvironmentCatalog {
    */
   public ReadyEnvironment require(String name) {
     Path directory = directoryOf(name);
-    // Every launch and every refill of the warm sandboxes asks: while none of the files that
+    // Every launch and every look of the warm pool asks: while none of the files that
     // readiness reads has changed since it was last found ready, a look at them is enough.
     List<Map<String, Object>> files = filesState(directory);
     Checked checked = ready.get(name);

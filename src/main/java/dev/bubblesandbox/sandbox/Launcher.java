@@ -148,13 +148,14 @@ final class Launcher {
   }
 
   /** Starts the launcher's shell ({@link #SCRIPT}) for {@code group} and {@code commandFile}. */
-  static Process spawn(ResourceControl.Group group, Path commandFile) throws IOException {
+  private static Process spawn(ResourceControl.Group group, Path commandFile) throws IOException {
     return spawn(SCRIPT, group, commandFile.toString());
   }
 
   /**
    * Starts a launcher's shell ({@link #INLINE_SCRIPT}) that joins {@code group} and runs
-   * {@code commands} at once.
+   * {@code commands} at once. They are one argument, which Linux bounds at 128 KiB: a warm
+   * sandbox's commands (its bootstrap, preload module names and bwrap's arguments) are a few KiB.
    */
   static Process spawnInline(ResourceControl.Group group, String commands) throws IOException {
     return spawn(INLINE_SCRIPT, group, commands);

@@ -3,12 +3,13 @@ package dev.bubblesandbox.sandbox;
 import dev.bubblesandbox.BubbleSandboxException;
 import dev.bubblesandbox.environment.EnvironmentCatalog;
 import dev.bubblesandbox.environment.ReadyEnvironment;
+import java.io.UncheckedIOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -25,12 +26,15 @@ final class OneShotWarmSandboxes {
   /** Preload modules by environment, for the sync version they were read for (refiller only). */
   private final Map<String, Map.Entry<String, List<String>>> preloads = new HashMap<>();
   /** What the last look at the catalog found ready, by name (refiller only). */
-  private final Map<String, Ready> ready = new LinkedHashMap<>();
-  /** Set when a take met a sandbox of an environment synced since: the catalog is looked at again. */
-  private volatile boolean resynced;
+  private Map<String, Found> found = Map.of();
+  /**
+   * Set when a take met a sandbox of an environment synced since, or a refill one that failed:
+   * the catalog is looked at again on the next refill.
+   */
+  private volatile boolean lookAgain;
 
-  /** An environment as the catalog had it ready: what its sandboxes start from. */
-  private record Ready(ReadyEnvironment environment, String version, List<String> preload) { }
+  /** An environment as a look at the catalog found it ready: what its sandboxes start from. */
+  private record Found(ReadyEnvironment environment, String version, List<String> preload) { }
 
   /**
    * A warm sandbox of {@code spec}'s environment synced as {@code version}, or null. A lowered
@@ -44,11 +48,12 @@ final class OneShotWarmSandboxes {
     }
     for (Iterator<WarmSandbox> it = queue.iterator(); it.hasNext(); ) {
       WarmSandbox candidate = it.next();
-      if (!candidate.usable() || !candidate.syncVersion().equals(version)
-          || !candidate.spec().environment().equals(spec.environment())) {
+      boolean synced = !candidate.syncVersion().equals(version)
+          || !candidate.spec().environment().equals(spec.environment());
+      if (synced || !candidate.usable()) {
         it.remove();
         candidate.retire();
-        resynced |= candidate.usable();
+        lookAgain |= synced;
       } else if (candidate.takeable() && !(lowersMemory && candidate.preloads())) {
         // One still importing its preload is passed over: a cold start is sooner.
         it.remove();
@@ -83,11 +88,12 @@ final class OneShotWarmSandboxes {
    */
   void refill(EnvironmentCatalog catalog, WarmSettings settings, LongSupplier memoryHeld,
       BiFunction<LaunchSpec, String, WarmSandbox> starter, ExecutionLimits defaults, boolean look) {
-    if (look || resynced || ready.isEmpty()) {
-      resynced = false;
-      lookAt(catalog);
+    if (look || lookAgain || found.isEmpty()) {
+      // A take may set it again meanwhile: harmless, the look below reads the catalog afresh.
+      lookAgain = false;
+      found = lookAt(catalog);
     }
-    for (Map.Entry<String, Ready> entry : ready.entrySet()) {
+    for (Map.Entry<String, Found> entry : found.entrySet()) {
       if (!topUp(entry.getKey(), entry.getValue(), settings, memoryHeld, starter, defaults)) {
         return; // the pool is closing
       }
@@ -95,9 +101,9 @@ final class OneShotWarmSandboxes {
   }
 
   /** Finds the ready environments; retires the sandboxes of those gone or no longer ready. */
-  private void lookAt(EnvironmentCatalog catalog) {
+  private Map<String, Found> lookAt(EnvironmentCatalog catalog) {
     List<String> names = catalog.names();
-    ready.clear();
+    Map<String, Found> ready = new LinkedHashMap<>();
     synchronized (this) {
       for (String gone : new ArrayList<>(waiting.keySet())) {
         if (!names.contains(gone)) {
@@ -109,17 +115,19 @@ final class OneShotWarmSandboxes {
       try {
         ReadyEnvironment environment = catalog.require(name);
         String version = catalog.syncVersion(name);
-        ready.put(name, new Ready(environment, version, preloadOf(catalog, name, version)));
-      } catch (BubbleSandboxException e) {
+        ready.put(name, new Found(environment, version, preloadOf(catalog, name, version)));
+      } catch (BubbleSandboxException | UncheckedIOException e) {
+        // Not ready, or its files changing under the look (a sync): none are kept meanwhile.
         synchronized (this) {
           retireAll(name);
         }
       }
     }
+    return ready;
   }
 
   /** Starts {@code name}'s missing sandboxes; false once the pool is closing. */
-  private boolean topUp(String name, Ready environment, WarmSettings settings, LongSupplier memoryHeld,
+  private boolean topUp(String name, Found environment, WarmSettings settings, LongSupplier memoryHeld,
       BiFunction<LaunchSpec, String, WarmSandbox> starter, ExecutionLimits defaults) {
     String version = environment.version();
     int target = settings.countFor(name);
@@ -127,11 +135,14 @@ final class OneShotWarmSandboxes {
       synchronized (this) {
         Deque<WarmSandbox> queue = waiting.computeIfAbsent(name, key -> new ArrayDeque<>());
         queue.removeIf(sandbox -> {
-          boolean stale = !sandbox.usable() || !sandbox.syncVersion().equals(version)
+          boolean failed = !sandbox.usable();
+          boolean stale = failed || !sandbox.syncVersion().equals(version)
               || !sandbox.spec().environment().equals(environment.environment());
           if (stale) {
             sandbox.retire();
           }
+          // One that failed waiting may mean its environment is no longer ready: look again.
+          lookAgain |= failed;
           return stale;
         });
         if (queue.size() >= target || memoryHeld.getAsLong() >= settings.memoryBytes()) {

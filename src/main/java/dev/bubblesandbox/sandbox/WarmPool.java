@@ -147,7 +147,9 @@ public final class WarmPool implements AutoCloseable {
         started.removeIf(WarmSandbox::ended);
         if (!asked && !closed) {
           try {
-            wait(IDLE_CHECK_MILLIS);
+            // Woken by the next take, else when the next look is due.
+            long sinceLook = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lookedNanos);
+            wait(Math.max(1, IDLE_CHECK_MILLIS - sinceLook));
           } catch (InterruptedException e) {
             return;
           }

@@ -10,11 +10,11 @@ import java.util.concurrent.TimeUnit;
 /**
  * One sandbox started ahead of its execution: its group made and limited with the defaults, the
  * launcher's shell in it (its commands given inline, {@link Launcher#INLINE_SCRIPT}: a warm
- * sandbox keeps no files but its code pipe), bwrap up and Python ({@link WarmReader}) waiting for code on a private
- * pipe ({@link CodePipe}; stdin stays the script's). It serves exactly one execution and is then
- * gone: the hand-over lowers the group's limits to the request's, sends the code and closes the
- * pipe, and from there it is watched as a cold launch is ({@link ExecutionWatcher}), its timeout
- * counted from the hand-over.
+ * sandbox keeps no files but its code pipe), bwrap up and Python ({@link WarmReader}) waiting
+ * for code on a private pipe ({@link CodePipe}; stdin stays the script's). It serves exactly one
+ * execution and is then gone: the hand-over lowers the group's limits to the request's, sends
+ * the code and closes the pipe, and from there it is watched as a cold launch is
+ * ({@link ExecutionWatcher}), its timeout counted from the hand-over.
  *
  * <p>As with {@link Launcher}, the thread that spawns the shell is the one that watches the
  * execution: bwrap's {@code --die-with-parent} follows the thread that started it.
