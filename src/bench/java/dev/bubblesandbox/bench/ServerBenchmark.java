@@ -355,11 +355,11 @@ public final class ServerBenchmark {
   }
 
   /**
-   * CPU ticks so far of this process's live threads, keyed by thread id and kernel name (Java's
-   * name cut to 15 characters), from /proc/self/task.
+   * CPU ticks so far of this process's live threads, by thread id, from /proc/self/task, with
+   * each thread's kernel name (Java's name cut to 15 characters).
    */
-  private static Map<String, Long> threadTicks() throws IOException {
-    Map<String, Long> ticks = new HashMap<>();
+  private static Map<String, ThreadTicks> threadTicks() throws IOException {
+    Map<String, ThreadTicks> ticks = new HashMap<>();
     try (var tasks = Files.list(Path.of("/proc/self/task"))) {
       for (Path task : (Iterable<Path>) tasks::iterator) {
         String stat;
@@ -370,11 +370,24 @@ public final class ServerBenchmark {
         }
         String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
         String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
-        ticks.put(task.getFileName() + " " + name,
-            Long.parseLong(fields[11]) + Long.parseLong(fields[12]));
+        ticks.put(task.getFileName().toString(),
+            new ThreadTicks(name, Long.parseLong(fields[11]) + Long.parseLong(fields[12])));
       }
     }
     return ticks;
+  }
+
+  /** A thread's kernel name and CPU ticks so far. */
+  private record ThreadTicks(String name, long ticks) {
+
+    /**
+     * The name without numbers and what follows a parenthesis: a thread that renames itself
+     * while it works (the JDK's process reaper adds the pid it waits for) stays one group.
+     */
+    String group() {
+      int paren = name.indexOf('(');
+      return (paren < 0 ? name : name.substring(0, paren)).strip().replaceAll("[0-9#]+", "N");
+    }
   }
 
   /** One kind of launch measured over several rounds: latencies, wall time and CPU, summed. */
@@ -392,18 +405,18 @@ public final class ServerBenchmark {
       if (count == 0) {
         return;
       }
-      Map<String, Long> threadsBefore = threadTicks();
+      Map<String, ThreadTicks> threadsBefore = threadTicks();
       CpuTimes before = CpuTimes.now();
       rounds.add(phase(count, concurrency, launch));
       CpuTimes used = CpuTimes.now().minus(before);
-      Map<String, Long> threadsAfter = threadTicks();
+      Map<String, ThreadTicks> threadsAfter = threadTicks();
       cpu = cpu.plus(used);
       long live = 0;
-      for (Map.Entry<String, Long> thread : threadsAfter.entrySet()) {
-        long delta = thread.getValue() - threadsBefore.getOrDefault(thread.getKey(), 0L);
-        String group = thread.getKey().substring(thread.getKey().indexOf(' ') + 1)
-            .replaceAll("[0-9#]+", "N");
-        threadGroups.merge(group, delta, Long::sum);
+      for (Map.Entry<String, ThreadTicks> thread : threadsAfter.entrySet()) {
+        // By thread id: a thread renamed during the phase is still the same thread.
+        ThreadTicks earlier = threadsBefore.get(thread.getKey());
+        long delta = thread.getValue().ticks() - (earlier == null ? 0 : earlier.ticks());
+        threadGroups.merge(thread.getValue().group(), delta, Long::sum);
         live += delta;
       }
       threadGroups.merge("(ended threads: sandbox watchers and pumps...)",
