@@ -127,9 +127,9 @@ final class OneShotWarmSandboxes {
   }
 
   /** Starts {@code name}'s missing sandboxes; false once the pool is closing. */
-  private boolean topUp(String name, Found environment, WarmSettings settings, LongSupplier memoryHeld,
+  private boolean topUp(String name, Found ready, WarmSettings settings, LongSupplier memoryHeld,
       BiFunction<LaunchSpec, String, WarmSandbox> starter, ExecutionLimits defaults) {
-    String version = environment.version();
+    String version = ready.version();
     int target = settings.countFor(name);
     while (true) {
       synchronized (this) {
@@ -137,7 +137,7 @@ final class OneShotWarmSandboxes {
         queue.removeIf(sandbox -> {
           boolean failed = !sandbox.usable();
           boolean stale = failed || !sandbox.syncVersion().equals(version)
-              || !sandbox.spec().environment().equals(environment.environment());
+              || !sandbox.spec().environment().equals(ready.environment());
           if (stale) {
             sandbox.retire();
           }
@@ -149,8 +149,8 @@ final class OneShotWarmSandboxes {
           return true;
         }
       }
-      WarmSandbox started = starter.apply(WarmReader.spec(environment.environment(), Optional.empty(),
-          List.of(), environment.preload(), defaults), version);
+      WarmSandbox started = starter.apply(WarmReader.spec(ready.environment(), Optional.empty(),
+          List.of(), ready.preload(), defaults), version);
       if (started == null) {
         return false;
       }
