@@ -144,6 +144,11 @@ final class WarmSandbox {
   }
 
   private void run() {
+    if (request.isDone() && request.join() == null) {
+      // Retired before its thread came (the pool closing): nothing to start, nothing to end.
+      started.completeExceptionally(new SandboxUnavailableException("The warm sandbox was retired."));
+      return;
+    }
     Process process = null;
     CodePipe code = null;
     try {
