@@ -120,6 +120,11 @@ final class CgroupV1Control implements ResourceControl {
   /** One execution's directories, one per controller. */
   private static final class V1Group implements Group {
     private final Map<String, Path> dirs;
+    /**
+     * Set once a kill found the group empty. Only a launch's own shell joins a group, when it
+     * starts, so an emptied group stays empty: removing it need not read its tasks again.
+     */
+    private volatile boolean emptied;
 
     V1Group(Map<String, Path> dirs) {
       this.dirs = dirs;
@@ -152,7 +157,11 @@ final class CgroupV1Control implements ResourceControl {
     @Override
     public void killAll() {
       Path freezer = dirs.get("freezer");
-      if (freezer == null || !Files.isDirectory(freezer) || killAndAwait(freezer)) {
+      if (emptied || freezer == null || !Files.isDirectory(freezer)) {
+        return;
+      }
+      if (killAndAwait(freezer)) {
+        emptied = true;
         return;
       }
       for (int round = 0; round < 10 && !CgroupFiles.pids(freezer).isEmpty(); round++) {

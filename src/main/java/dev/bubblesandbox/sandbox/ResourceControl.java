@@ -78,7 +78,7 @@ public interface ResourceControl {
       return usage().memoryPeakBytes();
     }
 
-    /** Removes the group once it is empty. */
+    /** Kills what is left in the group ({@link #killAll}) and removes it. */
     @Override
     void close();
   }

@@ -226,8 +226,7 @@ final class WarmSandbox {
     }
     ResourceControl.Group current = group;
     if (current != null) {
-      current.killAll();
-      current.close();
+      current.close(); // kills what is left first
     }
   }
 }
