@@ -68,7 +68,7 @@ final class CgroupMounts {
 
   /** The directories of this process's v1 groups, one per controller, or empty unless mounts show every one. */
   static Optional<Map<String, Path>> v1Groups(List<Mount> mounts, List<String> cgroupLines, List<String> controllers) {
-    Map<String, String> own = CgroupV1Control.ownGroups(cgroupLines);
+    Map<String, String> own = ownGroups(cgroupLines);
     Map<String, Path> dirs = new LinkedHashMap<>();
     for (String controller : controllers) {
       Optional<Path> dir = Optional.ofNullable(own.get(controller)).flatMap(group -> groupDir(mounts,
@@ -79,6 +79,20 @@ final class CgroupMounts {
       dirs.put(controller, dir.get());
     }
     return Optional.of(dirs);
+  }
+
+  /** This process's group path by controller, from /proc/self/cgroup. */
+  static Map<String, String> ownGroups(List<String> cgroupLines) {
+    Map<String, String> groups = new LinkedHashMap<>();
+    for (String line : cgroupLines) {
+      String[] fields = line.split(":", 3);
+      if (fields.length == 3) {
+        for (String controller : fields[1].split(",")) {
+          groups.put(controller, fields[2]);
+        }
+      }
+    }
+    return groups;
   }
 
   /** The directory of {@code group} in the first mount of a hierarchy that shows it. */

@@ -26,12 +26,16 @@ final class CgroupV1Control implements ResourceControl {
   private static final String PARENT = "bubble-sandbox";
   private static final List<String> CONTROLLERS = List.of("memory", "pids", "cpu", "cpuacct", "freezer");
   private static final long CFS_PERIOD_US = 100_000;
+  private static final String MEMSW_LIMIT = "memory.memsw.limit_in_bytes";
 
   /** Controller name to the directory under which execution groups are made. */
   private final Map<String, Path> parents;
+  /** Whether the memory controller counts swap (swapaccount): then swap is bounded too. */
+  private final boolean swapAccounted;
 
   private CgroupV1Control(Map<String, Path> parents) {
     this.parents = parents;
+    this.swapAccounted = Files.exists(parents.get("memory").resolve(MEMSW_LIMIT));
   }
 
   /** The control when every controller is mounted as v1 and writable here, else empty. */
@@ -57,20 +61,6 @@ final class CgroupV1Control implements ResourceControl {
     }
   }
 
-  /** This process's group path by controller, from /proc/self/cgroup. */
-  static Map<String, String> ownGroups(List<String> cgroupLines) {
-    Map<String, String> groups = new LinkedHashMap<>();
-    for (String line : cgroupLines) {
-      String[] fields = line.split(":", 3);
-      if (fields.length == 3) {
-        for (String controller : fields[1].split(",")) {
-          groups.put(controller, fields[2]);
-        }
-      }
-    }
-    return groups;
-  }
-
   @Override
   public String mechanism() {
     return "cgroup-v1";
@@ -89,10 +79,10 @@ final class CgroupV1Control implements ResourceControl {
         dirs.put(parent.getKey(), Files.createDirectory(parent.getValue().resolve(name)));
       }
     } catch (IOException e) {
-      new V1Group(dirs).close();
+      new V1Group(dirs, swapAccounted).close();
       throw new SandboxUnavailableException("Cannot set up the sandbox's cgroups: " + e.getMessage());
     }
-    return new V1Group(dirs);
+    return new V1Group(dirs, swapAccounted);
   }
 
   @Override
@@ -113,21 +103,23 @@ final class CgroupV1Control implements ResourceControl {
     for (String name : names) {
       Map<String, Path> dirs = new LinkedHashMap<>();
       parents.forEach((controller, parent) -> dirs.put(controller, parent.resolve(name)));
-      new V1Group(dirs).close();
+      new V1Group(dirs, swapAccounted).close();
     }
   }
 
   /** One execution's directories, one per controller. */
   private static final class V1Group implements Group {
     private final Map<String, Path> dirs;
+    private final boolean swapAccounted;
     /**
      * Set once a kill found the group empty. Only a launch's own shell joins a group, when it
      * starts, so an emptied group stays empty: removing it need not read its tasks again.
      */
     private volatile boolean emptied;
 
-    V1Group(Map<String, Path> dirs) {
+    V1Group(Map<String, Path> dirs, boolean swapAccounted) {
       this.dirs = dirs;
+      this.swapAccounted = swapAccounted;
     }
 
     @Override
@@ -141,9 +133,9 @@ final class CgroupV1Control implements ResourceControl {
       try {
         Path memory = dirs.get("memory");
         CgroupFiles.write(memory.resolve("memory.limit_in_bytes"), Long.toString(limits.memoryBytes()));
-        if (Files.exists(memory.resolve("memory.memsw.limit_in_bytes"))) {
+        if (swapAccounted) {
           // Swap counts too: a sandbox must not page its way past the limit.
-          CgroupFiles.write(memory.resolve("memory.memsw.limit_in_bytes"), Long.toString(limits.memoryBytes()));
+          CgroupFiles.write(memory.resolve(MEMSW_LIMIT), Long.toString(limits.memoryBytes()));
         }
         CgroupFiles.write(dirs.get("pids").resolve("pids.max"), Integer.toString(limits.maxTasks()));
         CgroupFiles.write(dirs.get("cpu").resolve("cpu.cfs_period_us"), Long.toString(CFS_PERIOD_US));

@@ -24,7 +24,7 @@ class CgroupV1ControlTest {
             .containsEntry("cpuacct", Path.of("/sys/fs/cgroup/cpu,cpuacct"))
             .containsEntry("memory", Path.of("/sys/fs/cgroup/memory/a/b")));
     assertThat(CgroupMounts.v1Groups(mounts, cgroup, List.of("memory", "pids"))).isEmpty();
-    assertThat(CgroupV1Control.ownGroups(cgroup))
+    assertThat(CgroupMounts.ownGroups(cgroup))
         .containsEntry("memory", "/a/b").containsEntry("cpu", "/").containsEntry("cpuacct", "/");
   }
 }
