@@ -33,8 +33,11 @@ final class OneShotWarmSandboxes {
    */
   private volatile boolean lookAgain;
 
-  /** An environment as a look at the catalog found it ready: what its sandboxes start from. */
-  private record Found(ReadyEnvironment environment, String version, List<String> preload) { }
+  /**
+   * An environment as a look at the catalog found it ready, and the spec its sandboxes start
+   * from until the next look (one spec for all of them: each is its own launch all the same).
+   */
+  private record Found(ReadyEnvironment environment, String version, LaunchSpec spec) { }
 
   /**
    * A warm sandbox of {@code spec}'s environment synced as {@code version}, or null. A lowered
@@ -91,17 +94,17 @@ final class OneShotWarmSandboxes {
     if (look || lookAgain || found.isEmpty()) {
       // A take may set it again meanwhile: harmless, the look below reads the catalog afresh.
       lookAgain = false;
-      found = lookAt(catalog);
+      found = lookAt(catalog, defaults);
     }
     for (Map.Entry<String, Found> entry : found.entrySet()) {
-      if (!topUp(entry.getKey(), entry.getValue(), settings, memoryHeld, starter, defaults)) {
+      if (!topUp(entry.getKey(), entry.getValue(), settings, memoryHeld, starter)) {
         return; // the pool is closing
       }
     }
   }
 
   /** Finds the ready environments; retires the sandboxes of those gone or no longer ready. */
-  private Map<String, Found> lookAt(EnvironmentCatalog catalog) {
+  private Map<String, Found> lookAt(EnvironmentCatalog catalog, ExecutionLimits defaults) {
     List<String> names = catalog.names();
     Map<String, Found> ready = new LinkedHashMap<>();
     synchronized (this) {
@@ -115,7 +118,8 @@ final class OneShotWarmSandboxes {
       try {
         ReadyEnvironment environment = catalog.require(name);
         String version = catalog.syncVersion(name);
-        ready.put(name, new Found(environment, version, preloadOf(catalog, name, version)));
+        ready.put(name, new Found(environment, version, WarmReader.spec(environment, Optional.empty(),
+            List.of(), preloadOf(catalog, name, version), defaults)));
       } catch (BubbleSandboxException | UncheckedIOException e) {
         // Not ready, or its files changing under the look (a sync): none are kept meanwhile.
         synchronized (this) {
@@ -128,7 +132,7 @@ final class OneShotWarmSandboxes {
 
   /** Starts {@code name}'s missing sandboxes; false once the pool is closing. */
   private boolean topUp(String name, Found ready, WarmSettings settings, LongSupplier memoryHeld,
-      BiFunction<LaunchSpec, String, WarmSandbox> starter, ExecutionLimits defaults) {
+      BiFunction<LaunchSpec, String, WarmSandbox> starter) {
     String version = ready.version();
     int target = settings.countFor(name);
     while (true) {
@@ -149,8 +153,7 @@ final class OneShotWarmSandboxes {
           return true;
         }
       }
-      WarmSandbox started = starter.apply(WarmReader.spec(ready.environment(), Optional.empty(),
-          List.of(), ready.preload(), defaults), version);
+      WarmSandbox started = starter.apply(ready.spec(), version);
       if (started == null) {
         return false;
       }

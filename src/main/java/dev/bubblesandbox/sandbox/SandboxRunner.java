@@ -29,6 +29,13 @@ public final class SandboxRunner {
    * as {@code start} serves short-lived processes (the CLI, tests) and a server uses {@link #pool}.
    */
   private final List<Launcher> started = new CopyOnWriteArrayList<>();
+  /**
+   * The last warm spec and the commands that start it: a one-shot environment's sandboxes share
+   * their spec between two looks of the pool's, so their commands are built once.
+   */
+  private volatile WarmCommands lastWarm;
+
+  private record WarmCommands(LaunchSpec spec, String commands) { }
 
   /** Launch groups are named {@code l<run owner>-<n>}: see {@link RunOwner}. */
   static final String GROUP_PREFIX = "l";
@@ -173,7 +180,12 @@ public final class SandboxRunner {
   /** Starts a warm sandbox of {@code warmSpec}, from the environment synced as {@code version}. */
   WarmSandbox prepareWarm(LaunchSpec warmSpec, String version) {
     LaunchPreflight.check(warmSpec, user);
-    return new WarmSandbox(warmSpec, version, resources, command, files.path(),
+    WarmCommands last = lastWarm;
+    if (last == null || !last.spec().equals(warmSpec)) {
+      last = new WarmCommands(warmSpec, command.warmScript(warmSpec));
+      lastWarm = last;
+    }
+    return new WarmSandbox(warmSpec, version, resources, last.commands(), files.path(),
         GROUP_PREFIX + RunOwner.TOKEN + "-w" + launches.incrementAndGet());
   }
 

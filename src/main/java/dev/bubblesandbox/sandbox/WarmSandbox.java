@@ -24,11 +24,15 @@ final class WarmSandbox {
   /** What to run: the execution's spec and who gets its output. */
   private record Request(LaunchSpec spec, OutputListener listener) { }
 
+  /** The program of a warm sandbox that preloads nothing. */
+  private static final Program BARE = WarmReader.program(List.of());
+
   private final LaunchSpec warmSpec;
   private final boolean preloads;
   private final String syncVersion;
   private final ResourceControl resources;
-  private final LaunchCommand command;
+  /** The shell commands that start bwrap ({@link LaunchCommand#warmScript}). */
+  private final String commands;
   private final Path codeDirectory;
   private final String name;
   private final CompletableFuture<Request> request = new CompletableFuture<>();
@@ -40,14 +44,17 @@ final class WarmSandbox {
   private volatile boolean ready;
   private volatile long heldBytes = -1;
 
-  /** Starts the sandbox of {@code warmSpec} on a pooled thread ({@link SandboxThreads}). */
-  WarmSandbox(LaunchSpec warmSpec, String syncVersion, ResourceControl resources, LaunchCommand command,
+  /**
+   * Starts the sandbox of {@code warmSpec}, which {@code commands} start, on a pooled thread
+   * ({@link SandboxThreads}).
+   */
+  WarmSandbox(LaunchSpec warmSpec, String syncVersion, ResourceControl resources, String commands,
       Path directory, String name) {
     this.warmSpec = warmSpec;
-    this.preloads = !warmSpec.argv().equals(WarmReader.program(List.of()).argv());
+    this.preloads = !warmSpec.program().equals(BARE);
     this.syncVersion = syncVersion;
     this.resources = resources;
-    this.command = command;
+    this.commands = commands;
     this.codeDirectory = directory;
     this.name = name;
     this.life = SandboxThreads.run(this::run);
@@ -92,10 +99,14 @@ final class WarmSandbox {
 
   /**
    * What its group has held at most (its preloaded modules), where the host measures it; else 0.
-   * Read once it waits (a waiting Python holds no more), not on every look of the pool's.
+   * Read once it waits (a waiting Python holds no more), not on every look of the pool's; while it
+   * starts, read only if it preloads (what the pool's memory cap guards against), else 0.
    */
   long memoryBytes() {
     long held = heldBytes;
+    if (held < 0 && !ready && !preloads) {
+      return 0;
+    }
     if (held < 0) {
       Long peak = group == null ? null : group.memoryPeakBytes();
       held = peak == null ? 0 : peak;
@@ -155,7 +166,7 @@ final class WarmSandbox {
       group = resources.create(name);
       group.limit(warmSpec.limits().resources());
       code = CodePipe.create(codeDirectory);
-      process = Launcher.spawnInline(group, code.shellRedirection() + command.warmScript(warmSpec));
+      process = Launcher.spawnInline(group, code.shellRedirection() + commands);
       shell = process;
       WarmReader.awaitReady(process);
       ready = true;
