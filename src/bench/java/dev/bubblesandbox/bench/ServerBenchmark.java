@@ -194,7 +194,7 @@ public final class ServerBenchmark {
     List<Double> p50Ratio = new ArrayList<>();
     List<Double> throughputRatio = new ArrayList<>();
     List<Double> limitsRatio = new ArrayList<>();
-    List<Double> limitedRatio = new ArrayList<>();
+    List<Double> limitsAloneRatio = new ArrayList<>();
     int n = options.executions();
     for (int concurrency : options.concurrency()) {
       Kind rawKind = new Kind(raw);
@@ -219,7 +219,8 @@ public final class ServerBenchmark {
       double throughput = serverStats.throughput() / rawStats.throughput();
       p50Ratio.add(latency);
       throughputRatio.add(throughput);
-      limitedRatio.add(limitedStats.throughput() / rawStats.throughput());
+      double limitsAlone = limitedStats.throughput() / rawStats.throughput();
+      limitsAloneRatio.add(limitsAlone);
       limitsRatio.add(serverStats.percentileMillis(50) / runnerStats.percentileMillis(50));
       out.printf(Locale.ROOT, "C=%-2d raw     %s%n", concurrency, rawStats.summary());
       out.printf(Locale.ROOT, "C=%-2d limits  %s  (raw bwrap in a fresh limited group with the seccomp "
@@ -242,8 +243,7 @@ public final class ServerBenchmark {
           serverStats.percentileMillis(95) / rawStats.percentileMillis(95), throughput);
       out.printf(Locale.ROOT, "C=%-2d throughput: limits/raw %.2fx (what enforcing the limits leaves), "
           + "server/limits %.2fx (what the server keeps of that), server/no-lim %.2fx%n%n",
-          concurrency, limitedStats.throughput() / rawStats.throughput(),
-          serverStats.throughput() / limitedStats.throughput(),
+          concurrency, limitsAlone, serverStats.throughput() / limitedStats.throughput(),
           serverStats.throughput() / runnerStats.throughput());
     }
 
@@ -263,7 +263,7 @@ public final class ServerBenchmark {
     if (c4 >= 0) {
       verdict("C=4 server throughput / raw throughput", throughputRatio.get(c4), 0.9, false);
       out.printf(Locale.ROOT, "  %-44s %.2f (the ceiling of a server that enforces them)%n",
-          "C=4 limits alone: throughput / raw", limitedRatio.get(c4));
+          "C=4 limits alone: throughput / raw", limitsAloneRatio.get(c4));
     }
     if (early != null) {
       verdict("RSS after " + options.rssRuns() + " / RSS after " + RSS_EARLY_RUNS,

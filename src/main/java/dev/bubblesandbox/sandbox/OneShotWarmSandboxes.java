@@ -34,10 +34,10 @@ final class OneShotWarmSandboxes {
   private volatile boolean lookAgain;
 
   /**
-   * An environment as a look at the catalog found it ready, and the spec its sandboxes start
-   * from until the next look (one spec for all of them: each is its own launch all the same).
+   * An environment as a look at the catalog found it ready (its sync version), and the spec its
+   * sandboxes start from until the next look: one spec for all of them, each its own launch.
    */
-  private record Found(ReadyEnvironment environment, String version, LaunchSpec spec) { }
+  private record Found(String version, LaunchSpec spec) { }
 
   /**
    * A warm sandbox of {@code spec}'s environment synced as {@code version}, or null. A lowered
@@ -118,7 +118,7 @@ final class OneShotWarmSandboxes {
       try {
         ReadyEnvironment environment = catalog.require(name);
         String version = catalog.syncVersion(name);
-        ready.put(name, new Found(environment, version, WarmReader.spec(environment, Optional.empty(),
+        ready.put(name, new Found(version, WarmReader.spec(environment, Optional.empty(),
             List.of(), preloadOf(catalog, name, version), defaults)));
       } catch (BubbleSandboxException | UncheckedIOException e) {
         // Not ready, or its files changing under the look (a sync): none are kept meanwhile.
@@ -141,7 +141,7 @@ final class OneShotWarmSandboxes {
         queue.removeIf(sandbox -> {
           boolean failed = !sandbox.usable();
           boolean stale = failed || !sandbox.syncVersion().equals(version)
-              || !sandbox.spec().environment().equals(ready.environment());
+              || !sandbox.spec().environment().equals(ready.spec().environment());
           if (stale) {
             sandbox.retire();
           }
