@@ -45,8 +45,9 @@ public final class ConfigFile {
   }
 
   /**
-   * The file's settings by key, unvalidated: strings, numbers, booleans, lists and nulls, so that
-   * they also pass as JSON; anything else YAML can type (a date) as its text.
+   * The file's settings by key, unvalidated: strings, numbers, booleans, lists, mappings with
+   * string keys and nulls, so that they also pass as JSON; anything else YAML can type (a date)
+   * as its text.
    */
   static Map<String, Object> read(Path file) {
     // SnakeYAML's parser alone (YamlValues), not Jackson's data binding nor SnakeYAML's
@@ -77,6 +78,11 @@ public final class ConfigFile {
     }
     if (value instanceof List<?> list) {
       return list.stream().map(ConfigFile::plain).toList();
+    }
+    if (value instanceof Map<?, ?> map) {
+      Map<String, Object> plain = new LinkedHashMap<>();
+      map.forEach((key, item) -> plain.put(String.valueOf(key), plain(item)));
+      return plain;
     }
     return value.toString();
   }

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /** The parsers the settings table uses: each accepts a typed YAML value or an environment string. */
 final class SettingParsers {
@@ -104,6 +105,83 @@ final class SettingParsers {
       throw new Rejected("at least 16 characters", true);
     }
     return text;
+  }
+
+  /** The cluster's shared secret: empty (off) or at least 32 characters; never echoed. */
+  static String clusterSecret(Object raw) {
+    String text = raw == null ? "" : raw.toString().trim();
+    if (!text.isEmpty() && text.length() < 32) {
+      throw new Rejected("at least 32 characters", true);
+    }
+    return text;
+  }
+
+  /** A directory path without control characters, or empty for none. */
+  static String optionalPath(Object raw) {
+    String text = raw == null ? "" : raw.toString().trim();
+    if (text.chars().anyMatch(Character::isISOControl)) {
+      throw new Rejected("a directory path, or empty");
+    }
+    return text;
+  }
+
+  /**
+   * Tenants and their keys: a list of {@code {tenant, key_sha256, max_sessions?}}, tenant names
+   * unique, digests unique (one key, one tenant).
+   */
+  static List<ApiKey> apiKeys(Object raw) {
+    String expected = "a list such as [{\"tenant\": \"team-a\", \"key_sha256\": \"<64 hex digits>\", "
+        + "\"max_sessions\": 10}] (tenant: 1 to 32 letters, digits, '_' or '-')";
+    if (raw == null || raw.toString().isBlank()) {
+      return List.of();
+    }
+    List<ApiKey> keys = new ArrayList<>();
+    for (Object item : list(raw, expected)) {
+      Map<?, ?> entry = item instanceof Map<?, ?> map ? map : object(item, expected);
+      Object tenant = entry.get("tenant");
+      Object digest = entry.get("key_sha256");
+      Object max = entry.get("max_sessions");
+      if (!(tenant instanceof String name) || !ApiKey.isTenantName(name) || digest == null
+          || !String.valueOf(digest).trim().matches("[0-9A-Fa-f]{64}")
+          || !entry.keySet().stream().allMatch(key -> List.of("tenant", "key_sha256", "max_sessions").contains(key))) {
+        throw new Rejected(expected);
+      }
+      int maxSessions = max == null ? 0 : positiveInt(max);
+      ApiKey key = new ApiKey(name, String.valueOf(digest).trim().toLowerCase(Locale.ROOT), maxSessions);
+      if (keys.stream().anyMatch(other -> other.tenant().equals(key.tenant()) || other.keySha256().equals(key.keySha256()))) {
+        throw new Rejected("each tenant and each key once");
+      }
+      keys.add(key);
+    }
+    return List.copyOf(keys);
+  }
+
+  private static Map<?, ?> object(Object item, String expected) {
+    try {
+      Map<?, ?> map = new ObjectMapper().readValue(String.valueOf(item), Map.class);
+      if (map != null) {
+        return map;
+      }
+    } catch (JsonProcessingException e) {
+      // rejected below
+    }
+    throw new Rejected(expected);
+  }
+
+  /** Host names (no port) such as ["sandbox.example.com", "10.0.0.5"]. */
+  static List<String> hosts(Object raw) {
+    if (raw == null || raw.toString().isBlank()) {
+      return List.of();
+    }
+    List<String> hosts = new ArrayList<>();
+    for (Object item : list(raw, "a JSON list of host names such as [\"sandbox.example.com\"]")) {
+      String host = String.valueOf(item).trim().toLowerCase(Locale.ROOT);
+      if (!host.matches("[a-z0-9.-]+|\\[[0-9a-f:.]+\\]")) {
+        throw new Rejected("host names without a port, such as \"sandbox.example.com\" or \"[::1]\"");
+      }
+      hosts.add(host);
+    }
+    return List.copyOf(hosts);
   }
 
   static List<String> extensions(Object raw) {

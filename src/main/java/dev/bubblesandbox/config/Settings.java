@@ -135,6 +135,18 @@ public final class Settings {
     return get(SettingsTable.API_KEY);
   }
 
+  public List<ApiKey> apiKeys() {
+    return get(SettingsTable.API_KEYS);
+  }
+
+  public boolean allowUnauthenticated() {
+    return get(SettingsTable.ALLOW_UNAUTHENTICATED);
+  }
+
+  public List<String> allowedHosts() {
+    return get(SettingsTable.ALLOWED_HOSTS);
+  }
+
   public long maxWorkspaceBytes() {
     return get(SettingsTable.MAX_WORKSPACE_BYTES);
   }
@@ -171,6 +183,23 @@ public final class Settings {
     return get(SettingsTable.CLUSTER_NAME);
   }
 
+  public String clusterSecret() {
+    return get(SettingsTable.CLUSTER_SECRET);
+  }
+
+  /** Empty when not set. */
+  public String clusterTlsDir() {
+    return get(SettingsTable.CLUSTER_TLS_DIR);
+  }
+
+  public int clusterBusPort() {
+    return get(SettingsTable.CLUSTER_BUS_PORT);
+  }
+
+  public int clusterHttpPort() {
+    return get(SettingsTable.CLUSTER_HTTP_PORT);
+  }
+
   public int warmSandboxes() {
     return get(SettingsTable.WARM_SANDBOXES);
   }
@@ -197,7 +226,7 @@ public final class Settings {
     return values.hashCode();
   }
 
-  /** Never shows the API key. */
+  /** Never shows a key or the cluster secret. */
   @Override
   public String toString() {
     return "Settings[port=" + httpPort() + ", workspace=" + workspaceDir() + ", apiKey="

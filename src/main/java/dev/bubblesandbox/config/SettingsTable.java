@@ -66,6 +66,15 @@ public final class SettingsTable {
   public static final Setting<String> API_KEY = define("api_key", "",
       SettingParsers::secret, "when set (16 characters or more, never logged), every /v1 request "
           + "needs it as a Bearer token");
+  public static final Setting<List<ApiKey>> API_KEYS = define("api_keys", List.of(),
+      SettingParsers::apiKeys, "tenants: a list of {tenant, key_sha256, max_sessions} (the key's SHA-256 "
+          + "in hex; max_sessions optional); each tenant sees only its own sessions");
+  public static final Setting<Boolean> ALLOW_UNAUTHENTICATED = define("allow_unauthenticated", false,
+      SettingParsers::bool, "serve without a key off loopback or in a cluster (logged as a warning at "
+          + "every start)");
+  public static final Setting<List<String>> ALLOWED_HOSTS = define("allowed_hosts", List.of(),
+      SettingParsers::hosts, "Host names a key-less server answers (DNS rebinding); empty: localhost, "
+          + "127.0.0.1, [::1] and http_host");
   public static final Setting<Long> MAX_WORKSPACE_BYTES = define("max_workspace_bytes", 104_857_600L,
       SettingParsers::positiveLong, "size of a session's workspace and a one-shot's scratch dir");
   public static final Setting<List<String>> CORS_ALLOWED_ORIGINS = define("cors_allowed_origins", List.of(),
@@ -88,6 +97,17 @@ public final class SettingsTable {
           + "(instead of cluster_members)");
   public static final Setting<String> CLUSTER_NAME = define("cluster_name", "bubble-sandbox",
       SettingParsers::clusterName, "nodes join only a cluster of the same name");
+  public static final Setting<String> CLUSTER_SECRET = define("cluster_secret", "",
+      SettingParsers::clusterSecret, "shared by every node (32 characters or more, never logged): "
+          + "membership, signed directory entries and hop tokens; required with cluster_enabled");
+  public static final Setting<String> CLUSTER_TLS_DIR = define("cluster_tls_dir", "",
+      SettingParsers::optionalPath, "directory with ca.crt, node.crt and node.key (PEM) for "
+          + "node-to-node TLS (bubble-sandbox cluster-certs makes them); required with cluster_enabled");
+  public static final Setting<Integer> CLUSTER_BUS_PORT = define("cluster_bus_port", 5711,
+      SettingParsers::memberPort, "event bus port of this node (TLS, cluster certificates only)");
+  public static final Setting<Integer> CLUSTER_HTTP_PORT = define("cluster_http_port", 8443,
+      SettingParsers::memberPort, "port other nodes forward requests to (TLS, cluster certificates "
+          + "only, hop tokens only)");
   public static final Setting<Integer> WARM_SANDBOXES = define("warm_sandboxes", 2,
       SettingParsers::nonNegativeInt, "sandboxes kept started ahead for the default environment "
           + "(bare), each used once; 0 turns warm sandboxes off");

@@ -55,6 +55,9 @@ class SettingsTableTest {
       Map.entry("cpu_limit", "0"),
       Map.entry("allow_unlimited", "yes"),
       Map.entry("api_key", "too-short"),
+      Map.entry("api_keys", "[{\"tenant\": \"a b\", \"key_sha256\": \"00\"}]"),
+      Map.entry("allow_unauthenticated", "maybe"),
+      Map.entry("allowed_hosts", "[\"evil.example:80\"]"),
       Map.entry("max_workspace_bytes", "0"),
       Map.entry("cors_allowed_origins", "[\"console.example.com\"]"),
       Map.entry("websocket_messages_per_second", "fast"),
@@ -64,6 +67,10 @@ class SettingsTableTest {
       Map.entry("cluster_members", "10.0.0.5"),
       Map.entry("cluster_kubernetes_service_dns", "not a name!"),
       Map.entry("cluster_name", "a cluster"),
+      Map.entry("cluster_secret", "short-secret-1234"),
+      Map.entry("cluster_tls_dir", "certs\tdir"),
+      Map.entry("cluster_bus_port", "0"),
+      Map.entry("cluster_http_port", "70000"),
       Map.entry("warm_sandboxes", "-1"),
       Map.entry("warm_sandboxes_other_environments", "many"),
       Map.entry("warm_sandboxes_memory_bytes", "0"),
@@ -94,6 +101,13 @@ class SettingsTableTest {
     samples.put("cpu_limit", new Sample("0.5", "0.5", 0.5));
     samples.put("allow_unlimited", new Sample("true", "true", true));
     samples.put("api_key", new Sample("\"0123456789abcdef\"", "0123456789abcdef", "0123456789abcdef"));
+    String digest = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+    samples.put("api_keys", new Sample("[{tenant: team-a, key_sha256: " + digest + ", max_sessions: 3}]",
+        "[{\"tenant\": \"team-a\", \"key_sha256\": \"" + digest.toUpperCase(java.util.Locale.ROOT) + "\", \"max_sessions\": 3}]",
+        List.of(new ApiKey("team-a", digest, 3))));
+    samples.put("allow_unauthenticated", new Sample("true", "true", true));
+    samples.put("allowed_hosts", new Sample("[sandbox.example.com, \"[::1]\"]", "[\"Sandbox.example.com\", \"[::1]\"]",
+        List.of("sandbox.example.com", "[::1]")));
     samples.put("max_workspace_bytes", new Sample("1048576", "1048576", 1_048_576L));
     samples.put("cors_allowed_origins", new Sample("[\"https://console.example.com\"]",
         "[\"https://console.example.com\"]", List.of("https://console.example.com")));
@@ -106,6 +120,12 @@ class SettingsTableTest {
     samples.put("cluster_kubernetes_service_dns", new Sample("bubble-sandbox-hs.default.svc.cluster.local",
         "bubble-sandbox-hs.default.svc.cluster.local", "bubble-sandbox-hs.default.svc.cluster.local"));
     samples.put("cluster_name", new Sample("team-a", "team-a", "team-a"));
+    samples.put("cluster_secret", new Sample("\"0123456789abcdef0123456789abcdef\"", "0123456789abcdef0123456789abcdef",
+        "0123456789abcdef0123456789abcdef"));
+    samples.put("cluster_tls_dir", new Sample("/etc/bubble-sandbox/cluster", "/etc/bubble-sandbox/cluster",
+        "/etc/bubble-sandbox/cluster"));
+    samples.put("cluster_bus_port", new Sample("5800", "5800", 5800));
+    samples.put("cluster_http_port", new Sample("9443", "9443", 9443));
     samples.put("warm_sandboxes", new Sample("4", "4", 4));
     samples.put("warm_sandboxes_other_environments", new Sample("9", "9", 9));
     samples.put("warm_sandboxes_memory_bytes", new Sample("33554432", "33554432", 33_554_432L));
