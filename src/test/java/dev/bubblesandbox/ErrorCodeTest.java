@@ -65,7 +65,7 @@ class ErrorCodeTest {
       int expected = switch (code) {
         case ENVIRONMENT_NOT_READY -> 124;
         case ENVIRONMENT_SYNC_FAILED -> 123;
-        case SANDBOX_UNAVAILABLE, CAPACITY_EXHAUSTED, SESSION_UNAVAILABLE -> 122;
+        case SANDBOX_UNAVAILABLE, CAPACITY_EXHAUSTED, SESSION_UNAVAILABLE, TENANT_LIMIT_REACHED -> 122;
         case INTERNAL_ERROR -> 1;
         default -> 125;
       };

@@ -5,7 +5,6 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 import com.hazelcast.cluster.MembershipEvent;
 import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
-import dev.bubblesandbox.config.InvalidSettingException;
 import dev.bubblesandbox.config.Settings;
 import dev.bubblesandbox.session.SessionService;
 import io.micrometer.core.instrument.Gauge;
@@ -13,6 +12,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -21,7 +21,9 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -38,6 +40,9 @@ public final class ClusterNode {
 
   private static final Logger logger = LoggerFactory.getLogger(ClusterNode.class);
   private static final long REFRESH_MILLIS = 1_000;
+  /** Where each node answers whether a session is its own: asked when the directory cannot say. */
+  private static final String OWNS_ADDRESS = "bubble-sandbox.cluster.owns.";
+  private static final long ASK_TIMEOUT_MILLIS = 3_000;
 
   private final Vertx vertx;
   private final HazelcastInstance hazelcast;
@@ -45,60 +50,79 @@ public final class ClusterNode {
   private final String httpHost;
   private final int httpPort;
   private final SessionDirectory directory;
+  private final ClusterTls tls;
+  private final HopTokens hops;
   private final List<Consumer<String>> memberLeftListeners = new CopyOnWriteArrayList<>();
   private volatile Map<String, NodeLoad> liveNodes = Map.of();
   private volatile SessionService sessions;
   private long refreshTimer = -1;
 
-  private ClusterNode(Vertx vertx, HazelcastInstance hazelcast, String name, Settings settings) {
+  private ClusterNode(Vertx vertx, HazelcastInstance hazelcast, String name, Settings settings,
+      ClusterSecret secret, ClusterTls tls) {
     this.vertx = vertx;
     this.hazelcast = hazelcast;
     this.name = name;
     this.httpHost = settings.clusterHost();
-    this.httpPort = settings.httpPort();
-    this.directory = new SessionDirectory(hazelcast, name,
+    this.httpPort = settings.clusterHttpPort();
+    this.directory = new SessionDirectory(hazelcast, secret, name,
         Duration.ofSeconds(settings.sessionIdleTimeoutSeconds()));
+    this.tls = tls;
+    this.hops = new HopTokens(secret, name, java.time.Clock.systemUTC());
   }
 
-  /** Joins the cluster the settings name. Blocks briefly (the node name file). */
+  /**
+   * Joins the cluster the settings name, with the cluster secret and TLS material they point at.
+   * Blocks briefly (the node name file, the certificate files).
+   */
   public static Future<ClusterNode> join(Settings settings) {
-    if (settings.httpPort() == 0) {
-      return Future.failedFuture(new InvalidSettingException("Invalid setting http_port "
-          + "(BUBBLE_SANDBOX_HTTP_PORT): cluster mode needs a fixed port, the other nodes reach this one there."));
-    }
     String name;
+    ClusterTls tls;
     try {
       name = NodeName.of(settings.workspaceDir());
+      tls = ClusterTls.from(java.nio.file.Path.of(settings.clusterTlsDir()));
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
-    EventBusOptions bus = new EventBusOptions()
+    ClusterSecret secret = new ClusterSecret(settings.clusterSecret());
+    // TLS both ways, a certificate of the cluster's CA required of every peer: a message on the
+    // bus comes from a cluster node, whatever its sender field says.
+    EventBusOptions bus = tls.secure(new EventBusOptions()
         .setHost(settings.clusterHost())
         .setClusterPublicHost(settings.clusterHost())
-        .setPort(0)
+        .setPort(settings.clusterBusPort())
+        .setClusterPublicPort(settings.clusterBusPort())
         .setClusterNodeMetadata(new JsonObject().put("name", name)
-            .put("http", settings.clusterHost() + ":" + settings.httpPort()));
+            .put("http", settings.clusterHost() + ":" + settings.clusterHttpPort())));
     if (!settings.logLevel().equals("DEBUG") && !settings.logLevel().equals("TRACE")) {
       // Hazelcast's start-up banner and notes are some thirty lines at INFO.
       ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("com.hazelcast"))
           .setLevel(ch.qos.logback.classic.Level.WARN);
     }
-    HazelcastClusterManager manager = new HazelcastClusterManager(HazelcastSettings.from(settings));
+    HazelcastClusterManager manager = new HazelcastClusterManager(HazelcastSettings.from(settings, secret));
     return Vertx.builder()
         .with(new VertxOptions().setEventBusOptions(bus))
         .withClusterManager(manager)
         .buildClustered()
         .map(vertx -> {
-          ClusterNode node = new ClusterNode(vertx, manager.getHazelcastInstance(), name, settings);
+          ClusterNode node = new ClusterNode(vertx, manager.getHazelcastInstance(), name, settings, secret, tls);
+          int members = node.hazelcast.getCluster().getMembers().size();
           logger.info("joined the cluster", kv("node", name), kv("cluster", settings.clusterName()),
-              kv("members", node.hazelcast.getCluster().getMembers().size()));
+              kv("members", members));
+          if (members == 1 && settings.clusterMembers().size() > 1) {
+            // Members that are up but refuse this one (another cluster_secret, another
+            // cluster_name) say so in their own log; this side sees only that it is alone.
+            logger.warn("this node is alone in its cluster: if other members are running, check that "
+                + "every node has the same cluster_secret and cluster_name", kv("node", name),
+                kv("cluster_members", settings.clusterMembers()));
+          }
           return node;
         });
   }
 
   /** The session service of this node in the cluster, over its local one. */
-  public ClusterSessionService sessionService(dev.bubblesandbox.session.LocalSessionService local) {
-    ClusterSessionService service = new ClusterSessionService(local, directory, this::changed);
+  public ClusterSessionService sessionService(dev.bubblesandbox.session.LocalSessionService local,
+      Map<String, Integer> tenantMaxSessions) {
+    ClusterSessionService service = new ClusterSessionService(local, directory, this::changed, tenantMaxSessions);
     this.sessions = service;
     return service;
   }
@@ -109,6 +133,7 @@ public final class ClusterNode {
    */
   public void start(List<String> restoredIds) {
     directory.registerRestored(restoredIds);
+    vertx.eventBus().<String>consumer(OWNS_ADDRESS + member(), message -> message.reply(isLocal(message.body())));
     refresh();
     hazelcast.getCluster().addMembershipListener(new MembershipListener() {
       @Override
@@ -132,15 +157,24 @@ public final class ClusterNode {
         .onFailure(failure -> logger.warn("cluster: refreshing the node view failed", kv("error", failure.toString()))));
   }
 
-  /** Publishes this node's load and reads the others'. Blocks. */
+  /** Publishes this node's load, puts its sessions' entries back if changed, and reads the others'. Blocks. */
   private boolean refresh() {
     SessionService current = sessions;
     if (current != null) {
       directory.publish(new NodeLoad(name, directory.member(), httpHost, httpPort, current.capacity(),
           current.slotsUsed(), current.all().size()));
     }
+    directory.reassert();
     liveNodes = directory.liveNodes();
     return true;
+  }
+
+  private boolean isLocal(String sessionId) {
+    try {
+      return sessionId != null && sessions != null && sessions.get(sessionId) != null;
+    } catch (RuntimeException e) {
+      return false;
+    }
   }
 
   /** A session was made or ended here: tell the cluster now, not at the next tick. */
@@ -152,6 +186,15 @@ public final class ClusterNode {
     return name;
   }
 
+  /** The address of this node's listener for the other nodes ({@code cluster_http_port}, TLS). */
+  public String httpHost() {
+    return httpHost;
+  }
+
+  public int httpPort() {
+    return httpPort;
+  }
+
   public String member() {
     return directory.member();
   }
@@ -161,9 +204,44 @@ public final class ClusterNode {
     return vertx;
   }
 
-  /** Where a session lives; completes on a Hazelcast thread. */
-  public java.util.concurrent.CompletionStage<Owner> owner(String sessionId) {
-    return directory.owner(sessionId, liveNodes);
+  /**
+   * Where a session lives, as the directory says; where its entry is not signed with the secret,
+   * as the nodes themselves say (over the bus, which only cluster nodes can speak on). Completes
+   * on a Hazelcast or event-bus thread.
+   */
+  public CompletionStage<Owner> owner(String sessionId) {
+    return directory.owner(sessionId, liveNodes).thenCompose(entry -> {
+      if (entry instanceof SessionDirectory.Entry.Elsewhere elsewhere) {
+        return CompletableFuture.completedFuture(elsewhere.owner());
+      }
+      if (entry instanceof SessionDirectory.Entry.Unknown) {
+        return askNodes(sessionId);
+      }
+      return CompletableFuture.completedFuture(new Owner.Here());
+    });
+  }
+
+  private CompletionStage<Owner> askNodes(String sessionId) {
+    List<Future<Optional<NodeLoad>>> answers = placementCandidates().stream()
+        .map(load -> vertx.eventBus().<Boolean>request(OWNS_ADDRESS + load.member(), sessionId,
+                new DeliveryOptions().setSendTimeout(ASK_TIMEOUT_MILLIS))
+            .map(reply -> Boolean.TRUE.equals(reply.body()) ? Optional.of(load) : Optional.<NodeLoad>empty())
+            .otherwise(Optional.empty()))
+        .toList();
+    return Future.join(answers).<Owner>map(done -> answers.stream().map(Future::result).flatMap(Optional::stream)
+            .findFirst().<Owner>map(load -> new Owner.There(load.name(), load.member(), load.httpHost(), load.httpPort()))
+            .orElse(new Owner.Here()))
+        .toCompletionStage();
+  }
+
+  /** Signs the hop tokens of requests this node forwards, and checks those forwarded to it. */
+  public HopTokens hopTokens() {
+    return hops;
+  }
+
+  /** The TLS of this node's connections to other nodes, and of its listener for them. */
+  public ClusterTls tls() {
+    return tls;
   }
 
   /** The live nodes as last seen, this one included. */

@@ -11,6 +11,8 @@ import dev.bubblesandbox.session.SessionSettings;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import dev.bubblesandbox.session.Tenant;
 
 /**
  * The sessions of one node of a cluster: the {@link LocalSessionService} of this node, with
@@ -23,11 +25,14 @@ public final class ClusterSessionService implements SessionService {
   private final LocalSessionService local;
   private final SessionDirectory directory;
   private final Runnable changed;
+  private final Map<String, Integer> tenantMaxSessions;
 
-  ClusterSessionService(LocalSessionService local, SessionDirectory directory, Runnable changed) {
+  ClusterSessionService(LocalSessionService local, SessionDirectory directory, Runnable changed,
+      Map<String, Integer> tenantMaxSessions) {
     this.local = local;
     this.directory = directory;
     this.changed = changed;
+    this.tenantMaxSessions = Map.copyOf(tenantMaxSessions);
   }
 
   /**
@@ -45,6 +50,9 @@ public final class ClusterSessionService implements SessionService {
       throw unavailable(id, unavailable.node());
     }
     try {
+      if (((SessionDirectory.Claim.Mine) claim).fresh()) {
+        checkTenantBound(id);
+      }
       Created created = local.create(id, settings);
       changed.run();
       return created;
@@ -59,14 +67,28 @@ public final class ClusterSessionService implements SessionService {
     }
   }
 
+  /**
+   * A tenant's bound holds across the cluster: its sessions on every node count (as the directory
+   * says now; two creates at once on two nodes may both pass, and each node's own check still holds).
+   */
+  private void checkTenantBound(String id) {
+    String tenant = Tenant.nameOf(id);
+    Integer max = tenantMaxSessions.get(tenant);
+    // The count includes the entry just claimed for this id.
+    if (max != null && directory.openSessionsOf(tenant) > max) {
+      throw new RefusedException(ErrorCode.TENANT_LIMIT_REACHED,
+          "This tenant holds " + max + " sessions in the cluster, as many as it may; end one first.");
+    }
+  }
+
   static RefusedException unavailable(String id, String node) {
     return new RefusedException(ErrorCode.SESSION_UNAVAILABLE, "Session " + id + " is on node " + node
         + ", which has left the cluster; it is unavailable until that node comes back.");
   }
 
   @Override
-  public SessionInfo createThrowaway(SessionSettings settings) {
-    SessionInfo session = local.createThrowaway(settings);
+  public SessionInfo createThrowaway(String id, SessionSettings settings) {
+    SessionInfo session = local.createThrowaway(id, settings);
     changed.run();
     return session;
   }

@@ -2,7 +2,9 @@ package dev.bubblesandbox.cluster;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
-import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.config.AdvancedNetworkConfig;
+import com.hazelcast.config.JavaSerializationFilterConfig;
+import com.hazelcast.config.ServerSocketEndpointConfig;
 import dev.bubblesandbox.config.Settings;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 
@@ -12,6 +14,12 @@ import io.vertx.spi.cluster.hazelcast.ConfigUtil;
  * address and join method. Multicast is always off: a sandbox server joins only the members it
  * was told of (a TCP/IP list) or those behind a Kubernetes headless Service (DNS lookup, no API
  * permissions).
+ *
+ * <p>Hazelcast's open-source edition has no member authentication and no TLS, so what keeps
+ * others out is set here: the cluster's name carries a digest of the cluster secret (a member
+ * that cannot name the cluster is refused at its join request, before it holds any data); the
+ * member endpoint is the only one (no client protocol: a Hazelcast client cannot connect at all);
+ * and only Vert.x's own classes may arrive through Java serialization.
  */
 final class HazelcastSettings {
 
@@ -37,19 +45,24 @@ final class HazelcastSettings {
 
   private HazelcastSettings() {}
 
-  static Config from(Settings settings) {
+  static Config from(Settings settings, ClusterSecret secret) {
     Config config = ConfigUtil.loadConfig();
-    config.setClusterName(settings.clusterName());
+    config.setClusterName(secret.hazelcastClusterName(settings.clusterName()));
+    JavaSerializationFilterConfig filter = new JavaSerializationFilterConfig().setDefaultsDisabled(false);
+    filter.getWhitelist().addPrefixes("io.vertx.");
+    config.getSerializationConfig().setJavaSerializationFilterConfig(filter);
     config.setInstanceName("bubble-sandbox-" + settings.clusterHost() + "-" + settings.clusterPort());
     for (String[] property : DEFAULT_PROPERTIES) {
       config.setProperty(property[0], System.getProperty(property[0], property[1]));
     }
     // Bound to the advertised address only, the member port fixed (no auto-increment).
     config.setProperty("hazelcast.socket.bind.any", "false");
-    NetworkConfig network = config.getNetworkConfig();
-    network.setPort(settings.clusterPort()).setPortAutoIncrement(false);
-    network.setPublicAddress(settings.clusterHost() + ":" + settings.clusterPort());
-    network.getInterfaces().setEnabled(true).clear().addInterface(settings.clusterHost());
+    AdvancedNetworkConfig network = config.getAdvancedNetworkConfig().setEnabled(true);
+    ServerSocketEndpointConfig member = new ServerSocketEndpointConfig();
+    member.setPort(settings.clusterPort()).setPortAutoIncrement(false);
+    member.setPublicAddress(settings.clusterHost() + ":" + settings.clusterPort());
+    member.getInterfaces().setEnabled(true).clear().addInterface(settings.clusterHost());
+    network.setMemberEndpointConfig(member);
     JoinConfig join = network.getJoin();
     join.getMulticastConfig().setEnabled(false);
     join.getAutoDetectionConfig().setEnabled(false);

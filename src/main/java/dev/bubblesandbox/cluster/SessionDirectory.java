@@ -1,7 +1,9 @@
 package dev.bubblesandbox.cluster;
 
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
 import com.hazelcast.core.HazelcastInstance;
-import com.hazelcast.map.IMap;
+import dev.bubblesandbox.session.Tenant;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.Collection;
@@ -10,12 +12,17 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.util.stream.Collectors;
 
 /**
  * The cluster-wide session directory, in Hazelcast maps (each entry backed up on another
  * member, so that one node's loss loses no entry): session id → owner (node name and member id),
- * member id → {@link NodeLoad}, and node name → when it left the cluster.
+ * member id → {@link NodeLoad}, and node name → when it left the cluster. Every entry is signed
+ * with the cluster secret ({@link SignedMap}): one without a valid signature is ignored, and the
+ * owner of a session writes its entry again when it finds it changed ({@link #reassert}).
  *
  * <p>A session whose owner left stays in the directory while that node may come back with it
  * (a restart on the same workspace directory, within {@code session_idle_timeout_seconds}):
@@ -23,6 +30,8 @@ import java.util.stream.Collectors;
  * restored and drops its other entries, which then answer 404.
  */
 final class SessionDirectory {
+
+  private static final Logger logger = LoggerFactory.getLogger(SessionDirectory.class);
 
   private static final String SESSIONS = "bubble-sandbox.sessions";
   private static final String NODES = "bubble-sandbox.nodes";
@@ -41,22 +50,35 @@ final class SessionDirectory {
     record Unavailable(String node) implements Claim {}
   }
 
+  /** What the directory says of one session id. */
+  sealed interface Entry {
+    /** No entry, or this node's. */
+    record Here() implements Entry {}
+
+    record Elsewhere(Owner owner) implements Entry {}
+
+    /** An entry not signed with the secret: the directory cannot say where the session is. */
+    record Unknown() implements Entry {}
+  }
+
   private final HazelcastInstance hazelcast;
-  private final IMap<String, String> sessions;
-  private final IMap<String, String> nodes;
-  private final IMap<String, Long> lost;
+  private final SignedMap sessions;
+  private final SignedMap nodes;
+  private final SignedMap lost;
   private final String name;
   private final String member;
   private final String entry;
   /** The entry of a session ended with its files kept here: a new session of that id belongs here. */
   private final String keptEntry;
   private final Duration comeBackWindow;
+  /** The entries this node wrote for its sessions, by id: what {@link #reassert} keeps in place. */
+  private final Map<String, String> mine = new ConcurrentHashMap<>();
 
-  SessionDirectory(HazelcastInstance hazelcast, String name, Duration comeBackWindow) {
+  SessionDirectory(HazelcastInstance hazelcast, ClusterSecret secret, String name, Duration comeBackWindow) {
     this.hazelcast = hazelcast;
-    this.sessions = hazelcast.getMap(SESSIONS);
-    this.nodes = hazelcast.getMap(NODES);
-    this.lost = hazelcast.getMap(LOST);
+    this.sessions = new SignedMap(hazelcast.getMap(SESSIONS), secret);
+    this.nodes = new SignedMap(hazelcast.getMap(NODES), secret);
+    this.lost = new SignedMap(hazelcast.getMap(LOST), secret);
     this.name = name;
     this.member = hazelcast.getCluster().getLocalMember().getUuid().toString();
     this.entry = new JsonObject().put("node", name).put("member", member).encode();
@@ -71,22 +93,28 @@ final class SessionDirectory {
   /** Claims {@code id} for a session on this node. Blocks. */
   Claim claim(String id) {
     while (true) {
-      String existing = sessions.putIfAbsent(id, entry);
-      if (existing == null) {
+      SignedMap.Read read = sessions.putIfAbsent(id, entry);
+      if (read instanceof SignedMap.Read.Absent) {
+        mine.put(id, entry);
         return new Claim.Mine(true, false);
       }
-      JsonObject owner = new JsonObject(existing);
+      if (!(read instanceof SignedMap.Read.Valid existing)) {
+        // Not the directory's: the session's own node writes its entry again within a second.
+        return new Claim.Unavailable("unknown");
+      }
+      JsonObject owner = new JsonObject(existing.value());
       String ownerMember = owner.getString("member");
       if (ownerMember.equals(member)) {
-        if (existing.equals(keptEntry)) {
+        if (existing.value().equals(keptEntry)) {
           // A kept session's files, opened again: an ordinary entry from now on.
-          sessions.replace(id, existing, entry);
+          sessions.replace(id, existing.stored(), entry);
+          mine.put(id, entry);
           return new Claim.Mine(true, true);
         }
         return new Claim.Mine(false, false);
       }
       if (isLive(ownerMember)) {
-        Optional<NodeLoad> load = Optional.ofNullable(nodes.get(ownerMember)).map(NodeLoad::decode);
+        Optional<NodeLoad> load = load(ownerMember);
         if (load.isPresent()) {
           return new Claim.Elsewhere(there(load.get()));
         }
@@ -96,14 +124,23 @@ final class SessionDirectory {
         return new Claim.Unavailable(owner.getString("node"));
       }
       // A former run of this node, or a node known gone: the id is free again.
-      if (sessions.replace(id, existing, entry)) {
+      if (sessions.replace(id, existing.stored(), entry)) {
+        mine.put(id, entry);
         return new Claim.Mine(true, false);
       }
     }
   }
 
+  /** How many open sessions of {@code tenant} the cluster holds (kept ones aside). Blocks. */
+  long openSessionsOf(String tenant) {
+    return sessions.validEntries().entrySet().stream()
+        .filter(e -> Tenant.nameOf(e.getKey()).equals(tenant) && !new JsonObject(e.getValue()).getBoolean("kept", false))
+        .count();
+  }
+
   /** Drops this node's entry for {@code id} (a session ended here, or a claim not used). Blocks. */
   void release(String id) {
+    mine.remove(id);
     if (!sessions.remove(id, entry)) {
       sessions.remove(id, keptEntry);
     }
@@ -114,6 +151,7 @@ final class SessionDirectory {
    * that id, made through any node, is made here and finds the files. Blocks.
    */
   void keep(String id) {
+    mine.put(id, keptEntry);
     sessions.set(id, keptEntry);
   }
 
@@ -123,16 +161,18 @@ final class SessionDirectory {
    */
   void registerRestored(Collection<String> ids) {
     for (String id : ids) {
+      mine.put(id, entry);
       sessions.set(id, entry);
     }
     Set<String> restored = Set.copyOf(ids);
-    for (Map.Entry<String, String> e : Set.copyOf(sessions.entrySet())) {
+    for (Map.Entry<String, String> e : sessions.validEntries().entrySet()) {
       JsonObject owner = new JsonObject(e.getValue());
       if (owner.getString("node").equals(name) && !owner.getString("member").equals(member)
           && !restored.contains(e.getKey())) {
         if (owner.getBoolean("kept", false)) {
           // Its files are still here (a kept session's workspace survives restarts).
-          sessions.replace(e.getKey(), e.getValue(), keptEntry);
+          sessions.replace(e.getKey(), sessions.signed(e.getKey(), e.getValue()), keptEntry);
+          mine.put(e.getKey(), keptEntry);
         } else {
           sessions.remove(e.getKey(), e.getValue());
         }
@@ -141,30 +181,52 @@ final class SessionDirectory {
     lost.remove(name);
   }
 
-  /** Where {@code id} lives; completes on a Hazelcast thread. */
-  CompletionStage<Owner> owner(String id, Map<String, NodeLoad> liveNodes) {
-    return sessions.getAsync(id).thenCompose(value -> {
-      if (value == null) {
-        return CompletableFuture.completedFuture(new Owner.Here());
+  /**
+   * Writes again the entries of this node's sessions that are not as it wrote them (removed,
+   * replaced, planted over): whoever changed them, the session stays where it is. Blocks.
+   */
+  void reassert() {
+    Map<String, String> expected = Map.copyOf(mine);
+    if (expected.isEmpty()) {
+      return;
+    }
+    Map<String, Object> stored = sessions.storedEntries(expected.keySet());
+    expected.forEach((id, value) -> {
+      if (!sessions.signed(id, value).equals(stored.get(id)) && mine.get(id) == value) {
+        logger.warn("cluster directory: this node's entry for a session was changed by someone else; written again",
+            kv("session_id", id));
+        sessions.set(id, value);
       }
-      JsonObject owner = new JsonObject(value);
+    });
+  }
+
+  /** Where {@code id} lives; completes on a Hazelcast thread. */
+  CompletionStage<Entry> owner(String id, Map<String, NodeLoad> liveNodes) {
+    return sessions.getAsync(id).thenCompose(read -> {
+      if (read instanceof SignedMap.Read.Invalid) {
+        return CompletableFuture.completedFuture(new Entry.Unknown());
+      }
+      if (!(read instanceof SignedMap.Read.Valid valid)) {
+        return CompletableFuture.completedFuture(new Entry.Here());
+      }
+      JsonObject owner = new JsonObject(valid.value());
       String ownerMember = owner.getString("member");
       if (ownerMember.equals(member)) {
-        return CompletableFuture.completedFuture(new Owner.Here());
+        return CompletableFuture.completedFuture(new Entry.Here());
       }
       NodeLoad known = liveNodes.get(ownerMember);
       if (known != null) {
-        return CompletableFuture.completedFuture(there(known));
+        return CompletableFuture.completedFuture(new Entry.Elsewhere(there(known)));
       }
       if (!isLive(ownerMember)) {
         String node = owner.getString("node");
         // Async: this runs on a Hazelcast thread, or on the event loop when the entry was cached.
-        return lost.getAsync(node).<Owner>thenApply(since -> withinComeBackWindow(since)
-            ? new Owner.Unavailable(node) : new Owner.Here());
+        return lost.getAsync(node).<Entry>thenApply(since -> withinComeBackWindow(since)
+            ? new Entry.Elsewhere(new Owner.Unavailable(node)) : new Entry.Here());
       }
       // A member that joined since the last look at the node map.
-      return nodes.getAsync(ownerMember).thenApply(load -> load == null
-          ? new Owner.Unavailable(owner.getString("node")) : there(NodeLoad.decode(load)));
+      return nodes.getAsync(ownerMember).thenApply(load -> new Entry.Elsewhere(load instanceof SignedMap.Read.Valid ok
+          ? there(NodeLoad.decode(ok.value())) : new Owner.Unavailable(owner.getString("node"))));
     });
   }
 
@@ -172,11 +234,18 @@ final class SessionDirectory {
     nodes.setAsync(member, load.encode());
   }
 
-  /** The published loads of the live members. Blocks. */
+  /** The published loads of the live members, each under its own member id. Blocks. */
   Map<String, NodeLoad> liveNodes() {
     Set<String> live = liveMembers();
-    return nodes.values().stream().map(NodeLoad::decode).filter(load -> live.contains(load.member()))
+    return nodes.validEntries().entrySet().stream()
+        .map(e -> NodeLoad.decode(e.getValue()))
+        .filter(load -> live.contains(load.member()))
         .collect(Collectors.toUnmodifiableMap(NodeLoad::member, load -> load, (a, b) -> a));
+  }
+
+  private Optional<NodeLoad> load(String ofMember) {
+    return nodes.get(ofMember) instanceof SignedMap.Read.Valid ok ? Optional.of(NodeLoad.decode(ok.value()))
+        : Optional.empty();
   }
 
   /**
@@ -184,23 +253,20 @@ final class SessionDirectory {
    * Every survivor does it; the second finds nothing left to do. Blocks.
    */
   Optional<String> memberLeft(String leftMember) {
-    String load = nodes.remove(leftMember);
-    if (load == null) {
-      return Optional.empty();
-    }
-    String leftName = NodeLoad.decode(load).name();
-    lost.set(leftName, System.currentTimeMillis());
-    return Optional.of(leftName);
+    Optional<String> leftName = nodes.remove(leftMember).map(load -> NodeLoad.decode(load).name());
+    leftName.ifPresent(left -> lost.set(left, Long.toString(System.currentTimeMillis())));
+    return leftName;
   }
 
   /** At a graceful stop: this node's entries and load go. Blocks. */
   void leave() {
-    for (Map.Entry<String, String> e : Set.copyOf(sessions.entrySet())) {
+    mine.forEach((id, value) -> {
       // Kept sessions stay this node's: their files come back with it.
-      if (e.getValue().equals(entry)) {
-        sessions.remove(e.getKey(), e.getValue());
+      if (value.equals(entry)) {
+        sessions.remove(id, value);
       }
-    }
+    });
+    mine.clear();
     nodes.remove(member);
   }
 
@@ -208,9 +274,10 @@ final class SessionDirectory {
     return withinComeBackWindow(lost.get(node));
   }
 
-  private boolean withinComeBackWindow(Long since) {
-    // No record yet: the survivors have not finished noting the loss.
-    return since == null || System.currentTimeMillis() - since < comeBackWindow.toMillis();
+  private boolean withinComeBackWindow(SignedMap.Read since) {
+    // No valid record yet: the survivors have not finished noting the loss.
+    return !(since instanceof SignedMap.Read.Valid valid)
+        || System.currentTimeMillis() - Long.parseLong(valid.value()) < comeBackWindow.toMillis();
   }
 
   private boolean isLive(String candidate) {

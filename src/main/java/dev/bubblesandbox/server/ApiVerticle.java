@@ -2,6 +2,7 @@ package dev.bubblesandbox.server;
 
 import dev.bubblesandbox.ErrorCode;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -30,6 +31,8 @@ final class ApiVerticle extends VerticleBase {
 
   private final ServerContext context;
   private HttpServer server;
+  /** The listener other nodes forward to (TLS, cluster certificates only); null on a single node. */
+  private HttpServer clusterServer;
   private Router router;
 
   ApiVerticle(ServerContext context) {
@@ -60,7 +63,11 @@ final class ApiVerticle extends VerticleBase {
           .allowedMethods(java.util.Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT, HttpMethod.DELETE))
           .allowedHeaders(java.util.Set.of("Authorization", "Content-Type")));
     }
-    router.route("/v1/*").handler(new AccessGuard(context.api())::handle);
+    if (context.api().keyless()) {
+      router.route().handler(new HostCheck(context.api().allowedHosts())::handle);
+    }
+    router.route("/v1/*").handler(new AccessGuard(context.api(),
+        context.cluster() == null ? null : context.cluster().hopTokens())::handle);
     router.route("/v1/*").handler(ApiVerticle::refuseDotSegments);
     if (context.cluster() != null) {
       new ClusterRoutes(vertx, context).install(router);
@@ -73,12 +80,13 @@ final class ApiVerticle extends VerticleBase {
     router.get("/v1/environments").handler(ctx -> ServerInfo.handleEnvironments(ctx, context));
     router.get("/v1/openapi.json").handler(OpenApiDocument::handleJson);
     router.get("/v1/openapi.yaml").handler(OpenApiDocument::handleYaml);
-    router.post("/v1/execute").handler(json).handler(execute::handleOneShot);
-    router.post("/v1/sessions").handler(json).handler(sessions::handleCreate);
+    Handler<RoutingContext> jsonOnly = routing -> AccessGuard.requireJson(routing, context.api());
+    router.post("/v1/execute").handler(jsonOnly).handler(json).handler(execute::handleOneShot);
+    router.post("/v1/sessions").handler(jsonOnly).handler(json).handler(sessions::handleCreate);
     router.get("/v1/sessions").handler(sessions::handleList);
     router.get("/v1/sessions/:id").handler(sessions::handleGet);
     router.delete("/v1/sessions/:id").handler(sessions::handleDelete);
-    router.post("/v1/sessions/:id/execute").handler(json).handler(execute::handleInSession);
+    router.post("/v1/sessions/:id/execute").handler(jsonOnly).handler(json).handler(execute::handleInSession);
     router.put("/v1/sessions/:id/files/*").handler(files::handlePut);
     router.post("/v1/sessions/:id/files").handler(files::checkSession);
     router.post("/v1/sessions/:id/files").handler(multipart).handler(files::handleMultipart);
@@ -95,9 +103,24 @@ final class ApiVerticle extends VerticleBase {
         "Method " + ctx.request().method() + " is not allowed here."));
     router.allowForward(io.vertx.ext.web.AllowForwardHeaders.NONE);
 
-    server = vertx.createHttpServer(new HttpServerOptions()
-        .setPort(context.api().httpPort())
-        .setHost(context.api().httpHost())
+    server = vertx.createHttpServer(options().setPort(context.api().httpPort()).setHost(context.api().httpHost()));
+    Future<HttpServer> listening = listen(server, context.api().httpHost(), context.api().httpPort());
+    if (context.cluster() == null) {
+      return listening;
+    }
+    String clusterHost = context.cluster().httpHost();
+    int clusterPort = context.cluster().httpPort();
+    clusterServer = vertx.createHttpServer(context.cluster().tls().secure(options().setHost(clusterHost).setPort(clusterPort)));
+    return Future.all(listening, listen(clusterServer, clusterHost, clusterPort));
+  }
+
+  private Future<HttpServer> listen(HttpServer listener, String host, int port) {
+    return listener.requestHandler(router).listen().recover(failure -> Future.failedFuture(
+        failure instanceof BindException bind ? new ListenFailedException(host, port, bind) : failure));
+  }
+
+  private static HttpServerOptions options() {
+    return new HttpServerOptions()
         .setMaxHeaderSize(MAX_HEADER_BYTES)
         .setMaxInitialLineLength(MAX_REQUEST_LINE_BYTES)
         .setIdleTimeout(IDLE_TIMEOUT_SECONDS)
@@ -106,11 +129,7 @@ final class ApiVerticle extends VerticleBase {
         .setHandle100ContinueAutomatically(false)
         .setMaxWebSocketFrameSize(MAX_WEBSOCKET_FRAME_BYTES)
         .setMaxWebSocketMessageSize(MAX_WEBSOCKET_MESSAGE_BYTES)
-        .setWebSocketSubProtocols(java.util.List.of(ConsoleHandler.SUBPROTOCOL)));
-    return server.requestHandler(router).listen().recover(failure -> Future.failedFuture(
-        failure instanceof BindException bind
-            ? new ListenFailedException(context.api().httpHost(), context.api().httpPort(), bind)
-            : failure));
+        .setWebSocketSubProtocols(java.util.List.of(ConsoleHandler.SUBPROTOCOL));
   }
 
   /**
@@ -140,7 +159,9 @@ final class ApiVerticle extends VerticleBase {
   /** Stops accepting, lets running requests finish within the grace period. */
   @Override
   public Future<?> stop() {
-    return server.shutdown(context.api().shutdownGrace().toMillis(), TimeUnit.MILLISECONDS);
+    long grace = context.api().shutdownGrace().toMillis();
+    return clusterServer == null ? server.shutdown(grace, TimeUnit.MILLISECONDS)
+        : Future.all(server.shutdown(grace, TimeUnit.MILLISECONDS), clusterServer.shutdown(grace, TimeUnit.MILLISECONDS));
   }
 
   int actualPort() {

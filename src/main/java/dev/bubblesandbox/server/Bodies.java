@@ -4,6 +4,7 @@ import dev.bubblesandbox.ErrorCode;
 import dev.bubblesandbox.RefusedException;
 import dev.bubblesandbox.sandbox.ExecutionResult;
 import dev.bubblesandbox.session.SessionInfo;
+import dev.bubblesandbox.session.Tenant;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
@@ -63,11 +64,12 @@ final class Bodies {
         .end(body instanceof JsonObject object ? object.encode() : Json.encode(body));
   }
 
-  static JsonObject session(SessionInfo session) {
+  /** A session as its tenant's client knows it (its own id). */
+  static JsonObject session(SessionInfo session, Tenant tenant) {
     JsonObject volumes = new JsonObject();
     session.volumes().forEach((name, writable) -> volumes.put(name, new JsonObject().put("writable", writable)));
     return new JsonObject()
-        .put("session_id", session.id())
+        .put("session_id", tenant.clientId(session.id()))
         .put("environment", session.environment())
         .put("created_at", session.createdAt().toString())
         .put("last_activity", session.lastActivity().toString())

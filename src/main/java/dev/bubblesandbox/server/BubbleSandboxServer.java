@@ -5,6 +5,7 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 import ch.qos.logback.classic.Level;
 import dev.bubblesandbox.cluster.ClusterNode;
 import dev.bubblesandbox.config.Settings;
+import dev.bubblesandbox.config.TrustChecks;
 import dev.bubblesandbox.environment.EnvironmentCatalog;
 import dev.bubblesandbox.sandbox.SandboxRunner;
 import dev.bubblesandbox.sandbox.SandboxUser;
@@ -102,6 +103,11 @@ public final class BubbleSandboxServer {
 
   private static Future<BubbleSandboxServer> deploy(Vertx vertx, PrometheusMeterRegistry registry,
       Settings settings, SandboxRunner givenRunner) {
+    try {
+      TrustChecks.check(settings).ifPresent(warning -> logger.warn(warning));
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
     if (!settings.clusterEnabled()) {
       return deploy(vertx, registry, settings, givenRunner, null);
     }
@@ -129,16 +135,20 @@ public final class BubbleSandboxServer {
     }
     Workspaces workspaces = new Workspaces(settings.workspaceDir(), user, settings.allowedExtensions(),
         settings.maxWorkspaceBytes());
-    LocalSessionService local = new LocalSessionService(settings.maxSessions(), workspaces);
-    SessionService sessions = cluster == null ? local : cluster.sessionService(local);
+    ApiSettings api = ApiSettings.from(settings);
+    Map<String, Integer> tenantBounds = new java.util.HashMap<>();
+    api.tenants().stream().filter(tenant -> tenant.maxSessions() > 0)
+        .forEach(tenant -> tenantBounds.put(tenant.name(), tenant.maxSessions()));
+    LocalSessionService local = new LocalSessionService(settings.maxSessions(), workspaces, tenantBounds);
+    SessionService sessions = cluster == null ? local : cluster.sessionService(local, tenantBounds);
     ServerContext context = new ServerContext(
-        ApiSettings.from(settings),
+        api,
         ExecutionLimits.from(settings),
         new EnvironmentCatalog(settings.environmentsDir()),
         runner,
         sessions,
         workspaces,
-        new SandboxMetrics(registry, sessions),
+        new SandboxMetrics(registry, sessions, api.tenants()),
         registry,
         vertx.createSharedWorkerExecutor("bubble-sandbox-io", 16),
         cluster);

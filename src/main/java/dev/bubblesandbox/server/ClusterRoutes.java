@@ -19,6 +19,9 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import dev.bubblesandbox.session.Tenant;
 
 /**
  * The routes of cluster mode, in front of the node's own: every request for a session of another
@@ -42,20 +45,30 @@ final class ClusterRoutes {
   ClusterRoutes(Vertx vertx, ServerContext context) {
     this.context = context;
     this.node = context.cluster();
-    this.forwarder = new HttpForwarder(vertx, node.name(), context.limits().timeout().plusSeconds(60));
-    this.consoles = new ConsoleRelay(vertx, node.name());
+    this.forwarder = new HttpForwarder(vertx, node.tls(), node.hopTokens(), context.limits().timeout().plusSeconds(60));
+    this.consoles = new ConsoleRelay(vertx, node.tls(), node.hopTokens());
     Context here = vertx.getOrCreateContext();
     node.onMemberLeft(member -> here.runOnContext(ignored -> consoles.memberLeft(member)));
   }
 
-  /** Answers other nodes' listing requests with this node's sessions; once per server. */
+  /**
+   * Answers other nodes' listing requests (a tenant's name) with this node's sessions of that
+   * tenant; once per server. Only cluster nodes reach the bus (TLS with the cluster's CA).
+   */
   static void serveListing(ServerContext context) {
     ClusterNode node = context.cluster();
-    node.vertx().eventBus().<Object>consumer(LISTING_ADDRESS + node.member(), message -> {
-      JsonArray sessions = new JsonArray();
-      context.sessions().all().forEach(session -> sessions.add(Bodies.session(session).put("node", node.name())));
-      message.reply(sessions);
+    Map<String, Tenant> tenants = context.api().tenants().stream().collect(Collectors.toMap(Tenant::name, t -> t));
+    node.vertx().eventBus().<String>consumer(LISTING_ADDRESS + node.member(), message -> {
+      Tenant tenant = tenants.get(message.body());
+      message.reply(tenant == null ? new JsonArray() : localSessions(context, tenant));
     });
+  }
+
+  private static JsonArray localSessions(ServerContext context, Tenant tenant) {
+    JsonArray sessions = new JsonArray();
+    context.sessions().all().stream().filter(session -> tenant.owns(session.id()))
+        .forEach(session -> sessions.add(Bodies.session(session, tenant).put("node", context.cluster().name())));
+    return sessions;
   }
 
   /** Installs the routes; before the node's own, after the access checks. */
@@ -97,21 +110,21 @@ final class ClusterRoutes {
       return;
     }
     Context here = routing.vertx().getOrCreateContext();
+    Tenant tenant = TenantScope.of(routing);
     List<Future<JsonArray>> parts = new ArrayList<>();
     for (NodeLoad load : node.nodes()) {
       if (load.member().equals(node.member())) {
         continue;
       }
       Future<JsonArray> part = node.vertx().eventBus()
-          .<JsonArray>request(LISTING_ADDRESS + load.member(), null,
+          .<JsonArray>request(LISTING_ADDRESS + load.member(), tenant.name(),
               new DeliveryOptions().setSendTimeout(LISTING_TIMEOUT_MILLIS))
           .map(message -> message.body());
       // A node that does not answer in time (leaving, dying) is left out, not the whole list.
       parts.add(Future.fromCompletionStage(part.toCompletionStage(), here).otherwise(new JsonArray()));
     }
     Future.join(parts).onComplete(done -> {
-      JsonArray sessions = new JsonArray();
-      context.sessions().all().forEach(session -> sessions.add(Bodies.session(session).put("node", node.name())));
+      JsonArray sessions = localSessions(context, tenant);
       parts.forEach(part -> sessions.addAll(part.result()));
       Bodies.json(routing, 200, new JsonObject().put("sessions", sessions));
     });
@@ -119,8 +132,12 @@ final class ClusterRoutes {
 
   /** Any request under {@code /v1/sessions/{id}}: answered here or by the session's node. */
   private void toOwner(RoutingContext routing) {
-    String id = routing.pathParam("id");
-    if (HttpForwarder.forwarded(routing) || isLocal(id)) {
+    if (HttpForwarder.forwarded(routing)) {
+      routing.next();
+      return;
+    }
+    String id = TenantScope.sessionId(routing);
+    if (isLocal(id)) {
       routing.next();
       return;
     }
@@ -143,7 +160,7 @@ final class ClusterRoutes {
           forwarder.proxy(routing, there);
         }
       } else if (owner instanceof Owner.Unavailable unavailable) {
-        routing.fail(new RefusedException(ErrorCode.SESSION_UNAVAILABLE, "Session " + id + " is on node "
+        routing.fail(new RefusedException(ErrorCode.SESSION_UNAVAILABLE, "Session " + routing.pathParam("id") + " is on node "
             + unavailable.name() + ", which has left the cluster; it is unavailable until that node comes back."));
       } else {
         if (!hasBody) {

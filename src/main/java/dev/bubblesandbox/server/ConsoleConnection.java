@@ -28,6 +28,8 @@ final class ConsoleConnection {
   private final ExecutionService executions;
   private final ServerWebSocket socket;
   private final SessionInfo session;
+  /** The session's id as the client knows it (its tenant's). */
+  private final String clientSessionId;
   /** Ends a throwaway session once the socket is done with it; null for a kept session. */
   private final Runnable endThrowaway;
   /** Not past an {@code execute} whose sandbox is still starting: what follows is meant for it. */
@@ -37,11 +39,12 @@ final class ConsoleConnection {
   private boolean closed;
 
   ConsoleConnection(ServerContext context, ExecutionService executions, Vertx vertx,
-      ServerWebSocket socket, SessionInfo session, Runnable endThrowaway) {
+      ServerWebSocket socket, SessionInfo session, String clientSessionId, Runnable endThrowaway) {
     this.context = context;
     this.executions = executions;
     this.socket = socket;
     this.session = session;
+    this.clientSessionId = clientSessionId;
     this.endThrowaway = endThrowaway;
     this.inbox = new ConsoleInbox(vertx, socket, context.api().websocketMessagesPerSecond(),
         () -> !closed && (run == null || !run.starting()), this::handle);
@@ -60,7 +63,7 @@ final class ConsoleConnection {
       }
     });
     if (endThrowaway != null) {
-      socket.writeTextMessage(ConsoleFrames.session(session.id()).encode());
+      socket.writeTextMessage(ConsoleFrames.session(clientSessionId).encode());
     }
   }
 

@@ -2,6 +2,7 @@ package dev.bubblesandbox.server;
 
 import dev.bubblesandbox.ErrorCode;
 import dev.bubblesandbox.environment.EnvironmentName;
+import dev.bubblesandbox.session.SessionIds;
 import dev.bubblesandbox.session.SessionInfo;
 import dev.bubblesandbox.session.SessionSettings;
 import io.vertx.ext.web.RoutingContext;
@@ -29,7 +30,7 @@ final class ConsoleHandler {
 
   /** {@code /v1/sessions/{id}/console}: the session must exist before the upgrade. */
   void handleSessionConsole(RoutingContext routing) {
-    SessionInfo session = context.sessions().get(routing.pathParam("id"));
+    SessionInfo session = context.sessions().get(TenantScope.sessionId(routing));
     upgrade(routing, session, false);
   }
 
@@ -39,9 +40,10 @@ final class ConsoleHandler {
     String name = EnvironmentName.validate(environment == null ? ServerContext.DEFAULT_ENVIRONMENT : environment);
     // The upgrade happens after the session exists: hold the request until then.
     routing.request().pause();
+    String id = TenantScope.of(routing).sessionId(SessionIds.newId());
     context.blocking().executeBlocking(() -> {
           context.environments().require(name);
-          return context.sessions().createThrowaway(new SessionSettings(name, Map.of()));
+          return context.sessions().createThrowaway(id, new SessionSettings(name, Map.of()));
         })
         .onSuccess(session -> upgrade(routing, session, true))
         .onFailure(failure -> {
@@ -60,6 +62,7 @@ final class ConsoleHandler {
     }
     routing.request().toWebSocket()
         .onSuccess(socket -> new ConsoleConnection(context, executions, routing.vertx(), socket, session,
+            TenantScope.of(routing).clientId(session.id()),
             throwaway ? () -> endThrowaway(session) : null).start())
         .onFailure(failure -> {
           if (throwaway) {

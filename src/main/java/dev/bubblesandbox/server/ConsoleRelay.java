@@ -1,10 +1,11 @@
 package dev.bubblesandbox.server;
 
 import dev.bubblesandbox.ErrorCode;
+import dev.bubblesandbox.cluster.ClusterTls;
+import dev.bubblesandbox.cluster.HopTokens;
 import dev.bubblesandbox.cluster.Owner;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.UpgradeRejectedException;
@@ -35,14 +36,14 @@ final class ConsoleRelay {
   private static final String OWNER_LOST_REASON = ErrorCode.SESSION_UNAVAILABLE.code() + ": the session's node went away";
 
   private final WebSocketClient client;
-  private final String nodeName;
+  private final HopTokens hops;
   /** The relays open now, by the owner's member id. */
   private final Map<String, Set<ServerWebSocket>> open = new ConcurrentHashMap<>();
 
-  ConsoleRelay(Vertx vertx, String nodeName) {
-    this.client = vertx.createWebSocketClient(new WebSocketClientOptions().setConnectTimeout(5_000)
-        .setMaxFrameSize(64 * 1024).setMaxMessageSize(1 << 20));
-    this.nodeName = nodeName;
+  ConsoleRelay(Vertx vertx, ClusterTls tls, HopTokens hops) {
+    this.client = vertx.createWebSocketClient(tls.secure(new WebSocketClientOptions().setConnectTimeout(5_000)
+        .setMaxFrameSize(64 * 1024).setMaxMessageSize(1 << 20)));
+    this.hops = hops;
   }
 
   /** A member left or died: the consoles relayed to it end now, whatever its connection does. */
@@ -70,21 +71,16 @@ final class ConsoleRelay {
     HttpServerRequest request = routing.request();
     Owner.There owner = targets.get(index);
     WebSocketConnectOptions options = new WebSocketConnectOptions()
-        .setHost(owner.httpHost()).setPort(owner.httpPort()).setURI(request.uri())
-        // The client's Origin, if any, not one of this node's: the owner checks it again.
+        .setHost(owner.httpHost()).setPort(owner.httpPort()).setURI(request.uri()).setSsl(true)
+        // This node checked the Origin and the key: the owner gets neither, only the hop token.
         .setAllowOriginHeader(false)
-        .addHeader(HttpForwarder.HOP_HEADER, nodeName);
-    String origin = request.getHeader(HttpHeaders.ORIGIN);
-    if (origin != null) {
-      options.addHeader(HttpHeaders.ORIGIN, origin);
-    }
-    String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
-    if (authorization != null) {
-      options.addHeader(HttpHeaders.AUTHORIZATION, authorization);
-    }
+        .addHeader(HttpForwarder.HOP_HEADER, HttpForwarder.hopToken(routing, hops));
     String protocols = request.getHeader("Sec-WebSocket-Protocol");
     if (protocols != null) {
-      options.setSubProtocols(Arrays.stream(protocols.split(",")).map(String::strip).toList());
+      options.setSubProtocols(Arrays.stream(protocols.split(",")).map(String::strip)
+          .filter(protocol -> !protocol.regionMatches(true, 0, AccessGuard.KEY_SUBPROTOCOL_PREFIX, 0,
+              AccessGuard.KEY_SUBPROTOCOL_PREFIX.length()))
+          .toList());
     }
     client.connect(options).onComplete(connected -> {
       if (connected.failed()) {

@@ -61,7 +61,7 @@ final class ErrorResponses {
       context.response().reset();
       return;
     }
-    if (status == 503) {
+    if (status == 503 || status == 429) {
       context.response().putHeader("Retry-After", RETRY_AFTER_SECONDS);
     }
     send(context, status, code, message);

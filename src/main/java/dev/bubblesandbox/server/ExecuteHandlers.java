@@ -28,7 +28,7 @@ final class ExecuteHandlers {
   void handleInSession(RoutingContext routing) {
     ExecuteRequest request = ExecuteRequest.parse(Bodies.object(routing),
         context.limits(), false, Set.of());
-    SessionLease lease = context.sessions().leaseExecution(routing.pathParam("id"));
+    SessionLease lease = context.sessions().leaseExecution(TenantScope.sessionId(routing));
     executions.startInSession(lease, request, false, output -> { })
         .compose(ClientExecution::ended)
         .onSuccess(ended -> Bodies.json(routing, 200, ended.result()))

@@ -135,7 +135,7 @@ final class FileHandlers {
    * {@link #handleMultipart} checks again once the form is in.
    */
   void checkSession(RoutingContext routing) {
-    context.sessions().checkFilesAvailable(routing.pathParam("id"));
+    context.sessions().checkFilesAvailable(TenantScope.sessionId(routing));
     routing.next();
   }
 
@@ -222,7 +222,7 @@ final class FileHandlers {
   }
 
   private SessionLease hold(RoutingContext routing) {
-    return context.sessions().leaseFiles(routing.pathParam("id"));
+    return context.sessions().leaseFiles(TenantScope.sessionId(routing));
   }
 
   private static RefusedException tooLarge(long max) {

@@ -11,6 +11,7 @@ import java.util.Optional;
 final class HealthHandlers {
 
   /** The probes' paths; k8s/ points the pods' probes at them (checked by K8sManifestsTest). */
+  static final String PATH_PREFIX = "/health/";
   static final String LIVE_PATH = "/health/live";
   static final String READY_PATH = "/health/ready";
 

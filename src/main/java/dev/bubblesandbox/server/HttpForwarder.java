@@ -4,6 +4,8 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 
 import dev.bubblesandbox.ErrorCode;
 import dev.bubblesandbox.RefusedException;
+import dev.bubblesandbox.cluster.ClusterTls;
+import dev.bubblesandbox.cluster.HopTokens;
 import dev.bubblesandbox.cluster.Owner;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
@@ -26,8 +28,10 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Sends a request on to the node that serves it, marked with {@link #HOP_HEADER} so that the
- * other node answers it itself and it never goes round. Two ways: {@link #proxy} streams a
+ * Sends a request on to the node that serves it, over TLS to that node's listener for cluster
+ * nodes, with a hop token in {@link #HOP_HEADER} instead of the client's key (the token names the
+ * tenant; the key never leaves this node), so that the other node answers it itself, for that
+ * tenant, and it never goes round. Two ways: {@link #proxy} streams a
  * request whose body is still unread both ways (files up and down, no buffering), with
  * vertx-http-proxy; {@link #resend} sends a JSON body already read to one node after another
  * (placement on a node with a free slot). The answer comes back as the other node gave it,
@@ -37,26 +41,36 @@ final class HttpForwarder {
 
   private static final org.slf4j.Logger logger = org.slf4j.LoggerFactory.getLogger(HttpForwarder.class);
 
-  /** Set on a forwarded request (the sending node's name): the receiver never forwards it again. */
+  /** A forwarded request's hop token ({@link HopTokens}): the receiver never forwards it again. */
   static final String HOP_HEADER = "X-Bubble-Sandbox-Hop";
 
-  /** Headers of one connection, not of the request (RFC 9110 §7.6.1), and those re-made here. */
+  /**
+   * Headers of one connection, not of the request (RFC 9110 §7.6.1), and those re-made here; the
+   * client's credentials and browser context, which this node has checked and the owner must not
+   * see (a node is trusted with a tenant's sessions, not with its key).
+   */
   private static final Set<String> NOT_FORWARDED = Set.of("connection", "keep-alive", "transfer-encoding", "te",
-      "upgrade", "host", "content-length", "expect", "proxy-connection", "trailer");
+      "upgrade", "host", "content-length", "expect", "proxy-connection", "trailer", "authorization", "cookie",
+      "origin", "sec-websocket-protocol", HOP_HEADER.toLowerCase(java.util.Locale.ROOT));
 
   private final HttpClient client;
-  private final String nodeName;
+  private final HopTokens hops;
   private final long idleTimeoutMillis;
 
   /**
    * @param idleTimeout how long a forwarded request may go without a byte either way before the
    *     owner counts as gone: above the longest execution, whose answer comes only at its end
    */
-  HttpForwarder(Vertx vertx, String nodeName, Duration idleTimeout) {
-    this.client = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(5_000).setKeepAlive(true),
+  HttpForwarder(Vertx vertx, ClusterTls tls, HopTokens hops, Duration idleTimeout) {
+    this.client = vertx.createHttpClient(tls.secure(new HttpClientOptions().setConnectTimeout(5_000).setKeepAlive(true)),
         new PoolOptions().setHttp1MaxSize(64));
-    this.nodeName = nodeName;
+    this.hops = hops;
     this.idleTimeoutMillis = idleTimeout.toMillis();
+  }
+
+  /** The hop token for this request, for its tenant. */
+  static String hopToken(RoutingContext routing, HopTokens hops) {
+    return hops.issue(TenantScope.of(routing).name(), routing.request().method().name(), routing.request().path());
   }
 
   static boolean forwarded(RoutingContext routing) {
@@ -71,8 +85,8 @@ final class HttpForwarder {
       request.response().writeContinue();
     }
     ProxyRequest proxied = ProxyRequest.reverseProxy(request);
-    proxied.headers().remove(HttpHeaders.EXPECT);
-    proxied.putHeader(HOP_HEADER, nodeName);
+    NOT_FORWARDED.forEach(proxied.headers()::remove);
+    proxied.putHeader(HOP_HEADER, hopToken(routing, hops));
     client.request(new RequestOptions().setServer(SocketAddress.inetSocketAddress(owner.httpPort(), owner.httpHost()))
             .setIdleTimeout(idleTimeoutMillis))
         .recover(failure -> {
@@ -111,7 +125,7 @@ final class HttpForwarder {
     RequestOptions options = new RequestOptions()
         .setServer(SocketAddress.inetSocketAddress(target.httpPort(), target.httpHost()))
         .setMethod(request.method()).setURI(request.uri()).setHeaders(copy(request.headers()))
-        .putHeader(HOP_HEADER, nodeName).setIdleTimeout(idleTimeoutMillis);
+        .putHeader(HOP_HEADER, hopToken(routing, hops)).setIdleTimeout(idleTimeoutMillis);
     return client.request(options).transform(connected -> {
       if (connected.failed()) { // nothing sent: the next node may take it
         return attempt(routing, body, targets, index + 1);

@@ -3,6 +3,7 @@ package dev.bubblesandbox.server;
 import dev.bubblesandbox.sandbox.ExecutionResult;
 import dev.bubblesandbox.sandbox.OutputListener;
 import dev.bubblesandbox.session.SessionService;
+import dev.bubblesandbox.session.Tenant;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -54,8 +55,14 @@ final class SandboxMetrics {
 
   private final MeterRegistry registry;
 
-  SandboxMetrics(MeterRegistry registry, SessionService sessions) {
+  /** @param tenants the configured tenants: the only values of the {@code tenant} label */
+  SandboxMetrics(MeterRegistry registry, SessionService sessions, List<Tenant> tenants) {
     this.registry = registry;
+    for (Tenant tenant : tenants) {
+      Gauge.builder("bubble_sandbox_tenant_sessions", sessions,
+              s -> s.all().stream().filter(session -> tenant.owns(session.id())).count())
+          .description("Sessions of each tenant on this node").tag("tenant", tenant.name()).register(registry);
+    }
     Gauge.builder("bubble_sandbox_sessions_active", sessions, s -> s.all().size())
         .description("Sessions that exist now").register(registry);
     Gauge.builder("bubble_sandbox_sessions_max", sessions, SessionService::capacity)

@@ -9,6 +9,7 @@ import dev.bubblesandbox.sandbox.Volume;
 import dev.bubblesandbox.session.SessionIds;
 import dev.bubblesandbox.session.SessionService;
 import dev.bubblesandbox.session.SessionSettings;
+import dev.bubblesandbox.session.Tenant;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -39,8 +40,9 @@ final class SessionHandlers {
     }
     String environment = text(body, "environment", ServerContext.DEFAULT_ENVIRONMENT);
     EnvironmentName.validate(environment);
-    String id = body.containsKey("session_id")
-        ? SessionIds.validate(text(body, "session_id", null)) : SessionIds.newId();
+    Tenant tenant = TenantScope.of(routing);
+    String id = tenant.sessionId(body.containsKey("session_id")
+        ? SessionIds.validate(text(body, "session_id", null)) : SessionIds.newId());
     SessionSettings settings = new SessionSettings(environment, volumes(body));
     context.blocking().executeBlocking(() -> {
           context.environments().require(environment);
@@ -54,19 +56,22 @@ final class SessionHandlers {
           if (created.isNew()) {
             logger.info("session created", kv("session_id", id), kv("environment", environment));
           }
-          Bodies.json(routing, created.isNew() ? 201 : 200, Bodies.session(created.session()));
+          Bodies.json(routing, created.isNew() ? 201 : 200, Bodies.session(created.session(), tenant));
         })
         .onFailure(routing::fail);
   }
 
   void handleList(RoutingContext routing) {
+    Tenant tenant = TenantScope.of(routing);
     JsonArray sessions = new JsonArray();
-    context.sessions().all().forEach(session -> sessions.add(Bodies.session(session)));
+    context.sessions().all().stream().filter(session -> tenant.owns(session.id()))
+        .forEach(session -> sessions.add(Bodies.session(session, tenant)));
     Bodies.json(routing, 200, new JsonObject().put("sessions", sessions));
   }
 
   void handleGet(RoutingContext routing) {
-    Bodies.json(routing, 200, Bodies.session(context.sessions().get(routing.pathParam("id"))));
+    Bodies.json(routing, 200, Bodies.session(context.sessions().get(TenantScope.sessionId(routing)),
+        TenantScope.of(routing)));
   }
 
   void handleDelete(RoutingContext routing) {
@@ -79,7 +84,7 @@ final class SessionHandlers {
       throw new RefusedException(ErrorCode.PERSISTENCE_DISABLED,
           "Persistent sessions are disabled on this server; delete with clear_data=true.");
     }
-    String id = routing.pathParam("id");
+    String id = TenantScope.sessionId(routing);
     context.blocking().executeBlocking(() -> {
           context.sessions().end(id, keep);
           return null;

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,7 +25,15 @@ public final class LocalSessionService implements SessionService {
 
   /** Sessions and one-shot executions together are bounded by {@code maxSessions}. */
   public LocalSessionService(int maxSessions, Workspaces workspaces) {
-    this.registry = new SessionRegistry(new SessionSlots(maxSessions), workspaces);
+    this(maxSessions, workspaces, Map.of());
+  }
+
+  /**
+   * @param tenantMaxSessions the most sessions each bounded tenant may hold at once, by name;
+   *     a tenant over it is refused with {@code tenant_limit_reached}
+   */
+  public LocalSessionService(int maxSessions, Workspaces workspaces, Map<String, Integer> tenantMaxSessions) {
+    this.registry = new SessionRegistry(new SessionSlots(maxSessions), workspaces, tenantMaxSessions);
   }
 
   @Override
@@ -34,8 +43,8 @@ public final class LocalSessionService implements SessionService {
   }
 
   @Override
-  public SessionInfo createThrowaway(SessionSettings settings) {
-    return info(registry.createThrowaway(SessionIds.newId(), settings));
+  public SessionInfo createThrowaway(String id, SessionSettings settings) {
+    return info(registry.createThrowaway(id, settings));
   }
 
   @Override

@@ -10,6 +10,7 @@ import java.util.regex.Pattern;
 public final class SessionIds {
 
   private static final Pattern CLIENT_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+  private static final Pattern SERVER_ID = Pattern.compile("([A-Za-z0-9_-]{1,32}\\.)?[A-Za-z0-9_-]{1,64}");
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private SessionIds() {}
@@ -37,5 +38,10 @@ public final class SessionIds {
 
   static boolean isValid(String id) {
     return id != null && CLIENT_ID.matcher(id).matches();
+  }
+
+  /** Whether {@code id} is a server id: a client's id, under its tenant's name unless the default. */
+  static boolean isValidServerId(String id) {
+    return id != null && SERVER_ID.matcher(id).matches();
   }
 }

@@ -47,7 +47,11 @@ record SessionRecord(String id, SessionSettings settings, Instant createdAt, boo
       for (String name : volumeJson.fieldNames()) {
         volumes.put(name, volumeJson.getBoolean(name));
       }
-      SessionRecord record = new SessionRecord(SessionIds.validate(json.getString("session_id")),
+      String id = json.getString("session_id");
+      if (!SessionIds.isValidServerId(id)) {
+        throw new IllegalArgumentException("not a session id");
+      }
+      SessionRecord record = new SessionRecord(id,
           new SessionSettings(json.getString("environment"), volumes),
           Instant.parse(json.getString("created_at")),
           json.getBoolean("kept"), json.getBoolean("active"));

@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -29,9 +30,12 @@ final class SessionRegistry {
   private final SessionSlots slots;
   private final Workspaces workspaces;
   private final SessionRecords records;
+  private final Map<String, Integer> tenantMaxSessions;
 
-  SessionRegistry(SessionSlots slots, Workspaces workspaces) {
+  /** @param tenantMaxSessions the tenants whose sessions are bounded, by name */
+  SessionRegistry(SessionSlots slots, Workspaces workspaces, Map<String, Integer> tenantMaxSessions) {
     this.slots = slots;
+    this.tenantMaxSessions = Map.copyOf(tenantMaxSessions);
     this.workspaces = workspaces;
     this.records = new SessionRecords(workspaces.recordsDir());
   }
@@ -87,6 +91,7 @@ final class SessionRegistry {
   }
 
   private Session open(String id, Session.Kind kind, SessionSettings settings, Runnable undoOpen) {
+    checkTenantBound(id);
     slots.acquire();
     try {
       Session session = new Session(id, kind, settings, workspaces.open(id), Instant.now());
@@ -103,6 +108,16 @@ final class SessionRegistry {
     } catch (RuntimeException e) {
       slots.release();
       throw e;
+    }
+  }
+
+  /** One tenant may not take every slot: its own bound, counted here under the registry's lock. */
+  private void checkTenantBound(String id) {
+    String tenant = Tenant.nameOf(id);
+    Integer max = tenantMaxSessions.get(tenant);
+    if (max != null && sessions.keySet().stream().filter(other -> Tenant.nameOf(other).equals(tenant)).count() >= max) {
+      throw new RefusedException(ErrorCode.TENANT_LIMIT_REACHED,
+          "This tenant holds " + max + " sessions, as many as it may; end one first.");
     }
   }
 

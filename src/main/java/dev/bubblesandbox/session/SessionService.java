@@ -28,17 +28,20 @@ public interface SessionService {
    * with the same id and settings. Blocks.
    *
    * @throws RefusedException {@code session_conflict} for the same id with other settings,
-   *     {@code capacity_exhausted} when every slot is taken
+   *     {@code capacity_exhausted} when every slot is taken, {@code tenant_limit_reached} when the
+   *     id's tenant holds as many sessions as it may
    */
   Created create(String id, SessionSettings settings);
 
   /**
-   * Opens a session under a new id that is never recorded: it lives as long as the console
-   * socket that asked for it (see {@link #endThrowaway}). Blocks.
+   * Opens a session under a new id (unguessable, made by the caller under its tenant) that is
+   * never recorded: it lives as long as the console socket that asked for it (see
+   * {@link #endThrowaway}). Blocks.
    *
-   * @throws RefusedException {@code capacity_exhausted} when every slot is taken
+   * @throws RefusedException {@code capacity_exhausted} when every slot is taken,
+   *     {@code tenant_limit_reached} when the tenant holds as many sessions as it may
    */
-  SessionInfo createThrowaway(SessionSettings settings);
+  SessionInfo createThrowaway(String id, SessionSettings settings);
 
   /** @throws RefusedException {@code session_not_found} */
   SessionInfo get(String id);

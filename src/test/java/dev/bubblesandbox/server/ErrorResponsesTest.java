@@ -41,7 +41,7 @@ class ErrorResponsesTest {
   @BeforeEach
   void start(Vertx vertx) throws Exception {
     registry = new SimpleMeterRegistry();
-    ErrorResponses errors = new ErrorResponses(new SandboxMetrics(registry, null));
+    ErrorResponses errors = new ErrorResponses(new SandboxMetrics(registry, null, java.util.List.of()));
     Router router = Router.router(vertx);
     router.get("/code/:code").handler(routing -> {
       throw new RefusedException(ErrorCode.valueOf(routing.pathParam("code")), "Because of " + routing.pathParam("code") + ".");
@@ -79,7 +79,7 @@ class ErrorResponsesTest {
   }
 
   @Test
-  @DisplayName("Every code answers with its own status and code, its message, Retry-After on 503")
+  @DisplayName("Every code answers with its own status and code, its message, Retry-After on 503 and 429")
   void everyCode() throws Exception {
     for (ErrorCode code : ErrorCode.values()) {
       HttpResponse<String> response = get("/code/" + code.name());
@@ -87,7 +87,7 @@ class ErrorResponsesTest {
       assertThat(error(response).get("code").asText()).isEqualTo(code.code());
       assertThat(error(response).get("message").asText()).isEqualTo("Because of " + code.name() + ".");
       assertThat(response.headers().firstValue("Retry-After").isPresent()).as(code.code())
-          .isEqualTo(code.httpStatus() == 503);
+          .isEqualTo(code.httpStatus() == 503 || code.httpStatus() == 429);
     }
     assertThat(registry.get("bubble_sandbox_rejections").tag("reason", "session_busy").counter().count())
         .isEqualTo(1.0);

@@ -114,7 +114,7 @@ class OpenApiDocumentTest {
     assertThat(required("Environment")).isEqualTo(environment.fieldNames());
 
     JsonObject session = Bodies.session(new SessionInfo("s1", new SessionSettings("bare", Map.of("v", true)),
-        Instant.EPOCH, Instant.EPOCH, false));
+        Instant.EPOCH, Instant.EPOCH, false), dev.bubblesandbox.session.Tenant.DEFAULT);
     // In cluster mode the listing adds the session's node (ClusterRoutes; ClusterIT reads it).
     assertThat(properties("Session")).isEqualTo(session.copy().put("node", "n").fieldNames());
     assertThat(required("Session")).isEqualTo(session.fieldNames());

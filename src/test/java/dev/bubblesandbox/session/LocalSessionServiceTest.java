@@ -139,7 +139,7 @@ class LocalSessionServiceTest {
     assertThat(service.slotsUsed()).isEqualTo(MAX_SESSIONS);
     assertRefused(service::takeOneShotSlot, ErrorCode.CAPACITY_EXHAUSTED);
     assertRefused(() -> service.create("t", BARE), ErrorCode.CAPACITY_EXHAUSTED);
-    assertRefused(() -> service.createThrowaway(BARE), ErrorCode.CAPACITY_EXHAUSTED);
+    assertRefused(() -> service.createThrowaway(SessionIds.newId(), BARE), ErrorCode.CAPACITY_EXHAUSTED);
 
     first.close();
     first.close();
@@ -155,7 +155,7 @@ class LocalSessionServiceTest {
   @Test
   @DisplayName("A throwaway session ends with its socket even while held, and leaves no files")
   void throwawayEndsWhateverHoldsIt() {
-    SessionInfo throwaway = service.createThrowaway(BARE);
+    SessionInfo throwaway = service.createThrowaway(SessionIds.newId(), BARE);
     assertThat(service.get(throwaway.id()).environment()).isEqualTo("bare");
     SessionLease lease = service.leaseFiles(throwaway.id());
     service.endThrowaway(throwaway.id());
