@@ -80,13 +80,17 @@ final class ApiVerticle extends VerticleBase {
     router.get("/v1/environments").handler(ctx -> ServerInfo.handleEnvironments(ctx, context));
     router.get("/v1/openapi.json").handler(OpenApiDocument::handleJson);
     router.get("/v1/openapi.yaml").handler(OpenApiDocument::handleYaml);
+    // Routes of their own: a body handler must come first on its route.
     Handler<RoutingContext> jsonOnly = routing -> AccessGuard.requireJson(routing, context.api());
-    router.post("/v1/execute").handler(jsonOnly).handler(json).handler(execute::handleOneShot);
-    router.post("/v1/sessions").handler(jsonOnly).handler(json).handler(sessions::handleCreate);
+    router.post("/v1/execute").handler(jsonOnly);
+    router.post("/v1/sessions").handler(jsonOnly);
+    router.post("/v1/sessions/:id/execute").handler(jsonOnly);
+    router.post("/v1/execute").handler(json).handler(execute::handleOneShot);
+    router.post("/v1/sessions").handler(json).handler(sessions::handleCreate);
     router.get("/v1/sessions").handler(sessions::handleList);
     router.get("/v1/sessions/:id").handler(sessions::handleGet);
     router.delete("/v1/sessions/:id").handler(sessions::handleDelete);
-    router.post("/v1/sessions/:id/execute").handler(jsonOnly).handler(json).handler(execute::handleInSession);
+    router.post("/v1/sessions/:id/execute").handler(json).handler(execute::handleInSession);
     router.put("/v1/sessions/:id/files/*").handler(files::handlePut);
     router.post("/v1/sessions/:id/files").handler(files::checkSession);
     router.post("/v1/sessions/:id/files").handler(multipart).handler(files::handleMultipart);

@@ -61,10 +61,12 @@ final class RawHttpConnection implements AutoCloseable {
     }, deadline.toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  /** The request line and headers; {@code Host} is added. */
+  /** The request line and headers; {@code Host: 127.0.0.1} is added unless the headers have one. */
   void writeHead(String method, String path, Map<String, String> headers) throws IOException {
-    StringBuilder head = new StringBuilder(method).append(' ').append(path).append(" HTTP/1.1\r\n")
-        .append("Host: 127.0.0.1\r\n");
+    StringBuilder head = new StringBuilder(method).append(' ').append(path).append(" HTTP/1.1\r\n");
+    if (headers.keySet().stream().noneMatch(name -> name.equalsIgnoreCase("Host"))) {
+      head.append("Host: 127.0.0.1\r\n");
+    }
     headers.forEach((name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
     head.append("\r\n");
     out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
