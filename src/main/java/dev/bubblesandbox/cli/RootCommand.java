@@ -18,7 +18,8 @@ import picocli.CommandLine.Command;
       ExecuteCommand.class,
       SyncEnvironmentsCommand.class,
       DoctorCommand.class,
-      ServeCommand.class
+      ServeCommand.class,
+      ClusterCertsCommand.class
     })
 public final class RootCommand implements Runnable {
 

@@ -4,6 +4,7 @@ import com.google.gson.Gson;
 import com.google.gson.JsonElement;
 import io.kubernetes.client.openapi.models.V1ConfigMap;
 import io.kubernetes.client.openapi.models.V1Namespace;
+import io.kubernetes.client.openapi.models.V1NetworkPolicy;
 import io.kubernetes.client.openapi.models.V1PodDisruptionBudget;
 import io.kubernetes.client.openapi.models.V1Service;
 import io.kubernetes.client.openapi.models.V1StatefulSet;
@@ -37,7 +38,8 @@ final class K8sManifests {
       "ConfigMap", Map.entry("v1", V1ConfigMap::validateJsonElement),
       "Service", Map.entry("v1", V1Service::validateJsonElement),
       "StatefulSet", Map.entry("apps/v1", V1StatefulSet::validateJsonElement),
-      "PodDisruptionBudget", Map.entry("policy/v1", V1PodDisruptionBudget::validateJsonElement));
+      "PodDisruptionBudget", Map.entry("policy/v1", V1PodDisruptionBudget::validateJsonElement),
+      "NetworkPolicy", Map.entry("networking.k8s.io/v1", V1NetworkPolicy::validateJsonElement));
 
   private static final Gson GSON = new Gson();
 

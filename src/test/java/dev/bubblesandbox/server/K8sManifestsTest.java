@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.io.StringReader;
 import java.math.BigDecimal;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -96,9 +97,14 @@ final class K8sManifestsTest {
     int clusterPort = ((Number) setting(config, SettingsTable.CLUSTER_PORT)).intValue();
     assertThat(httpPort).as("http_port in the ConfigMap").isEqualTo(SettingsTable.HTTP_PORT.defaultValue());
     assertThat(clusterPort).as("cluster_port in the ConfigMap").isEqualTo(SettingsTable.CLUSTER_PORT.defaultValue());
+    int busPort = ((Number) setting(config, SettingsTable.CLUSTER_BUS_PORT)).intValue();
+    int clusterHttpPort = ((Number) setting(config, SettingsTable.CLUSTER_HTTP_PORT)).intValue();
+    assertThat(config).as("the cluster ports set in the ConfigMap, not left to defaults")
+        .containsKeys(SettingsTable.CLUSTER_PORT.key(), SettingsTable.CLUSTER_BUS_PORT.key(),
+            SettingsTable.CLUSTER_HTTP_PORT.key());
     Map<String, Object> container = container(profile);
-    assertThat(containerPort(container, "http")).isEqualTo(httpPort);
-    assertThat(containerPort(container, "hazelcast")).isEqualTo(clusterPort);
+    assertThat(containerPorts(container)).containsExactlyInAnyOrderEntriesOf(Map.of(
+        "http", httpPort, "hazelcast", clusterPort, "cluster-bus", busPort, "cluster-http", clusterHttpPort));
 
     Map<String, Object> annotations = at(statefulSet(profile), "spec", "template", "metadata", "annotations");
     assertThat(annotations).containsEntry("prometheus.io/scrape", "true")
@@ -218,6 +224,128 @@ final class K8sManifestsTest {
     assertThat(env(container(PRIVILEGED), SettingsTable.ALLOW_UNLIMITED.variable())).containsEntry("value", "false");
   }
 
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("profiles")
+  @DisplayName("the NetworkPolicy selects the StatefulSet's pods, for ingress and egress")
+  void networkPolicySelectsTheNodes(Path profile) {
+    Map<String, Object> policy = one(K8sManifests.render(profile), "NetworkPolicy");
+    Map<String, Object> podLabels = at(statefulSet(profile), "spec", "template", "metadata", "labels");
+    assertThat(at(policy, "spec", "podSelector")).isEqualTo(Map.of("matchLabels", podLabels));
+    assertThat(at(statefulSet(profile), "spec", "selector")).isEqualTo(Map.of("matchLabels", podLabels));
+    assertThat(list(at(policy, "spec").get("policyTypes"))).containsExactlyInAnyOrder("Ingress", "Egress");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("profiles")
+  @DisplayName("ingress: each container port in exactly one rule; cluster ports from the nodes only, http from clients and Prometheus")
+  void networkPolicyIngress(Path profile) {
+    Map<String, Object> policy = one(K8sManifests.render(profile), "NetworkPolicy");
+    Map<String, Object> nodes = Map.of("podSelector",
+        Map.of("matchLabels", at(statefulSet(profile), "spec", "template", "metadata", "labels")));
+    List<Map<String, Object>> rules = rules(policy, "ingress");
+    for (Map<String, Object> rule : rules) {
+      // A rule without ports admits every port; one without peers, everyone.
+      assertThat(list(rule.get("ports"))).as("ports of %s", rule).isNotEmpty();
+      assertThat(list(rule.get("from"))).as("peers of %s", rule).isNotEmpty()
+          .allSatisfy(peer -> assertThat(map(peer)).doesNotContainKey("ipBlock"));
+    }
+    Map<String, Object> container = container(profile);
+    for (Map.Entry<String, Integer> port : containerPorts(container).entrySet()) {
+      List<Map<String, Object>> covering = rules.stream()
+          .filter(rule -> list(rule.get("ports")).stream().map(K8sManifests::map)
+              .anyMatch(allowed -> port.getKey().equals(allowed.get("port")) || port.getValue().equals(allowed.get("port"))))
+          .toList();
+      assertThat(covering).as("ingress rules for port %s", port.getKey()).hasSize(1);
+      List<Object> from = list(covering.get(0).get("from"));
+      if (port.getKey().equals("http")) {
+        assertThat(from).containsExactlyInAnyOrder(
+            Map.of("namespaceSelector", Map.of("matchLabels", Map.of("bubble-sandbox.dev/client", "true"))),
+            Map.of("namespaceSelector", Map.of("matchLabels", Map.of("kubernetes.io/metadata.name", "monitoring")),
+                "podSelector", Map.of("matchLabels", Map.of("app.kubernetes.io/name", "prometheus"))),
+            nodes);
+      } else {
+        assertThat(from).as("peers of port %s", port.getKey()).containsExactly(nodes);
+      }
+    }
+    // No rule admits a port the container does not have (a stale name or number).
+    Set<Object> known = new HashSet<>(containerPorts(container).keySet());
+    known.addAll(containerPorts(container).values());
+    rules.forEach(rule -> list(rule.get("ports"))
+        .forEach(allowed -> assertThat(known).contains(map(allowed).get("port"))));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("profiles")
+  @DisplayName("egress: the other nodes on the cluster ports and DNS, nothing else (no ipBlock, no 0.0.0.0/0)")
+  void networkPolicyEgress(Path profile) {
+    Map<String, Object> policy = one(K8sManifests.render(profile), "NetworkPolicy");
+    Map<String, Object> nodes = Map.of("podSelector",
+        Map.of("matchLabels", at(statefulSet(profile), "spec", "template", "metadata", "labels")));
+    Map<String, Object> kubeDns = Map.of(
+        "namespaceSelector", Map.of("matchLabels", Map.of("kubernetes.io/metadata.name", "kube-system")),
+        "podSelector", Map.of("matchLabels", Map.of("k8s-app", "kube-dns")));
+    assertThat(GSON.toJson(policy)).doesNotContain("ipBlock", "0.0.0.0/0");
+    List<Map<String, Object>> rules = rules(policy, "egress");
+    assertThat(rules).hasSize(2);
+    assertThat(rules).allSatisfy(rule -> assertThat(list(rule.get("to"))).isNotEmpty());
+    assertThat(rules).anySatisfy(rule -> {
+      assertThat(list(rule.get("to"))).containsExactly(nodes);
+      assertThat(list(rule.get("ports"))).containsExactlyInAnyOrder(Map.of("port", "hazelcast", "protocol", "TCP"),
+          Map.of("port", "cluster-bus", "protocol", "TCP"), Map.of("port", "cluster-http", "protocol", "TCP"));
+    });
+    assertThat(rules).anySatisfy(rule -> {
+      assertThat(list(rule.get("to"))).containsExactly(kubeDns);
+      assertThat(list(rule.get("ports")))
+          .containsExactlyInAnyOrder(Map.of("port", 53, "protocol", "UDP"), Map.of("port", 53, "protocol", "TCP"));
+    });
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("profiles")
+  @DisplayName("the API key and the cluster secret come from Secrets that are not optional")
+  void secretsRequired(Path profile) {
+    Map<String, Object> container = container(profile);
+    for (Setting<?> setting : List.of(SettingsTable.API_KEY, SettingsTable.CLUSTER_SECRET)) {
+      Map<String, Object> reference = at(env(container, setting.variable()), "valueFrom", "secretKeyRef");
+      assertThat(reference).as(setting.variable()).containsKeys("name", "key")
+          .doesNotContainEntry("optional", true);
+    }
+    assertThat(GSON.toJson(statefulSet(profile))).as("nothing optional in the StatefulSet")
+        .doesNotContain("\"optional\":true");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("profiles")
+  @DisplayName("the cluster's TLS Secret is mounted read-only, owner-readable only, where cluster_tls_dir points")
+  void clusterTls(Path profile) {
+    Map<String, Object> pod = at(statefulSet(profile), "spec", "template", "spec");
+    Map<String, Object> volume = list(pod.get("volumes")).stream().map(K8sManifests::map)
+        .filter(candidate -> candidate.containsKey("secret")).findFirst()
+        .orElseThrow(() -> new AssertionError("no Secret volume"));
+    int mode = ((Number) at(volume, "secret").get("defaultMode")).intValue();
+    assertThat(mode & 0222).as("no write bit in defaultMode %o", mode).isZero();
+    assertThat(mode & 0007).as("nothing for others in defaultMode %o", mode).isZero();
+    Map<String, Object> mount = list(container(profile).get("volumeMounts")).stream().map(K8sManifests::map)
+        .filter(candidate -> volume.get("name").equals(candidate.get("name"))).findFirst()
+        .orElseThrow(() -> new AssertionError("the Secret volume is not mounted"));
+    assertThat(mount).containsEntry("readOnly", true);
+    assertThat(env(container(profile), SettingsTable.CLUSTER_TLS_DIR.variable()))
+        .isEqualTo(Map.of("value", mount.get("mountPath")));
+  }
+
+  @Test
+  @DisplayName("privileged profile: on a dedicated pool, its label selected and its taint tolerated")
+  void privilegedNodePool() {
+    Map<String, Object> pod = at(statefulSet(PRIVILEGED), "spec", "template", "spec");
+    Map<String, Object> selector = at(pod, "nodeSelector");
+    assertThat(selector).hasSize(1);
+    Map.Entry<String, Object> label = selector.entrySet().iterator().next();
+    assertThat(list(pod.get("tolerations"))).containsExactly(Map.of("key", label.getKey(), "operator", "Equal",
+        "value", label.getValue(), "effect", "NoSchedule"));
+    Map<String, Object> restricted = at(statefulSet(RESTRICTED), "spec", "template", "spec");
+    assertThat(restricted).doesNotContainKeys("nodeSelector", "tolerations");
+  }
+
   @Test
   @DisplayName("the optional ServiceMonitor scrapes the client Service's HTTP port at the server's metrics path")
   void serviceMonitor() {
@@ -265,10 +393,17 @@ final class K8sManifestsTest {
     return ports;
   }
 
-  private static int containerPort(Map<String, Object> container, String name) {
-    return list(container.get("ports")).stream().map(K8sManifests::map).filter(port -> name.equals(port.get("name")))
-        .map(port -> ((Number) port.get("containerPort")).intValue()).findFirst()
-        .orElseThrow(() -> new AssertionError("no container port " + name));
+  /** Container port name to number. */
+  private static Map<String, Integer> containerPorts(Map<String, Object> container) {
+    Map<String, Integer> ports = new LinkedHashMap<>();
+    list(container.get("ports")).stream().map(K8sManifests::map)
+        .forEach(port -> ports.put(port.get("name").toString(), ((Number) port.get("containerPort")).intValue()));
+    return ports;
+  }
+
+  /** The ingress or egress rules of a NetworkPolicy. */
+  private static List<Map<String, Object>> rules(Map<String, Object> policy, String direction) {
+    return list(at(policy, "spec").get(direction)).stream().map(K8sManifests::map).toList();
   }
 
   private static String probePath(Map<String, Object> container, String probe) {
