@@ -226,7 +226,11 @@ public final class ClusterNode {
         .map(load -> vertx.eventBus().<Boolean>request(OWNS_ADDRESS + load.member(), sessionId,
                 new DeliveryOptions().setSendTimeout(ASK_TIMEOUT_MILLIS))
             .map(reply -> Boolean.TRUE.equals(reply.body()) ? Optional.of(load) : Optional.<NodeLoad>empty())
-            .otherwise(Optional.empty()))
+            .recover(failure -> {
+              logger.warn("cluster: a node did not say whether it holds a session", kv("node", load.name()),
+                  kv("session_id", sessionId), kv("error", failure.toString()));
+              return Future.succeededFuture(Optional.empty());
+            }))
         .toList();
     return Future.join(answers).<Owner>map(done -> answers.stream().map(Future::result).flatMap(Optional::stream)
             .findFirst().<Owner>map(load -> new Owner.There(load.name(), load.member(), load.httpHost(), load.httpPort()))

@@ -32,7 +32,7 @@ public final class ClusterSecret {
    * The name Hazelcast knows the cluster by: {@code cluster_name} and a digest of the secret. A
    * member whose name differs is refused at its join request, before it holds any data.
    */
-  String hazelcastClusterName(String clusterName) {
+  public String hazelcastClusterName(String clusterName) {
     return clusterName + "-" + HexFormat.of().formatHex(mac(membershipKey, clusterName), 0, 12);
   }
 

@@ -10,7 +10,6 @@ import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 
 /**
  * The TLS of node-to-node traffic, from {@code cluster_tls_dir}: the cluster's CA and this node's
@@ -22,17 +21,13 @@ import java.util.List;
  */
 public final class ClusterTls {
 
-  public static final String CA = "ca.crt";
-  public static final String CERTIFICATE = "node.crt";
-  public static final String KEY = "node.key";
-
   private final PemKeyCertOptions keyCert;
   private final PemTrustOptions trust;
 
   private ClusterTls(Path dir) {
-    this.keyCert = new PemKeyCertOptions().setCertPath(dir.resolve(CERTIFICATE).toString())
-        .setKeyPath(dir.resolve(KEY).toString());
-    this.trust = new PemTrustOptions().addCertPath(dir.resolve(CA).toString());
+    this.keyCert = new PemKeyCertOptions().setCertPath(dir.resolve(ClusterCertificates.NODE_CERTIFICATE).toString())
+        .setKeyPath(dir.resolve(ClusterCertificates.NODE_KEY).toString());
+    this.trust = new PemTrustOptions().addCertPath(dir.resolve(ClusterCertificates.CA_CERTIFICATE).toString());
   }
 
   /**
@@ -41,7 +36,7 @@ public final class ClusterTls {
    * @throws InvalidSettingException naming {@code cluster_tls_dir} when a file is missing
    */
   public static ClusterTls from(Path dir) {
-    for (String file : List.of(CA, CERTIFICATE, KEY)) {
+    for (String file : ClusterCertificates.FILES) {
       if (!Files.isReadable(dir.resolve(file))) {
         throw new InvalidSettingException("Invalid setting cluster_tls_dir (BUBBLE_SANDBOX_CLUSTER_TLS_DIR): "
             + dir + " has no readable " + file + "; make the files with: bubble-sandbox cluster-certs --out " + dir);

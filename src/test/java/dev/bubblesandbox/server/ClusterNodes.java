@@ -1,6 +1,7 @@
 package dev.bubblesandbox.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.bubblesandbox.cluster.ClusterCertificates;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -14,14 +15,20 @@ import java.util.stream.Collectors;
 
 /**
  * A cluster of real server processes on 127.0.0.1, joined by Hazelcast TCP/IP on loopback (a
- * cluster name of its own, so that no other test's nodes join it). Each node keeps its HTTP and
- * member ports and its workspace directory, so that one can be killed and started again as it was.
+ * cluster name of its own, so that no other test's nodes join it), with a cluster secret and
+ * certificates made for it. Each node keeps its HTTP, member, bus and cluster-HTTP ports and its
+ * workspace directory, so that one can be killed and started again as it was. Key-less
+ * ({@code allow_unauthenticated}) unless the settings give keys.
  */
 final class ClusterNodes implements AutoCloseable {
 
   private final String clusterName = "test-" + UUID.randomUUID().toString().substring(0, 8);
+  private final String secret = "secret-" + UUID.randomUUID() + UUID.randomUUID();
+  private final Path tlsDir;
   private final int[] httpPorts;
   private final int[] memberPorts;
+  private final int[] busPorts;
+  private final int[] clusterHttpPorts;
   private final Path[] workspaces;
   private final ServerProcess[] processes;
   private final Map<String, String> extra;
@@ -29,12 +36,18 @@ final class ClusterNodes implements AutoCloseable {
   private ClusterNodes(int size, Map<String, String> extra) throws Exception {
     this.httpPorts = new int[size];
     this.memberPorts = new int[size];
+    this.busPorts = new int[size];
+    this.clusterHttpPorts = new int[size];
+    this.tlsDir = Files.createTempDirectory("bubble-sandbox-cluster-tls-");
+    ClusterCertificates.write(tlsDir, ClusterCertificates.DEFAULT_HOSTS, java.time.Duration.ofDays(1));
     this.workspaces = new Path[size];
     this.processes = new ServerProcess[size];
     this.extra = extra;
     for (int i = 0; i < size; i++) {
       httpPorts[i] = ServerProcess.freePort();
       memberPorts[i] = ServerProcess.freePort();
+      busPorts[i] = ServerProcess.freePort();
+      clusterHttpPorts[i] = ServerProcess.freePort();
       workspaces[i] = Files.createTempDirectory("bubble-sandbox-cluster-",
           PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx--x--x")));
     }
@@ -63,6 +76,13 @@ final class ClusterNodes implements AutoCloseable {
     settings.put("BUBBLE_SANDBOX_CLUSTER_HOST", "127.0.0.1");
     settings.put("BUBBLE_SANDBOX_CLUSTER_PORT", Integer.toString(memberPorts[index]));
     settings.put("BUBBLE_SANDBOX_CLUSTER_NAME", clusterName);
+    settings.put("BUBBLE_SANDBOX_CLUSTER_SECRET", secret);
+    settings.put("BUBBLE_SANDBOX_CLUSTER_TLS_DIR", tlsDir.toString());
+    settings.put("BUBBLE_SANDBOX_CLUSTER_BUS_PORT", Integer.toString(busPorts[index]));
+    settings.put("BUBBLE_SANDBOX_CLUSTER_HTTP_PORT", Integer.toString(clusterHttpPorts[index]));
+    if (!settings.containsKey("BUBBLE_SANDBOX_API_KEY") && !settings.containsKey("BUBBLE_SANDBOX_API_KEYS")) {
+      settings.put("BUBBLE_SANDBOX_ALLOW_UNAUTHENTICATED", "true");
+    }
     settings.put("BUBBLE_SANDBOX_CLUSTER_MEMBERS", java.util.Arrays.stream(memberPorts)
         .mapToObj(port -> "127.0.0.1:" + port).collect(Collectors.joining(",")));
     processes[index] = ServerProcess.start(workspaces[index], httpPorts[index], settings);
@@ -70,6 +90,30 @@ final class ClusterNodes implements AutoCloseable {
 
   ServerProcess node(int index) {
     return processes[index];
+  }
+
+  String clusterName() {
+    return clusterName;
+  }
+
+  String secret() {
+    return secret;
+  }
+
+  Path tlsDir() {
+    return tlsDir;
+  }
+
+  int memberPort(int index) {
+    return memberPorts[index];
+  }
+
+  int busPort(int index) {
+    return busPorts[index];
+  }
+
+  int clusterHttpPort(int index) {
+    return clusterHttpPorts[index];
   }
 
   /** The cluster as node {@code index} reports it in /v1/info. */
@@ -119,6 +163,11 @@ final class ClusterNodes implements AutoCloseable {
         Thread.currentThread().interrupt();
         failures.add(e);
       }
+    }
+    try {
+      dev.bubblesandbox.HostFiles.deleteRecursively(tlsDir);
+    } catch (java.io.IOException e) {
+      failures.add(e);
     }
     if (!failures.isEmpty()) {
       throw new AssertionError("nodes did not stop: " + failures);

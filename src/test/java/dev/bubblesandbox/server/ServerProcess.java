@@ -29,14 +29,17 @@ final class ServerProcess {
   private static final Path PROJECT = Path.of("").toAbsolutePath();
 
   final int port;
+  /** The API key requests carry: the one the server was started with, if any. */
+  private final String key;
   private final Process process;
   private final List<String> lines = new ArrayList<>();
   private final Thread reader;
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(5)).build();
 
-  private ServerProcess(int port, Process process) {
+  private ServerProcess(int port, Process process, String key) {
     this.port = port;
+    this.key = key;
     this.process = process;
     this.reader = new Thread(this::readLines, "server-process-output-" + process.pid());
     reader.start();
@@ -54,7 +57,8 @@ final class ServerProcess {
 
   /** Starts a server on {@code port}, e.g. a cluster node restarted where it was. */
   static ServerProcess start(Path workspace, int port, Map<String, String> settings) throws Exception {
-    ServerProcess server = new ServerProcess(port, builder(workspace, port, settings).start());
+    ServerProcess server = new ServerProcess(port, builder(workspace, port, settings).start(),
+        settings.get("BUBBLE_SANDBOX_API_KEY"));
     try {
       server.awaitLine("\"server started\"", 120);
     } catch (Throwable e) {
@@ -181,17 +185,21 @@ final class ServerProcess {
     if (body != null) {
       request.header("Content-Type", "application/json");
     }
-    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    return http.send(withKey(request).build(), HttpResponse.BodyHandlers.ofString());
   }
 
   HttpResponse<String> putBytes(String path, byte[] body) throws IOException, InterruptedException {
-    return http.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(60))
-        .PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build(), HttpResponse.BodyHandlers.ofString());
+    return http.send(withKey(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(60))
+        .PUT(HttpRequest.BodyPublishers.ofByteArray(body))).build(), HttpResponse.BodyHandlers.ofString());
   }
 
   HttpResponse<byte[]> download(String path) throws IOException, InterruptedException {
-    return http.send(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(60)).GET().build(),
+    return http.send(withKey(HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(60)).GET()).build(),
         HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  private HttpRequest.Builder withKey(HttpRequest.Builder request) {
+    return key == null ? request : request.header("Authorization", "Bearer " + key);
   }
 
   /** The mount points under {@code dir}, e.g. workspace images a killed server left mounted. */
