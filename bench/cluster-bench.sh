@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Cluster benchmarks (bench/cluster_bench.py does the work):
 #
-#   bench/cluster-bench.sh forward [-n 200]        a session execution through a non-owner node
+#   bench/cluster-bench.sh forward [-n 200] [--baseline JAR]
+#                                                  a session execution through a non-owner node
 #                                                  against the same through its owner (two nodes
-#                                                  on 127.0.0.1; target: <= 1.2x at p50)
+#                                                  on 127.0.0.1 with secret, TLS and a key;
+#                                                  target: <= 1.2x at p50); with a baseline build,
+#                                                  its forward beside this one's (target <= 1.2x)
 #   bench/cluster-bench.sh single --baseline JAR   cluster_enabled=false against another build:
 #                                                  start-up time and one-shot p50
 #

@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
 """Cluster benchmarks, run by bench/cluster-bench.sh (see there for usage).
 
-forward: two nodes on 127.0.0.1 (Hazelcast TCP/IP join), one session on node A; the same
-    execution (print(1)) sent alternately through A (the owner) and through B (forwarded to A),
-    on kept-alive connections; p50/p90 of each and the ratio non-owner / owner.
+forward: two nodes on 127.0.0.1 (Hazelcast TCP/IP join) with a cluster secret, TLS between the
+    nodes and an API key, one session on node A; the same execution (print(1)) sent alternately
+    through A (the owner) and through B (forwarded to A), on kept-alive connections; p50/p90 of
+    each and the ratio non-owner / owner. With --baseline JAR, two more nodes of that build
+    (configured as it knows: no secret, no TLS, no key) run beside them, requests alternated over
+    all four, and the forwarded p50 of this build is also given against the baseline's.
 single: cluster_enabled=false, this build against a baseline jar: start-up time (launch to
     /health/live answering), starts alternated; then one-shot print(1) p50 with both servers up,
     requests alternated between them so that both see the same machine load.
@@ -29,8 +32,9 @@ def free_port():
 
 
 class Node:
-    def __init__(self, jar, workdir, name, env):
+    def __init__(self, jar, workdir, name, env, key=None):
         self.port = free_port()
+        self.key = key
         self.workspace = os.path.join(workdir, name)
         os.makedirs(self.workspace, mode=0o711, exist_ok=True)
         os.chmod(self.workspace, 0o711)
@@ -69,6 +73,8 @@ class Node:
         if self.connection is None:
             self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
         headers = {"Content-Type": "application/json"} if body is not None else {}
+        if self.key:
+            headers["Authorization"] = "Bearer " + self.key
         self.connection.request(method, path, body=None if body is None else json.dumps(body), headers=headers)
         response = self.connection.getresponse()
         return response.status, response.read()
@@ -110,36 +116,64 @@ def unmount_under(directory):
         subprocess.run(["umount", "--lazy", point], check=False)
 
 
-def forward(args, workdir):
+def start_pair(jar, workdir, label, secure, nodes):
+    """Two nodes of one cluster; appended to nodes (for stopping) as they start. (owner, other)."""
     members = [free_port(), free_port()]
-    cluster = {"BUBBLE_SANDBOX_CLUSTER_ENABLED": "true", "BUBBLE_SANDBOX_CLUSTER_NAME": "bench-" + str(os.getpid()),
+    cluster = {"BUBBLE_SANDBOX_CLUSTER_ENABLED": "true", "BUBBLE_SANDBOX_CLUSTER_NAME": f"bench-{label}-{os.getpid()}",
                "BUBBLE_SANDBOX_CLUSTER_MEMBERS": ",".join(f"127.0.0.1:{p}" for p in members)}
+    key = None
+    if secure:
+        tls = os.path.join(workdir, f"{label}-tls")
+        subprocess.run(["java", "-jar", jar, "cluster-certs", "--out", tls], check=True, stdout=subprocess.DEVNULL)
+        key = os.urandom(16).hex()
+        cluster.update({"BUBBLE_SANDBOX_CLUSTER_SECRET": os.urandom(24).hex(), "BUBBLE_SANDBOX_CLUSTER_TLS_DIR": tls,
+                        "BUBBLE_SANDBOX_API_KEY": key})
+    pair = []
+    for index, port in enumerate(members):
+        env = dict(cluster, BUBBLE_SANDBOX_CLUSTER_PORT=str(port))
+        if secure:
+            env.update({"BUBBLE_SANDBOX_CLUSTER_BUS_PORT": str(free_port()),
+                        "BUBBLE_SANDBOX_CLUSTER_HTTP_PORT": str(free_port())})
+        node = Node(jar, workdir, f"{label}-node{index + 1}", env, key)
+        nodes.append(node)
+        pair.append(node)
+        print(f"{label}: node {index + 1} up after {node.wait_live():.1f} s")
+    owner, other = pair
+    deadline = time.monotonic() + 60
+    while json.loads(owner.request("GET", "/v1/info")[1])["cluster"]["nodes"] != 2:
+        if time.monotonic() > deadline:
+            raise SystemExit(f"{label}: the two nodes did not form one cluster")
+        time.sleep(0.2)
+    status, created = owner.request("POST", "/v1/sessions", {"session_id": "bench"})
+    assert status == 201, created
+    return owner, other
+
+
+def forward(args, workdir):
     nodes = []
     try:
-        for index, port in enumerate(members):
-            node = Node(args.jar, workdir, f"node{index + 1}", dict(cluster, BUBBLE_SANDBOX_CLUSTER_PORT=str(port)))
-            nodes.append(node)
-            print(f"node {index + 1} up after {node.wait_live():.1f} s")
-        owner, other = nodes
-        deadline = time.monotonic() + 60
-        while json.loads(owner.request("GET", "/v1/info")[1])["cluster"]["nodes"] != 2:
-            if time.monotonic() > deadline:
-                raise SystemExit("the two nodes did not form one cluster")
-            time.sleep(0.2)
-        status, created = owner.request("POST", "/v1/sessions", {"session_id": "bench"})
-        assert status == 201, created
+        sides = {"this build": start_pair(args.jar, workdir, "this", True, nodes)}
+        if args.baseline:
+            sides["baseline"] = start_pair(args.baseline, workdir, "baseline", False, nodes)
         path, body = "/v1/sessions/bench/execute", {"script": "print(1)"}
         for _ in range(args.warmup):
-            timed(owner, "POST", path, body)
-            timed(other, "POST", path, body)
-        direct, forwarded = [], []
+            for owner, other in sides.values():
+                timed(owner, "POST", path, body)
+                timed(other, "POST", path, body)
+        samples = {name: ([], []) for name in sides}
         for _ in range(args.n):
-            direct.append(timed(owner, "POST", path, body))
-            forwarded.append(timed(other, "POST", path, body))
-        print("session execution print(1), alternated:")
-        p50_direct = summary("through the owner", direct)
-        p50_forwarded = summary("through the other node", forwarded)
-        print(f"  ratio p50 other/owner: {p50_forwarded / p50_direct:.2f}x (target <= 1.2x)")
+            for name, (owner, other) in sides.items():
+                samples[name][0].append(timed(owner, "POST", path, body))
+                samples[name][1].append(timed(other, "POST", path, body))
+        forwarded_p50 = {}
+        for name, (direct, forwarded) in samples.items():
+            print(f"{name}: session execution print(1), alternated:")
+            p50_direct = summary("through the owner", direct)
+            forwarded_p50[name] = summary("through the other node", forwarded)
+            print(f"  ratio p50 other/owner: {forwarded_p50[name] / p50_direct:.2f}x (target <= 1.2x)")
+        if args.baseline:
+            print(f"forwarded p50, this build (secret, TLS, hop tokens) / baseline: "
+                  f"{forwarded_p50['this build'] / forwarded_p50['baseline']:.2f}x (target <= 1.2x)")
     finally:
         for node in nodes:
             node.stop()
@@ -184,7 +218,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("mode", choices=["forward", "single"])
     parser.add_argument("--jar", required=True)
-    parser.add_argument("--baseline", help="the jar to compare with (single)")
+    parser.add_argument("--baseline", help="the jar to compare with (single; optional for forward)")
     parser.add_argument("-n", type=int, default=200, help="measured requests per side")
     parser.add_argument("--warmup", type=int, default=30)
     parser.add_argument("--starts", type=int, default=5, help="start-ups per jar (single)")
