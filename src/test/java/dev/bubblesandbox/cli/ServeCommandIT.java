@@ -78,7 +78,7 @@ class ServeCommandIT {
       String metrics = ServedMetrics.await(http, port, server);
       assertThat(metrics).contains("bubble_sandbox_sessions_max 3.0");
       HttpResponse<String> tooLong = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/execute"))
-          .POST(HttpRequest.BodyPublishers.ofString("{\"script\": \"1\", \"timeout_seconds\": 10}")).build(),
+          .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"script\": \"1\", \"timeout_seconds\": 10}")).build(),
           HttpResponse.BodyHandlers.ofString());
       assertThat(tooLong.statusCode()).as("the file's timeout of 9 s is the maximum").isEqualTo(400);
     } finally {
