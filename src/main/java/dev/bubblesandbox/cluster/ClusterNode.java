@@ -12,7 +12,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -21,7 +20,6 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -40,9 +38,11 @@ public final class ClusterNode {
 
   private static final Logger logger = LoggerFactory.getLogger(ClusterNode.class);
   private static final long REFRESH_MILLIS = 1_000;
-  /** Where each node answers whether a session is its own: asked when the directory cannot say. */
-  private static final String OWNS_ADDRESS = "bubble-sandbox.cluster.owns.";
-  private static final long ASK_TIMEOUT_MILLIS = 3_000;
+  /**
+   * How often an entry that is not signed with the secret is read again before the session
+   * counts as unavailable: its node writes its own entry again at its next refresh.
+   */
+  private static final int UNSIGNED_RETRIES = 8;
 
   private final Vertx vertx;
   private final HazelcastInstance hazelcast;
@@ -133,7 +133,6 @@ public final class ClusterNode {
    */
   public void start(List<String> restoredIds) {
     directory.registerRestored(restoredIds);
-    vertx.eventBus().<String>consumer(OWNS_ADDRESS + member(), message -> message.reply(isLocal(message.body())));
     refresh();
     hazelcast.getCluster().addMembershipListener(new MembershipListener() {
       @Override
@@ -169,13 +168,6 @@ public final class ClusterNode {
     return true;
   }
 
-  private boolean isLocal(String sessionId) {
-    try {
-      return sessionId != null && sessions != null && sessions.get(sessionId) != null;
-    } catch (RuntimeException e) {
-      return false;
-    }
-  }
 
   /** A session was made or ended here: tell the cluster now, not at the next tick. */
   private void changed() {
@@ -205,37 +197,36 @@ public final class ClusterNode {
   }
 
   /**
-   * Where a session lives, as the directory says; where its entry is not signed with the secret,
-   * as the nodes themselves say (over the bus, which only cluster nodes can speak on). Completes
-   * on a Hazelcast or event-bus thread.
+   * Where a session lives, as the directory says. An entry not signed with the secret is read
+   * again a few times, half a refresh apart: the session's own node writes its entry again
+   * meanwhile; one that stays unsigned is {@link Owner.Unknown}. Completes on a Hazelcast or
+   * event-loop thread.
    */
   public CompletionStage<Owner> owner(String sessionId) {
+    return owner(sessionId, UNSIGNED_RETRIES);
+  }
+
+  private CompletionStage<Owner> owner(String sessionId, int retries) {
     return directory.owner(sessionId, liveNodes).thenCompose(entry -> {
       if (entry instanceof SessionDirectory.Entry.Elsewhere elsewhere) {
         return CompletableFuture.completedFuture(elsewhere.owner());
       }
-      if (entry instanceof SessionDirectory.Entry.Unknown) {
-        return askNodes(sessionId);
+      if (!(entry instanceof SessionDirectory.Entry.Unknown)) {
+        return CompletableFuture.completedFuture(new Owner.Here());
       }
-      return CompletableFuture.completedFuture(new Owner.Here());
+      if (retries == 0) {
+        return CompletableFuture.completedFuture(new Owner.Unknown());
+      }
+      CompletableFuture<Owner> later = new CompletableFuture<>();
+      vertx.setTimer(REFRESH_MILLIS / 2, tick -> owner(sessionId, retries - 1).whenComplete((owner, failure) -> {
+        if (failure != null) {
+          later.completeExceptionally(failure);
+        } else {
+          later.complete(owner);
+        }
+      }));
+      return later;
     });
-  }
-
-  private CompletionStage<Owner> askNodes(String sessionId) {
-    List<Future<Optional<NodeLoad>>> answers = placementCandidates().stream()
-        .map(load -> vertx.eventBus().<Boolean>request(OWNS_ADDRESS + load.member(), sessionId,
-                new DeliveryOptions().setSendTimeout(ASK_TIMEOUT_MILLIS))
-            .map(reply -> Boolean.TRUE.equals(reply.body()) ? Optional.of(load) : Optional.<NodeLoad>empty())
-            .recover(failure -> {
-              logger.warn("cluster: a node did not say whether it holds a session", kv("node", load.name()),
-                  kv("session_id", sessionId), kv("error", failure.toString()));
-              return Future.succeededFuture(Optional.empty());
-            }))
-        .toList();
-    return Future.join(answers).<Owner>map(done -> answers.stream().map(Future::result).flatMap(Optional::stream)
-            .findFirst().<Owner>map(load -> new Owner.There(load.name(), load.member(), load.httpHost(), load.httpPort()))
-            .orElse(new Owner.Here()))
-        .toCompletionStage();
   }
 
   /** Signs the hop tokens of requests this node forwards, and checks those forwarded to it. */

@@ -11,4 +11,10 @@ public sealed interface Owner {
 
   /** On a node that left the cluster and may come back with it (503 {@code session_unavailable}). */
   record Unavailable(String name) implements Owner {}
+
+  /**
+   * Not known now: the directory's entry is not signed with the cluster secret and no node wrote
+   * its own over it (503 {@code session_unavailable}).
+   */
+  record Unknown() implements Owner {}
 }

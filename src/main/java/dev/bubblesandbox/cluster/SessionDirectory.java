@@ -57,7 +57,7 @@ final class SessionDirectory {
 
     record Elsewhere(Owner owner) implements Entry {}
 
-    /** An entry not signed with the secret: the directory cannot say where the session is. */
+    /** An entry not signed with the secret: the directory cannot say where the session is now. */
     record Unknown() implements Entry {}
   }
 

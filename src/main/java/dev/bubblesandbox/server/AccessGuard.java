@@ -187,7 +187,7 @@ final class AccessGuard {
   private boolean isCrossOrigin(RoutingContext routing) {
     String origin = routing.request().getHeader(HttpHeaders.ORIGIN);
     return origin != null && !allowedOrigins.contains(origin)
-        && !isSameOrigin(origin, routing.request().getHeader(HttpHeaders.HOST));
+        && !isSameOrigin(origin, HostCheck.authority(routing.request()));
   }
 
   private static boolean hasBody(HttpServerRequest request) {

@@ -159,6 +159,9 @@ final class ClusterRoutes {
         } else {
           forwarder.proxy(routing, there);
         }
+      } else if (owner instanceof Owner.Unknown) {
+        routing.fail(new RefusedException(ErrorCode.SESSION_UNAVAILABLE,
+            "The cluster's session directory cannot say where this session is now; retry later."));
       } else if (owner instanceof Owner.Unavailable unavailable) {
         routing.fail(new RefusedException(ErrorCode.SESSION_UNAVAILABLE, "Session " + routing.pathParam("id") + " is on node "
             + unavailable.name() + ", which has left the cluster; it is unavailable until that node comes back."));

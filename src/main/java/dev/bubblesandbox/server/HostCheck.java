@@ -3,6 +3,8 @@ package dev.bubblesandbox.server;
 import dev.bubblesandbox.ErrorCode;
 import dev.bubblesandbox.RefusedException;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.HostAndPort;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Locale;
 import java.util.Set;
@@ -24,12 +26,30 @@ final class HostCheck {
 
   void handle(RoutingContext routing) {
     if (routing.request().isSSL() || routing.request().path().startsWith(HealthHandlers.PATH_PREFIX)
-        || allowedHosts.contains(hostName(routing.request().getHeader(HttpHeaders.HOST)))) {
+        || allowedHosts.contains(hostName(authority(routing.request())))) {
       routing.next();
       return;
     }
     routing.fail(new RefusedException(ErrorCode.HOST_NOT_ALLOWED,
         "This server does not answer for that host name; add it to allowed_hosts, or set an API key."));
+  }
+
+  /**
+   * The host and port the request was sent to, as its client wrote them: the {@code Host} header
+   * over HTTP/1.x, the {@code :authority} pseudo-header over HTTP/2; null when there is none.
+   */
+  static String authority(HttpServerRequest request) {
+    String host = request.getHeader(HttpHeaders.HOST);
+    if (host != null) {
+      return host;
+    }
+    HostAndPort authority = request.authority();
+    if (authority == null) {
+      return null;
+    }
+    String name = authority.host().contains(":") && !authority.host().startsWith("[")
+        ? "[" + authority.host() + "]" : authority.host();
+    return authority.port() >= 0 ? name + ":" + authority.port() : name;
   }
 
   /** The name of a {@code Host} header without its port, in lower case; "" when there is none. */
