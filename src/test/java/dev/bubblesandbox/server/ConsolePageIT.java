@@ -66,6 +66,32 @@ class ConsolePageIT {
   }
 
   @Test
+  @DisplayName("The icon is served as an SVG, also at /favicon.ico where browsers look for it unasked")
+  void servesTheIcon() throws Exception {
+    for (String path : List.of("/console/favicon.svg", "/favicon.ico")) {
+      HttpResponse<String> response = server.get(path);
+      assertThat(response.statusCode()).as(path).isEqualTo(200);
+      assertThat(response.headers().firstValue("Content-Type").orElseThrow()).as(path).startsWith("image/svg+xml");
+      assertThat(response.headers().firstValue("Cache-Control")).as(path).hasValue("no-cache");
+      assertThat(response.body()).as(path).startsWith("<svg");
+    }
+    // Headless Chromium fetches no icon by itself: the page loads its linked one and the
+    // /favicon.ico a browser with a window would ask for, as images.
+    openPage();
+    Object sizes = browser.driver.executeAsyncScript("""
+        const done = arguments[arguments.length - 1];
+        const load = (url) => new Promise((resolve) => {
+          const image = new Image();
+          image.onload = () => resolve(`${image.naturalWidth}x${image.naturalHeight}`);
+          image.onerror = () => resolve(`${url} failed`);
+          image.src = url;
+        });
+        Promise.all([load(document.querySelector("link[rel=icon]").href), load("/favicon.ico")])
+          .then((sizes) => done(sizes.join(" ")));""");
+    assertThat(sizes).isEqualTo("32x32 32x32");
+  }
+
+  @Test
   @DisplayName("Output streams in live: 'a' shows before 'b' is printed, stderr apart and marked")
   void streamsOutputLive() throws Exception {
     openPage();
