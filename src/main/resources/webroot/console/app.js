@@ -7,10 +7,10 @@ const $ = (id) => document.getElementById(id);
 const ui = {
   keyBox: $("key-box"), key: $("api-key"), remember: $("remember-key"), message: $("message"),
   environment: $("environment"), newSession: $("new-session"), sessionId: $("session-id"),
-  mode: $("mode"), leave: $("leave-session"), end: $("end-session"),
+  sessionWord: $("session-word"), mode: $("mode"), leave: $("leave-session"), end: $("end-session"),
   code: $("code"), run: $("run"), kill: $("kill"), status: $("status"),
   stdin: $("stdin"), sendStdin: $("send-stdin"), eof: $("eof"), output: $("output"),
-  upload: $("upload"), drop: $("drop"),
+  upload: $("upload"), drop: $("drop"), dropHint: $("drop-hint"),
 };
 const files = new FilePanel($("files"), $("images"), say);
 let session = null;   // the current session's id, or null for one-shot runs
@@ -55,8 +55,14 @@ async function loadEnvironments() {
 function showSession(info) {
   session = info ? info.session_id : null;
   ui.sessionId.textContent = session || "";
-  ui.mode.textContent = session ? `(${info.environment})` : "none: runs are one-shot";
+  ui.sessionWord.hidden = !session;
+  ui.mode.textContent = session ? `(${info.environment})` : "No session: each run is one-shot";
   ui.leave.hidden = ui.end.hidden = !session;
+  // Files live in a session's workspace: with none there is nowhere to upload to.
+  ui.upload.disabled = !session;
+  ui.drop.classList.toggle("disabled", !session);
+  ui.dropHint.textContent = session ? "Drop files here, or pick them:"
+    : "Start a session to upload files: one-shot runs keep none.";
   if (session) ui.environment.value = info.environment;
   ui.environment.disabled = Boolean(session);
   // The fragment keeps the id across reloads and bookmarks; it is never sent to the server.
@@ -182,7 +188,7 @@ ui.upload.addEventListener("change", () => files.upload(ui.upload.files).catch(f
     .finally(() => { ui.upload.value = ""; }));
 ui.drop.addEventListener("dragover", (event) => {
   event.preventDefault();
-  ui.drop.classList.add("over");
+  if (session) ui.drop.classList.add("over");
 });
 ui.drop.addEventListener("dragleave", () => ui.drop.classList.remove("over"));
 ui.drop.addEventListener("drop", (event) => {

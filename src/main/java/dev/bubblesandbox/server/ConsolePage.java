@@ -14,11 +14,16 @@ import io.vertx.ext.web.handler.StaticHandler;
  * {@code Last-Modified}, so the browser keeps the files and revalidates them (304) instead of
  * running an old page against a newer server. The page may load only its own files and speak only
  * to its own origin (Content-Security-Policy), and no other site may frame it.
+ *
+ * <p>The page links its icon ({@code console/favicon.svg}); {@code /favicon.ico} answers with the
+ * same SVG, since browsers and tools ask for that path unprompted and would log a 404.
  */
 final class ConsolePage {
 
   /** Where the files are, on the class path. */
   static final String WEB_ROOT = "webroot";
+
+  private static final String ICON = "/console/favicon.svg";
 
   private static final String SECURITY_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; "
       + "img-src 'self' blob:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
@@ -31,6 +36,8 @@ final class ConsolePage {
         .handler(ConsolePage::headers).handler(files(WEB_ROOT));
     router.route("/console/*").method(HttpMethod.GET).method(HttpMethod.HEAD)
         .handler(ConsolePage::headers).handler(files(WEB_ROOT + "/console"));
+    router.route("/favicon.ico").method(HttpMethod.GET).method(HttpMethod.HEAD)
+        .handler(routing -> routing.reroute(ICON));
   }
 
   private static StaticHandler files(String root) {

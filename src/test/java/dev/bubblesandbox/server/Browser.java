@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.logging.Level;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebDriver;
@@ -16,6 +17,9 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -51,6 +55,10 @@ final class Browser implements AutoCloseable {
     options.setExperimentalOption("prefs", Map.of(
         "download.default_directory", downloads.toString(),
         "download.prompt_for_download", false));
+    // The page's console and failed loads (a 404 favicon among them), read by severeLog().
+    LoggingPreferences logging = new LoggingPreferences();
+    logging.enable(LogType.BROWSER, Level.ALL);
+    options.setCapability(ChromeOptions.LOGGING_PREFS, logging);
     // The driver's path as a property, not through ChromeDriverService.Builder: that class's
     // annotation (AutoService, not on the class path) would make javac warn.
     System.setProperty(ChromeDriverService.CHROME_DRIVER_EXE_PROPERTY, CHROMEDRIVER.toString());
@@ -85,6 +93,59 @@ final class Browser implements AutoCloseable {
   List<String[]> outputParts() {
     return byTestId("output").findElements(By.cssSelector("[data-stream]")).stream()
         .map(element -> new String[] {element.getDomAttribute("data-stream"), element.getText()})
+        .toList();
+  }
+
+  /**
+   * Lays the page out at exactly this viewport, as a phone or a desktop window would show it,
+   * until {@link #resetViewport}. A desktop viewport (no mobile zoom-out), so that anything wider
+   * than the width shows as sideways scroll instead of being shrunk to fit.
+   */
+  void viewport(int width, int height) {
+    driver.executeCdpCommand("Emulation.setDeviceMetricsOverride", Map.of(
+        "width", width, "height", height, "deviceScaleFactor", 1, "mobile", false));
+  }
+
+  void resetViewport() {
+    driver.executeCdpCommand("Emulation.clearDeviceMetricsOverride", Map.of());
+  }
+
+  /**
+   * What is wrong with the page's layout at the current viewport: sideways scroll, and every
+   * element with a {@code data-testid} that is shown but reaches past the viewport's width. Those
+   * not shown at all (hidden, or empty and collapsed) come back apart, as {@code "hidden: ID"}.
+   */
+  List<String> layoutProblems() {
+    @SuppressWarnings("unchecked")
+    List<String> problems = (List<String>) driver.executeScript("""
+        const root = document.documentElement;
+        const width = root.clientWidth;
+        const problems = [];
+        if (root.scrollWidth > width) problems.push(`the page scrolls sideways: ${root.scrollWidth} > ${width}`);
+        for (const element of document.querySelectorAll("[data-testid]")) {
+          const id = element.dataset.testid;
+          const box = element.getBoundingClientRect();
+          if (box.width === 0 && box.height === 0) problems.push(`hidden: ${id}`);
+          else if (box.left < 0 || box.right > width + 0.5) problems.push(`${id} spans ${box.left}..${box.right} of ${width}`);
+        }
+        return problems;""");
+    return problems;
+  }
+
+  /** The box of an element: left, top, width, height, in CSS pixels. */
+  List<Double> box(String testId) {
+    @SuppressWarnings("unchecked")
+    List<Number> box = (List<Number>) driver.executeScript(
+        "const box = arguments[0].getBoundingClientRect(); return [box.left, box.top, box.width, box.height];",
+        byTestId(testId));
+    return box.stream().map(Number::doubleValue).toList();
+  }
+
+  /** The browser's console entries at SEVERE since the last call: errors and failed loads. */
+  List<String> severeLog() {
+    return driver.manage().logs().get(LogType.BROWSER).getAll().stream()
+        .filter(entry -> entry.getLevel().intValue() >= Level.SEVERE.intValue())
+        .map(LogEntry::getMessage)
         .toList();
   }
 

@@ -14,6 +14,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
@@ -63,6 +65,91 @@ class ConsolePageIT {
     assertThat(server.get("/console/app.js").headers().firstValue("Content-Type").orElseThrow())
         .startsWith("text/javascript");
     assertThat(server.get("/console/../../conf/config.yaml").statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  @DisplayName("The icon is served as an SVG, also at /favicon.ico where browsers look for it unasked")
+  void servesTheIcon() throws Exception {
+    for (String path : List.of("/console/favicon.svg", "/favicon.ico")) {
+      HttpResponse<String> response = server.get(path);
+      assertThat(response.statusCode()).as(path).isEqualTo(200);
+      assertThat(response.headers().firstValue("Content-Type").orElseThrow()).as(path).startsWith("image/svg+xml");
+      assertThat(response.headers().firstValue("Cache-Control")).as(path).hasValue("no-cache");
+      assertThat(response.body()).as(path).startsWith("<svg");
+    }
+    // Headless Chromium fetches no icon by itself: the page loads its linked one and the
+    // /favicon.ico a browser with a window would ask for, as images.
+    openPage();
+    Object sizes = browser.driver.executeAsyncScript("""
+        const done = arguments[arguments.length - 1];
+        const load = (url) => new Promise((resolve) => {
+          const image = new Image();
+          image.onload = () => resolve(`${image.naturalWidth}x${image.naturalHeight}`);
+          image.onerror = () => resolve(`${url} failed`);
+          image.src = url;
+        });
+        Promise.all([load(document.querySelector("link[rel=icon]").href), load("/favicon.ico")])
+          .then((sizes) => done(sizes.join(" ")));""");
+    assertThat(sizes).isEqualTo("32x32 32x32");
+  }
+
+  @ParameterizedTest(name = "{0}x{1}")
+  @CsvSource({"360, 740", "390, 844", "1280, 800"})
+  @DisplayName("From a phone to a desktop: no sideways scroll, every control inside the width, "
+      + "one column when narrow, upload only in a session, nothing severe in the browser's log")
+  void fitsTheScreen(int width, int height) throws Exception {
+    browser.viewport(width, height);
+    String sessionId = null;
+    try {
+      openPage();
+      browser.severeLog();   // what earlier tests left
+      // Empty, the message line takes no room; with no key asked for, its field stays hidden.
+      assertThat(browser.layoutProblems()).containsExactlyInAnyOrder("hidden: api-key", "hidden: message");
+      assertThat(browser.text("session-id")).isEmpty();
+      assertThat(browser.driver.findElement(By.id("mode")).getText()).isEqualTo("No session: each run is one-shot");
+      assertThat(browser.byTestId("upload").isEnabled()).isFalse();
+      assertThat(browser.driver.findElement(By.id("drop")).getText()).contains("Start a session");
+
+      List<Double> code = browser.box("code");
+      List<Double> files = browser.box("files");
+      if (width < 768) {
+        // Narrower than the stylesheet's 48rem: one column, the editor as wide as the page, the files below it.
+        assertThat(code.get(2)).isGreaterThan(width * 0.8);
+        assertThat(files.get(1)).isGreaterThan(code.get(1) + code.get(3));
+      } else {
+        assertThat(files.get(0)).isGreaterThan(code.get(0) + code.get(2));
+      }
+
+      new Select(browser.byTestId("environment")).selectByValue("bare");
+      browser.byTestId("new-session").click();
+      sessionId = browser.until(d -> browser.text("session-id").isEmpty() ? null : browser.text("session-id"));
+      browser.until(d -> browser.byTestId("upload").isEnabled());
+      assertThat(browser.driver.findElement(By.id("mode")).getText()).isEqualTo("(bare)");
+      assertThat(browser.driver.findElement(By.id("drop")).getText()).doesNotContain("Start a session");
+
+      Path csv = Files.createTempDirectory("bubble-sandbox-upload-").resolve("measurements-of-a-long-name.csv");
+      Files.writeString(csv, "a,b\n1,2\n3,4\n");
+      browser.byTestId("upload").sendKeys(csv.toString());
+      browser.until(d -> !d.findElements(By.cssSelector("[data-path='measurements-of-a-long-name.csv']")).isEmpty());
+      typeCode("import csv\nwith open('measurements-of-a-long-name.csv') as f:\n" + Keys.TAB
+          + "rows = list(csv.DictReader(f))\n"
+          + "total = sum(int(r['a']) + int(r['b']) for r in rows)\nprint(len(rows), 'rows, total', total)");
+      browser.byTestId("run").click();
+      browser.untilStatusContains("exit 0");
+      assertThat(browser.text("output")).isEqualTo("2 rows, total 10");
+
+      assertThat(browser.layoutProblems()).containsExactly("hidden: api-key", "hidden: message");
+      assertThat(browser.severeLog()).isEmpty();
+      // Lines longer than a phone is wide scroll inside the editor: show their start.
+      browser.driver.executeScript("arguments[0].setSelectionRange(0, 0); arguments[0].scrollLeft = 0;",
+          browser.byTestId("code"));
+      browser.screenshot("console-" + width + "x" + height);
+    } finally {
+      browser.resetViewport();
+      if (sessionId != null) {
+        server.delete("/v1/sessions/" + sessionId);
+      }
+    }
   }
 
   @Test

@@ -62,4 +62,16 @@ class ConsolePageKeyIT {
       assertThat(browser.driver.executeScript("return localStorage.length + sessionStorage.length")).isEqualTo(0L);
     }
   }
+
+  @Test
+  @DisplayName("On a phone the key field and its message fit the width: nothing hidden, no sideways scroll")
+  void keyFieldFitsAPhone() throws Exception {
+    try (Browser browser = new Browser()) {
+      browser.viewport(360, 740);
+      browser.driver.get(server.uri("/").toString());
+      browser.until(d -> browser.text("message").contains("API key") ? true : null);
+      assertThat(browser.layoutProblems()).isEmpty();
+      assertThat(browser.byTestId("api-key").isDisplayed()).isTrue();
+    }
+  }
 }

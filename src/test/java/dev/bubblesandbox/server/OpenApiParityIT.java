@@ -32,7 +32,7 @@ class OpenApiParityIT {
   static final TestServer server = TestServer.perClass(Map.of());
 
   /** The console page's own routes: static files, not API. */
-  private static final Set<String> PAGE_ROUTES = Set.of("GET /", "GET /console/{path}");
+  private static final Set<String> PAGE_ROUTES = Set.of("GET /", "GET /console/{path}", "GET /favicon.ico");
 
   private static JsonObject document() throws Exception {
     HttpResponse<String> served = server.get("/v1/openapi.json");
