@@ -97,11 +97,12 @@ if [ "$diagnose" = 1 ]; then
   keys+=(nocfg appcds c1)
   labels+=("diagnose: cli without conf/config.yaml (no YAML)" "diagnose: cli with an AppCDS archive"
     "diagnose: cli with C1 only (TieredStopAtLevel=1)")
-  # conf/config.yaml holds the built-in defaults written out: run from a directory without it,
-  # naming the environments directory, and the settings are the same but no YAML is parsed.
+  # conf/config.yaml holds the built-in defaults written out: name a directory without it as the
+  # install directory (where the file is looked for), and the environments directory, and the
+  # settings are the same but no YAML is parsed.
   mkdir "$scratch/nocfg"
   nocfg=(env -C "$scratch/nocfg" "BUBBLE_SANDBOX_ENVIRONMENTS_DIR=$PWD/environments"
-    java "${java_opts[@]}" -jar "$jar" execute-python -a -s 'print(1)')
+    java "${java_opts[@]}" -Dbubble.sandbox.home="$scratch/nocfg" -jar "$jar" execute-python -a -s 'print(1)')
   java "${java_opts[@]}" -XX:ArchiveClassesAtExit="$scratch/cli.jsa" -Xlog:cds=off -Xlog:cds+dynamic=off \
     -jar "$jar" execute-python -a -s 'print(1)' >/dev/null 2>&1
   appcds=(java "${java_opts[@]}" -XX:SharedArchiveFile="$scratch/cli.jsa" -jar "$jar"

@@ -1,6 +1,5 @@
 package dev.bubblesandbox.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bubblesandbox.config.Settings;
 import dev.bubblesandbox.environment.ReadyEnvironment;
 import dev.bubblesandbox.sandbox.ExecutionResult;
@@ -101,16 +100,14 @@ final class CliExecution {
 
   private static void print(ExecutionResult result, SandboxOptions options, boolean live) {
     if (options.json) {
-      try {
-        Console.OUT.println(new ObjectMapper().writeValueAsString(result));
-      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-        throw new UncheckedIOException(e);
-      }
+      Console.OUT.println(ResultJson.of(result));
       return;
     }
+    // The status the shell sees (137 for a timeout's SIGKILL), not the JSON's -9.
+    int status = ReturnCode.toShellStatus(result.returnCode());
     if (options.agentMode) {
-      if (result.returnCode() != 0) {
-        Console.OUT.println("Exited with code: " + result.returnCode());
+      if (status != 0) {
+        Console.OUT.println("Exited with code: " + status);
       }
       Console.OUT.print(result.stdout());
       Console.ERR.print(result.stderr());
@@ -127,8 +124,8 @@ final class CliExecution {
       if (result.truncated()) {
         Console.ERR.println("<truncated>");
       }
-      if (result.returnCode() != 0) {
-        Console.OUT.println("Exited with code: " + result.returnCode());
+      if (status != 0) {
+        Console.OUT.println("Exited with code: " + status);
       }
     }
   }

@@ -3,6 +3,7 @@ package dev.bubblesandbox.cli;
 import dev.bubblesandbox.config.Settings;
 import dev.bubblesandbox.config.SettingsLoader;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Optional;
 import picocli.CommandLine.Option;
 
@@ -10,11 +11,16 @@ import picocli.CommandLine.Option;
 public final class ConfigOption {
 
   @Option(names = {"-c", "--config"}, paramLabel = "FILE",
-      description = "Configuration file (default: conf/config.yaml when it exists).")
+      description = "Configuration file (default: conf/config.yaml of the install directory, when it exists).")
   Path configFile;
 
-  /** Defaults, the configuration file, then BUBBLE_SANDBOX_* variables. */
+  /**
+   * Defaults, the configuration file, then BUBBLE_SANDBOX_* variables; one {@code warning:} line
+   * on stderr for each such variable that names no setting.
+   */
   public Settings settings() {
-    return SettingsLoader.load(Optional.ofNullable(configFile), System.getenv());
+    Map<String, String> environment = System.getenv();
+    SettingsLoader.unknownVariables(environment).forEach(warning -> Console.ERR.println("warning: " + warning));
+    return SettingsLoader.load(Optional.ofNullable(configFile), environment);
   }
 }

@@ -46,6 +46,16 @@ public final class DoctorCommand implements Callable<Integer> {
               + "(and kernel.unprivileged_userns_clone=1 where it exists)");
     }
 
+    // Java decodes file names (and the command line) in the locale's charset: under LANG=C a
+    // file named café.txt cannot be read, listed or given back.
+    String fileNames = System.getProperty("sun.jnu.encoding", "unknown");
+    boolean utf8 = fileNames.equalsIgnoreCase("UTF-8") || fileNames.equalsIgnoreCase("UTF8");
+    report(utf8, "file names are " + (utf8 ? "decoded as UTF-8" : "decoded as " + fileNames
+            + ", not UTF-8: names with accents or other non-ASCII letters fail")
+            + " (sun.jnu.encoding, from the locale)",
+        "run through bin/bubble-sandbox (it sets a UTF-8 locale), or start Java with "
+            + "LC_ALL=C.UTF-8 (LANG=C.UTF-8 when LC_ALL is unset)");
+
     boolean venvWorks = runs(settings.python(), "-m", "venv", "--help");
     report(venvWorks, venvWorks ? "Python for new environments: " + settings.python()
             : "cannot run '" + settings.python() + " -m venv'",

@@ -2,6 +2,7 @@ package dev.bubblesandbox.cli;
 
 import dev.bubblesandbox.BubbleSandboxException;
 import dev.bubblesandbox.ErrorCode;
+import dev.bubblesandbox.config.InstallDirectory;
 import dev.bubblesandbox.config.Settings;
 import dev.bubblesandbox.environment.EnvironmentCatalog;
 import java.nio.file.Files;
@@ -9,9 +10,8 @@ import java.nio.file.Path;
 
 /**
  * The configured environments directory for a CLI command. {@code environments_dir} defaults to
- * {@code environments}, relative to the current directory: run anywhere else, it names a
- * directory that does not exist, which is a configuration error to explain, not "no
- * environments".
+ * {@code environments} of the install directory; one configured elsewhere may not exist, which is
+ * a configuration error to explain, not "no environments".
  */
 final class EnvironmentsDirectory {
 
@@ -33,7 +33,8 @@ final class EnvironmentsDirectory {
   /** One line on how to point the CLI at the environments. */
   static String howToPoint() {
     return "set BUBBLE_SANDBOX_ENVIRONMENTS_DIR=/path/to/environments (or environments_dir in the "
-        + "file given with -c), or run from the directory that holds environments/";
+        + "file given with -c); a relative path is taken from the install directory "
+        + InstallDirectory.path();
   }
 
   /** The environments directory does not exist. */

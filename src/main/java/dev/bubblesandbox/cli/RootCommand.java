@@ -2,8 +2,12 @@ package dev.bubblesandbox.cli;
 
 import dev.bubblesandbox.BubbleSandboxException;
 import dev.bubblesandbox.ExitStatus;
+import dev.bubblesandbox.config.ClosestName;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -21,7 +25,7 @@ import picocli.CommandLine.Command;
       ServeCommand.class,
       ClusterCertsCommand.class
     })
-public final class RootCommand implements Runnable {
+public final class RootCommand implements Callable<Integer> {
 
   /** Exit status for a usage or configuration error, as {@code docker run} uses. */
   public static final int USAGE_ERROR = ExitStatus.USAGE_ERROR;
@@ -36,9 +40,11 @@ public final class RootCommand implements Runnable {
       description = "Print the version and exit.")
   boolean version;
 
+  /** No command: the usage, on stderr since nothing ran, with the usage error's status. */
   @Override
-  public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "Missing a command.");
+  public Integer call() {
+    spec.commandLine().usage(spec.commandLine().getErr());
+    return USAGE_ERROR;
   }
 
   /**
@@ -51,12 +57,34 @@ public final class RootCommand implements Runnable {
     commandLine.setErr(new PrintWriter(Console.ERR, true));
     commandLine.setParameterExceptionHandler((e, args) -> {
       CommandLine failed = e.getCommandLine();
-      failed.getErr().println("error: " + e.getMessage());
+      failed.getErr().println("error: " + unknownCommand(e).orElse(e.getMessage()));
       failed.getErr().println("See '" + failed.getCommandSpec().qualifiedName() + " --help'.");
       return USAGE_ERROR;
     });
     commandLine.setExecutionExceptionHandler((e, failed, parseResult) -> failure(e, failed.getErr()));
     return commandLine;
+  }
+
+  /**
+   * For a first argument that names no command ({@code exec-pyhton}): "unknown command", with
+   * the closest command when one is close. picocli's own message ("Unmatched argument at index
+   * 0") does not say that a command was expected.
+   */
+  static Optional<String> unknownCommand(CommandLine.ParameterException e) {
+    if (!(e instanceof CommandLine.UnmatchedArgumentException unmatched)
+        || e.getCommandLine().getParent() != null || unmatched.getUnmatched().isEmpty()) {
+      return Optional.empty();
+    }
+    String typed = unmatched.getUnmatched().get(0);
+    if (typed.startsWith("-")) {
+      return Optional.empty();
+    }
+    Map<String, CommandLine> commands = e.getCommandLine().getSubcommands();
+    return Optional.of("unknown command '" + typed + "'"
+        + ClosestName.to(typed, commands.keySet())
+            .map(name -> "; did you mean '" + commands.get(name).getCommandName() + "'?")
+            .orElse("; the commands are: " + String.join(", ",
+                commands.values().stream().map(CommandLine::getCommandName).distinct().toList()) + "."));
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.bubblesandbox.cli;
 
 import dev.bubblesandbox.BubbleSandboxException;
+import dev.bubblesandbox.config.SettingsLoader;
 import dev.bubblesandbox.server.BubbleSandboxServer;
 import java.util.Map;
 import java.util.Optional;
@@ -35,6 +36,9 @@ public final class ServeCommand implements Callable<Integer> {
       Console.ERR.println("error: the server could not start: " + e.getCause().getMessage());
       return RootCommand.USAGE_ERROR;
     }
+    // One line for a person, on stderr beside the JSON log lines on stdout.
+    Console.ERR.println("bubble-sandbox listening on " + url(host(), server.port())
+        + " (the console page is at /, the API under /v1/)");
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
@@ -47,5 +51,14 @@ public final class ServeCommand implements Callable<Integer> {
     }, "bubble-sandbox-shutdown"));
     stopped.await();
     return 0;
+  }
+
+  /** The configured host, read as the server read it (it started, so the settings are valid). */
+  private String host() {
+    return SettingsLoader.load(Optional.ofNullable(config.configFile), System.getenv()).httpHost();
+  }
+
+  static String url(String host, int port) {
+    return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port + "/";
   }
 }

@@ -18,8 +18,12 @@ import org.yaml.snakeyaml.error.YAMLException;
  */
 public final class ConfigFile {
 
-  /** Read when no {@code -c FILE} is given and it exists. */
-  public static final Path DEFAULT = Path.of("conf", "config.yaml");
+  /**
+   * Read when no {@code -c FILE} is given and it exists: {@code conf/config.yaml} of the install
+   * directory, wherever the command is run from. A {@code -c FILE} the user typed stays relative
+   * to the working directory.
+   */
+  public static final Path DEFAULT = InstallDirectory.path().resolve(Path.of("conf", "config.yaml"));
 
   private ConfigFile() {}
 

@@ -21,8 +21,9 @@ final class SettingParsers {
     return raw.toString().trim();
   }
 
+  /** A path; a relative one is taken from the install directory, not the working directory. */
   static Path path(Object raw) {
-    return Path.of(text(raw));
+    return InstallDirectory.resolve(Path.of(text(raw)));
   }
 
   static long positiveLong(Object raw) {
@@ -122,7 +123,7 @@ final class SettingParsers {
     if (text.chars().anyMatch(Character::isISOControl)) {
       throw new Rejected("a directory path, or empty");
     }
-    return text;
+    return text.isEmpty() ? text : InstallDirectory.resolve(Path.of(text)).toString();
   }
 
   /**

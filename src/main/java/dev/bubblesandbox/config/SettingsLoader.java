@@ -2,15 +2,20 @@ package dev.bubblesandbox.config;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * Builds {@link Settings} from layered sources, later ones winning: the defaults of
  * {@link SettingsTable}, the YAML file ({@link ConfigFile}), then {@code BUBBLE_SANDBOX_*}
- * environment variables. Each bad value fails with one line naming the setting; an unknown key
- * or {@code BUBBLE_SANDBOX_*} variable fails too, so that a typo is not silently ignored.
+ * environment variables. Each bad value fails with one line naming the setting; an unknown key in
+ * the YAML file fails too, since that file is the user's own and a typo in it is a mistake to fix.
+ * An unknown {@code BUBBLE_SANDBOX_*} variable is only warned about ({@link #unknownVariables}):
+ * the environment is shared with other programs, whose variables (a client's
+ * {@code BUBBLE_SANDBOX_URL}) must not stop every command.
  */
 public final class SettingsLoader {
 
@@ -42,18 +47,37 @@ public final class SettingsLoader {
   }
 
   /**
-   * The settings named by {@code BUBBLE_SANDBOX_*} variables, keyed like the YAML file; an
-   * unknown one is kept under its own key, so that {@link #fromMap} refuses it by name.
+   * The settings named by {@code BUBBLE_SANDBOX_*} variables, keyed like the YAML file; a
+   * variable that names no setting is left out ({@link #unknownVariables} says which).
    */
   public static Map<String, Object> fromEnvironment(Map<String, String> environment) {
     Map<String, Object> values = new LinkedHashMap<>();
     environment.forEach(
         (name, value) -> {
-          if (name.startsWith(ENV_PREFIX)) {
-            values.put(name.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT), value);
+          if (name.startsWith(ENV_PREFIX) && SettingsTable.byKey(key(name)).isPresent()) {
+            values.put(key(name), value);
           }
         });
     return values;
+  }
+
+  /**
+   * One warning per {@code BUBBLE_SANDBOX_*} variable that names no setting, in name order, with
+   * the closest setting's variable when one is close: "did you mean ...?".
+   */
+  public static List<String> unknownVariables(Map<String, String> environment) {
+    // Compared by key: the shared prefix would make any two variables look alike.
+    List<String> keys = SettingsTable.ALL.stream().map(Setting::key).toList();
+    return new TreeMap<>(environment).keySet().stream()
+        .filter(name -> name.startsWith(ENV_PREFIX) && SettingsTable.byKey(key(name)).isEmpty())
+        .map(name -> "Ignoring " + name + ": it is not a setting"
+            + ClosestName.to(key(name), keys).map(closest -> "; did you mean " + Setting.variable(closest) + "?")
+                .orElse(" (the settings are in the README's Configuration table)."))
+        .toList();
+  }
+
+  private static String key(String variable) {
+    return variable.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT);
   }
 
   /**

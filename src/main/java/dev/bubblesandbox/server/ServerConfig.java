@@ -14,6 +14,8 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Loads the server's settings with vertx-config, later stores winning: the built-in defaults, the
@@ -23,12 +25,15 @@ import java.util.Optional;
  * <p>The file is found and read by {@link ConfigFile}, not by a vertx-config file store: the CLI
  * reads the same file without Vert.x (starting it would cost more than the sandbox), and one
  * reader means one lookup rule and one YAML typing for both. Likewise the variables are mapped by
- * {@link SettingsLoader#fromEnvironment}, so that the server, like the CLI, refuses an unknown
- * {@code BUBBLE_SANDBOX_*} variable instead of ignoring a typo. vertx-config layers the sources,
+ * {@link SettingsLoader#fromEnvironment}, so that the server, like the CLI, warns about an unknown
+ * {@code BUBBLE_SANDBOX_*} variable (with the setting it probably meant) instead of ignoring a
+ * typo silently or refusing to start over another program's variable. vertx-config layers the sources,
  * so that a further store (system properties, a cluster's shared configuration) is one more
  * {@code addStore}.
  */
 public final class ServerConfig {
+
+  private static final Logger logger = LoggerFactory.getLogger(ServerConfig.class);
 
   private ServerConfig() {}
 
@@ -39,6 +44,7 @@ public final class ServerConfig {
 
   static Future<Settings> load(Vertx vertx, Optional<Path> configFile, Map<String, String> environment,
       Map<String, Object> overrides) {
+    SettingsLoader.unknownVariables(environment).forEach(logger::warn);
     // A disk read: off the event loop.
     return vertx.executeBlocking(() -> ConfigFile.values(configFile))
         .compose(fileValues -> {

@@ -9,16 +9,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Run outside the project, the default environments directory ({@code environments}, relative to
- * the current directory) does not exist: every command says so and how to point at one, with the
- * configuration error's status, instead of "no environments" or blaming the sandbox uid.
+ * A configured environments directory that does not exist: every command says so and how to
+ * point at one, with the configuration error's status, instead of "no environments" or blaming
+ * the sandbox uid. Relative, it is the install directory's, wherever the command runs.
  */
 class MissingEnvironmentsDirectoryIT {
 
   @TempDir Path elsewhere;
 
+  private static final Path MISSING = LauncherShell.PROJECT.resolve("no-such-environments");
+
   private CliProcess.Outcome runElsewhere(String line) throws Exception {
-    return LauncherShell.run(elsewhere, Map.of(), line);
+    return LauncherShell.run(elsewhere, Map.of("BUBBLE_SANDBOX_ENVIRONMENTS_DIR", "no-such-environments"), line);
   }
 
   @Test
@@ -30,7 +32,7 @@ class MissingEnvironmentsDirectoryIT {
       assertThat(outcome.exitCode()).as(line).isEqualTo(125);
       assertThat(outcome.stdout()).as(line).isEmpty();
       assertThat(outcome.stderr()).as(line)
-          .contains(elsewhere.toRealPath().resolve("environments") + " does not exist")
+          .contains(MISSING + " does not exist")
           .contains("BUBBLE_SANDBOX_ENVIRONMENTS_DIR");
     }
   }
@@ -51,16 +53,15 @@ class MissingEnvironmentsDirectoryIT {
 
     assertThat(outcome.exitCode()).isEqualTo(125);
     assertThat(outcome.stdout())
-        .contains("the environments directory " + elsewhere.toRealPath().resolve("environments") + " does not exist")
+        .contains("the environments directory " + MISSING + " does not exist")
         .contains("BUBBLE_SANDBOX_ENVIRONMENTS_DIR")
         .doesNotContain("cannot be reached");
   }
 
   @Test
-  @DisplayName("pointed at the project's environments, the same commands work from anywhere")
-  void pointed() throws Exception {
-    CliProcess.Outcome outcome = LauncherShell.run(elsewhere, Map.of("BUBBLE_SANDBOX_ENVIRONMENTS_DIR",
-        LauncherShell.PROJECT.resolve("environments").toString()), "bubble-sandbox list-environments -a");
+  @DisplayName("by default, the install directory's environments: the same commands work from anywhere")
+  void installDirectory() throws Exception {
+    CliProcess.Outcome outcome = LauncherShell.run(elsewhere, Map.of(), "bubble-sandbox list-environments -a");
 
     assertThat(outcome.exitCode()).as(outcome.stderr()).isZero();
     assertThat(outcome.stdout()).contains("\"name\":\"bare\"");

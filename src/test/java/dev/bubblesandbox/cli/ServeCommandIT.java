@@ -49,6 +49,8 @@ class ServeCommandIT {
         PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx--x--x")));
     Path config = Files.createTempFile("config", ".yaml");
     Files.writeString(config, "max_sessions: 7\nexecution_timeout_seconds: 9\n");
+    // stdout is the JSON log; stderr the one human line saying where the server listens.
+    Path stderr = Files.createTempFile("serve-stderr", ".txt");
     int port;
     try (ServerSocket socket = new ServerSocket(0)) {
       port = socket.getLocalPort();
@@ -58,7 +60,7 @@ class ServeCommandIT {
             "BUBBLE_SANDBOX_WORKSPACE_DIR", workspace.toString(),
             "BUBBLE_SANDBOX_HTTP_HOST", "127.0.0.1"),
             "serve", "-c", config.toString(), "--port", Integer.toString(port))
-        .redirectErrorStream(true).start();
+        .redirectError(stderr.toFile()).start();
     List<String> lines = new ArrayList<>();
     Thread reader = new Thread(() -> {
       try (BufferedReader in = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))) {
@@ -78,7 +80,8 @@ class ServeCommandIT {
       String metrics = ServedMetrics.await(http, port, server);
       assertThat(metrics).contains("bubble_sandbox_sessions_max 3.0");
       HttpResponse<String> tooLong = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/execute"))
-          .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"script\": \"1\", \"timeout_seconds\": 10}")).build(),
+          .header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString("{\"script\": \"1\", \"timeout_seconds\": 10}")).build(),
           HttpResponse.BodyHandlers.ofString());
       assertThat(tooLong.statusCode()).as("the file's timeout of 9 s is the maximum").isEqualTo(400);
     } finally {
@@ -97,6 +100,9 @@ class ServeCommandIT {
       assertThat(lines).anyMatch(line -> line.contains("\"server started\""));
       assertThat(lines).anyMatch(line -> line.contains("\"server stopped\""));
     }
+    assertThat(Files.readString(stderr)).isEqualTo("bubble-sandbox listening on http://127.0.0.1:" + port
+        + "/ (the console page is at /, the API under /v1/)\n");
+    Files.delete(stderr);
     assertThat(Files.list(workspace.resolve("sessions"))).isEmpty();
     dev.bubblesandbox.HostFiles.deleteRecursively(workspace);
   }

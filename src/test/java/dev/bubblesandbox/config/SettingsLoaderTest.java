@@ -32,8 +32,8 @@ class SettingsLoaderTest {
   void defaults() {
     Settings settings = Settings.defaults();
 
-    assertThat(settings.environmentsDir()).isEqualTo(Path.of("environments"));
-    assertThat(settings.workspaceDir()).isEqualTo(Path.of("workspace_data"));
+    assertThat(settings.environmentsDir()).isEqualTo(InstallDirectory.path().resolve("environments"));
+    assertThat(settings.workspaceDir()).isEqualTo(InstallDirectory.path().resolve("workspace_data"));
     assertThat(settings.maxUploadSizeBytes()).isEqualTo(10_485_760L);
     assertThat(settings.allowedExtensions())
         .containsExactly(".txt", ".csv", ".md", ".json", ".yaml", ".yml", ".tsv", ".xml");
@@ -130,11 +130,36 @@ class SettingsLoaderTest {
   }
 
   @Test
-  @DisplayName("an unknown BUBBLE_SANDBOX_ variable fails and names it")
-  void unknownVariable() {
-    assertThatThrownBy(() -> load("", Map.of("BUBBLE_SANDBOX_MAX_SESION", "3")))
-        .isInstanceOf(InvalidSettingException.class)
-        .hasMessageContaining("BUBBLE_SANDBOX_MAX_SESION");
+  @DisplayName("an unknown BUBBLE_SANDBOX_ variable is ignored, not refused: another program's (a client's URL) must not stop every command")
+  void unknownVariableIgnored() throws IOException {
+    Settings settings = load("", Map.of("BUBBLE_SANDBOX_MAX_SESION", "3", "BUBBLE_SANDBOX_URL", "http://x",
+        "BUBBLE_SANDBOX_MAX_SESSIONS", "4"));
+
+    assertThat(settings.maxSessions()).isEqualTo(4);
+    assertThat(SettingsLoader.fromEnvironment(Map.of("BUBBLE_SANDBOX_URL", "http://x"))).isEmpty();
+  }
+
+  @Test
+  @DisplayName("each unknown BUBBLE_SANDBOX_ variable gets one warning, with the setting it was close to")
+  void unknownVariableWarnings() {
+    assertThat(SettingsLoader.unknownVariables(Map.of("BUBBLE_SANDBOX_MAX_SESION", "3",
+        "BUBBLE_SANDBOX_URL", "http://x", "BUBBLE_SANDBOX_HTTP_PORT", "1", "OTHER_URL", "y")))
+        .containsExactly(
+            "Ignoring BUBBLE_SANDBOX_MAX_SESION: it is not a setting; did you mean BUBBLE_SANDBOX_MAX_SESSIONS?",
+            "Ignoring BUBBLE_SANDBOX_URL: it is not a setting (the settings are in the README's Configuration table).");
+  }
+
+  @Test
+  @DisplayName("relative paths resolve against the install directory, absolute ones stay; the default file is the install directory's")
+  void relativePaths() throws IOException {
+    Settings settings = load("environments_dir: envs\nworkspace_dir: /srv/data\n",
+        Map.of("BUBBLE_SANDBOX_CLUSTER_TLS_DIR", "certs/node-1"));
+
+    assertThat(settings.environmentsDir()).isEqualTo(InstallDirectory.path().resolve("envs"));
+    assertThat(settings.workspaceDir()).isEqualTo(Path.of("/srv/data"));
+    assertThat(settings.clusterTlsDir()).isEqualTo(InstallDirectory.path().resolve("certs/node-1").toString());
+    assertThat(Settings.defaults().clusterTlsDir()).isEmpty();
+    assertThat(ConfigFile.DEFAULT).isEqualTo(InstallDirectory.path().resolve("conf/config.yaml"));
   }
 
   @Test

@@ -79,8 +79,8 @@ class ReadmeExamplesIT {
         .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
         .redirectOutput(output.toFile())
         .redirectError(ProcessBuilder.Redirect.INHERIT);
-    builder.environment().put("BUBBLE_SANDBOX_URL", "http://127.0.0.1:" + server.server.port());
-    builder.environment().put("BUBBLE_SANDBOX_API_KEY", KEY);
+    builder.environment().put("SANDBOX_URL", "http://127.0.0.1:" + server.server.port());
+    builder.environment().put("SANDBOX_API_KEY", KEY);
     Process process = builder.start();
     if (!process.waitFor(180, TimeUnit.SECONDS)) {
       process.destroyForcibly();
