@@ -46,8 +46,9 @@ class Node:
                             "BUBBLE_SANDBOX_LOG_LEVEL": "WARN"})
         environment.update(env)
         self.started = time.monotonic()
-        # Run from the work directory: no conf/config.yaml there, so that a baseline build that
-        # does not know this build's settings reads none of them.
+        # Run from the work directory (the jars are temporary copies): a build that looks for
+        # conf/config.yaml in the working directory finds none, one that looks beside its jar
+        # finds none either; every setting comes from the variables above.
         self.process = subprocess.Popen(["java", "-jar", jar, "serve"], env=environment, cwd=workdir,
                                         stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         self.connection = None
