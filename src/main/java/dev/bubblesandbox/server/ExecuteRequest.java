@@ -19,6 +19,13 @@ import java.util.Set;
  */
 record ExecuteRequest(Program program, String stdin, ExecutionLimits limits, Optional<String> environment) {
 
+  /**
+   * The least {@code memory_limit_bytes} a request may set. Below it a sandbox cannot even be
+   * set up (cgroup v1 refuses a limit under the launcher's own usage): that is the client's
+   * mistake, not the server being unavailable.
+   */
+  static final long MIN_MEMORY_BYTES = 1 << 20;
+
   static final Set<String> FIELDS = Set.of("script", "shell", "command", "stdin",
       "timeout_seconds", "memory_limit_bytes", "pids_limit", "cpu_limit");
 
@@ -53,8 +60,11 @@ record ExecuteRequest(Program program, String stdin, ExecutionLimits limits, Opt
     String stdin = body.containsKey("stdin") ? string(body, "stdin") : "";
     long timeout = lower(body, "timeout_seconds", max.timeout().toSeconds());
     ResourceLimits configured = max.resources();
-    ResourceLimits resources = new ResourceLimits(
-        lower(body, "memory_limit_bytes", configured.memoryBytes()),
+    long memory = lower(body, "memory_limit_bytes", configured.memoryBytes());
+    if (body.containsKey("memory_limit_bytes") && memory < MIN_MEMORY_BYTES) {
+      throw invalid("'memory_limit_bytes' must be at least " + MIN_MEMORY_BYTES + " (1 MiB): no sandbox starts in less.");
+    }
+    ResourceLimits resources = new ResourceLimits(memory,
         (int) lower(body, "pids_limit", configured.maxTasks()),
         body.containsKey("cpu_limit") ? lowerCpus(body, configured.cpus()) : configured.cpus());
     Optional<String> environment = allowEnvironment && body.containsKey("environment")
@@ -98,6 +108,9 @@ record ExecuteRequest(Program program, String stdin, ExecutionLimits limits, Opt
     for (Object item : array) {
       if (!(item instanceof String text)) {
         throw invalid("'command' must be a non-empty array of strings.");
+      }
+      if (text.indexOf('\0') >= 0) {
+        throw invalid("'command' arguments may not contain NUL characters.");
       }
       argv.add(text);
     }
