@@ -26,6 +26,12 @@ record ExecuteRequest(Program program, String stdin, ExecutionLimits limits, Opt
    */
   static final long MIN_MEMORY_BYTES = 1 << 20;
 
+  /**
+   * The least {@code pids_limit} a request may set: bwrap outside and inside the sandbox count,
+   * so under it no sandbox starts, and the program should have room for one child.
+   */
+  static final int MIN_PIDS = 4;
+
   static final Set<String> FIELDS = Set.of("script", "shell", "command", "stdin",
       "timeout_seconds", "memory_limit_bytes", "pids_limit", "cpu_limit");
 
@@ -64,8 +70,11 @@ record ExecuteRequest(Program program, String stdin, ExecutionLimits limits, Opt
     if (body.containsKey("memory_limit_bytes") && memory < MIN_MEMORY_BYTES) {
       throw invalid("'memory_limit_bytes' must be at least " + MIN_MEMORY_BYTES + " (1 MiB): no sandbox starts in less.");
     }
-    ResourceLimits resources = new ResourceLimits(memory,
-        (int) lower(body, "pids_limit", configured.maxTasks()),
+    int pids = (int) lower(body, "pids_limit", configured.maxTasks());
+    if (body.containsKey("pids_limit") && pids < MIN_PIDS) {
+      throw invalid("'pids_limit' must be at least " + MIN_PIDS + ": the sandbox's own processes count.");
+    }
+    ResourceLimits resources = new ResourceLimits(memory, pids,
         body.containsKey("cpu_limit") ? lowerCpus(body, configured.cpus()) : configured.cpus());
     Optional<String> environment = allowEnvironment && body.containsKey("environment")
         ? Optional.of(string(body, "environment")) : Optional.empty();

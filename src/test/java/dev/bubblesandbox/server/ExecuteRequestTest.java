@@ -134,4 +134,13 @@ class ExecuteRequestTest {
     assertThat(parse("{\"script\": \"1\", \"memory_limit_bytes\": 1048576}").limits().resources().memoryBytes())
         .isEqualTo(ExecuteRequest.MIN_MEMORY_BYTES);
   }
+
+  @ParameterizedTest
+  @ValueSource(ints = {1, 2, 3})
+  @DisplayName("a pids limit too small for bwrap and its init is refused with the minimum, not tried")
+  void pidsFloor(int pids) {
+    assertThatThrownBy(() -> parse("{\"script\": \"1\", \"pids_limit\": " + pids + "}"))
+        .isInstanceOf(BubbleSandboxException.class).hasMessageContaining("at least " + ExecuteRequest.MIN_PIDS);
+    assertThat(parse("{\"script\": \"1\", \"pids_limit\": 4}").limits().resources().maxTasks()).isEqualTo(4);
+  }
 }
