@@ -8,6 +8,7 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
+import java.nio.file.InvalidPathException;
 import java.util.Set;
 import java.util.TreeSet;
 import net.logstash.logback.argument.StructuredArgument;
@@ -47,6 +48,12 @@ final class ErrorResponses {
         // operator's to read, with what the client was not shown.
         logger.error("request failed: {}", known.getMessage(), kv("code", code.code()), requestLine(context), known);
       }
+    } else if (failure instanceof InvalidPathException) {
+      // A client's file name Java cannot turn into a path (a JVM whose file-name encoding is not
+      // UTF-8 cannot name café.txt): the client's path, refused as such, and the cure said.
+      code = ErrorCode.INVALID_PATH;
+      message = unnameable();
+      status = code.httpStatus();
     } else if (failure instanceof DecodeException) {
       code = ErrorCode.INVALID_JSON;
       message = code.defaultMessage();
@@ -111,6 +118,13 @@ final class ErrorResponses {
 
   static JsonObject body(ErrorCode code, String message) {
     return new JsonObject().put("error", new JsonObject().put("code", code.code()).put("message", message));
+  }
+
+  private static String unnameable() {
+    String encoding = System.getProperty("sun.jnu.encoding", "UTF-8");
+    return encoding.equalsIgnoreCase("UTF-8") ? "The path cannot be a file name on this server."
+        : "The path cannot be a file name on this server: it runs with the file-name encoding " + encoding
+            + ", not UTF-8 (start it in a UTF-8 locale such as LANG=C.UTF-8).";
   }
 
   /** The method and path, for the log; the request id comes with every line ({@link RequestIdLogging}). */
