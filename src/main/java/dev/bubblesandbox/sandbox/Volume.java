@@ -16,8 +16,8 @@ public record Volume(String name, Path hostPath, boolean writable) {
   /** Returns {@code name} when it can name a volume (and its directory), else throws. */
   public static String validateName(String name) {
     if (name == null || !NAME.matcher(name).matches() || name.contains("..") || name.startsWith(".")) {
-      throw new InvalidLaunchException(
-          "Invalid volume name '" + name + "': use letters, digits, '.', '_' and '-'.");
+      throw InvalidLaunchException.namingNoHostPath("Invalid volume name '" + name
+          + "': use 1 to 64 letters, digits, '.', '_' and '-', not starting with '.' and without '..'.");
     }
     return name;
   }

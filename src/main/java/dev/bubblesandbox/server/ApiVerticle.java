@@ -56,6 +56,7 @@ final class ApiVerticle extends VerticleBase {
         .setDeleteUploadedFilesOnEnd(true);
 
     router = Router.router(vertx);
+    router.route().handler(RequestIds::handle);
     router.route().handler(new BodyDrain(context.api().maxUploadSizeBytes())::handle);
     if (!context.api().corsAllowedOrigins().isEmpty()) {
       router.route().handler(CorsHandler.create()
@@ -102,9 +103,14 @@ final class ApiVerticle extends VerticleBase {
     ConsolePage.mount(router);
 
     router.route().failureHandler(errors::handle);
-    router.route().last().handler(ctx -> ErrorResponses.send(ctx, ErrorCode.NOT_FOUND, "No such resource."));
-    router.errorHandler(405, ctx -> ErrorResponses.send(ctx, ErrorCode.METHOD_NOT_ALLOWED,
-        "Method " + ctx.request().method() + " is not allowed here."));
+    // No catch-all route: it would match every method too, and no path would ever be a 405.
+    router.errorHandler(404, ctx -> ErrorResponses.send(ctx, ErrorCode.NOT_FOUND, "No such resource."));
+    AllowedMethods allowed = new AllowedMethods(router.getRoutes());
+    router.errorHandler(405, ctx -> {
+      ctx.response().putHeader("Allow", allowed.on(ctx.request().path()));
+      ErrorResponses.send(ctx, ErrorCode.METHOD_NOT_ALLOWED,
+          "Method " + ctx.request().method() + " is not allowed here; see the Allow header.");
+    });
     router.allowForward(io.vertx.ext.web.AllowForwardHeaders.NONE);
 
     server = vertx.createHttpServer(options().setPort(context.api().httpPort()).setHost(context.api().httpHost()));

@@ -27,9 +27,10 @@ final class Bodies {
       .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_JSON_DEPTH).build())
       .build());
 
-  /** The request body as a JSON object; an empty body is an empty object. */
+  /** The request body as a JSON object; an empty or absent body is an empty object. */
   static JsonObject object(RoutingContext context) {
-    if (context.body() == null || context.body().length() == 0) {
+    // length() is -1, not 0, when the request had no body at all.
+    if (context.body() == null || context.body().length() <= 0) {
       return new JsonObject();
     }
     return object(context.body().buffer().getBytes());

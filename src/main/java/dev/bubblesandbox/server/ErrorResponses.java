@@ -1,20 +1,24 @@
 package dev.bubblesandbox.server;
 
+import static net.logstash.logback.argument.StructuredArguments.kv;
+
 import dev.bubblesandbox.BubbleSandboxException;
 import dev.bubblesandbox.ErrorCode;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.HttpException;
+import java.nio.file.InvalidPathException;
 import java.util.Set;
 import java.util.TreeSet;
+import net.logstash.logback.argument.StructuredArgument;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one place where failures become HTTP errors: {@code {"error": {"code", "message"}}} with
- * the status its {@link ErrorCode} carries. Unexpected failures are logged and answered without
- * internals.
+ * The one place where failures become HTTP errors: {@code {"error": {"code", "message",
+ * "request_id"}}} with the status its {@link ErrorCode} carries. Every failure of the server (a
+ * 500) is logged once, at ERROR, with the request's id, and answered without internals.
  */
 final class ErrorResponses {
 
@@ -39,17 +43,34 @@ final class ErrorResponses {
       code = known.code();
       message = known.clientMessage();
       status = code.httpStatus();
+      if (status == 500) {
+        // A failure of the server with a name (a setting, an environment sync): still the
+        // operator's to read, with what the client was not shown.
+        logger.error("request failed: {}", known.getMessage(), kv("code", code.code()), requestLine(context), known);
+      }
+    } else if (failure instanceof InvalidPathException) {
+      // A client's file name Java cannot turn into a path (a JVM whose file-name encoding is not
+      // UTF-8 cannot name café.txt): the client's path, refused as such, and the cure said.
+      code = ErrorCode.INVALID_PATH;
+      message = unnameable();
+      status = code.httpStatus();
     } else if (failure instanceof DecodeException) {
       code = ErrorCode.INVALID_JSON;
       message = code.defaultMessage();
       status = code.httpStatus();
-    } else if (failure instanceof HttpException || context.statusCode() > 0) {
-      // A status set by Vert.x Web itself (body limit, CORS, unknown route): it stays the answer.
+    } else if (failure instanceof HttpException || failure == null && context.statusCode() > 0
+        || failure != null && context.statusCode() >= 400 && context.statusCode() < 500) {
+      // A status set by Vert.x Web itself (body limit, CORS, a malformed form): it stays the answer.
       status = failure instanceof HttpException http ? http.getStatusCode() : context.statusCode();
       code = ErrorCode.ofHttpStatus(status);
       message = code.defaultMessage();
+      if (status >= 500) {
+        logger.error("request failed with {}", status, requestLine(context), failure);
+      }
     } else {
-      logger.error("unexpected failure on {} {}", context.request().method(), context.request().path(), failure);
+      // Anything else is a bug: Vert.x Web reports a thrown exception as status 500, so the
+      // status alone cannot tell it from a deliberate answer. Logged here, and only here.
+      logger.error("unexpected failure", requestLine(context), failure);
       code = ErrorCode.INTERNAL_ERROR;
       message = code.defaultMessage();
       status = code.httpStatus();
@@ -84,13 +105,30 @@ final class ErrorResponses {
   }
 
   private static void send(RoutingContext context, int status, ErrorCode code, String message) {
+    JsonObject body = body(code, message);
+    String requestId = RequestIds.of(context);
+    if (requestId != null) {
+      body.getJsonObject("error").put("request_id", requestId);
+    }
     context.response()
         .setStatusCode(status)
         .putHeader("Content-Type", "application/json")
-        .end(body(code, message).encode());
+        .end(body.encode());
   }
 
   static JsonObject body(ErrorCode code, String message) {
     return new JsonObject().put("error", new JsonObject().put("code", code.code()).put("message", message));
+  }
+
+  private static String unnameable() {
+    String encoding = System.getProperty("sun.jnu.encoding", "UTF-8");
+    return encoding.equalsIgnoreCase("UTF-8") ? "The path cannot be a file name on this server."
+        : "The path cannot be a file name on this server: it runs with the file-name encoding " + encoding
+            + ", not UTF-8 (start it in a UTF-8 locale such as LANG=C.UTF-8).";
+  }
+
+  /** The method and path, for the log; the request id comes with every line ({@link RequestIdLogging}). */
+  private static StructuredArgument requestLine(RoutingContext context) {
+    return kv("request", context.request().method() + " " + context.request().path());
   }
 }

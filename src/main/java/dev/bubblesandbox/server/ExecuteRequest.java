@@ -19,6 +19,19 @@ import java.util.Set;
  */
 record ExecuteRequest(Program program, String stdin, ExecutionLimits limits, Optional<String> environment) {
 
+  /**
+   * The least {@code memory_limit_bytes} a request may set. Below it a sandbox cannot even be
+   * set up (cgroup v1 refuses a limit under the launcher's own usage): that is the client's
+   * mistake, not the server being unavailable.
+   */
+  static final long MIN_MEMORY_BYTES = 1 << 20;
+
+  /**
+   * The least {@code pids_limit} a request may set: bwrap outside and inside the sandbox count,
+   * so under it no sandbox starts, and the program should have room for one child.
+   */
+  static final int MIN_PIDS = 4;
+
   static final Set<String> FIELDS = Set.of("script", "shell", "command", "stdin",
       "timeout_seconds", "memory_limit_bytes", "pids_limit", "cpu_limit");
 
@@ -53,9 +66,15 @@ record ExecuteRequest(Program program, String stdin, ExecutionLimits limits, Opt
     String stdin = body.containsKey("stdin") ? string(body, "stdin") : "";
     long timeout = lower(body, "timeout_seconds", max.timeout().toSeconds());
     ResourceLimits configured = max.resources();
-    ResourceLimits resources = new ResourceLimits(
-        lower(body, "memory_limit_bytes", configured.memoryBytes()),
-        (int) lower(body, "pids_limit", configured.maxTasks()),
+    long memory = lower(body, "memory_limit_bytes", configured.memoryBytes());
+    if (body.containsKey("memory_limit_bytes") && memory < MIN_MEMORY_BYTES) {
+      throw invalid("'memory_limit_bytes' must be at least " + MIN_MEMORY_BYTES + " (1 MiB): no sandbox starts in less.");
+    }
+    int pids = (int) lower(body, "pids_limit", configured.maxTasks());
+    if (body.containsKey("pids_limit") && pids < MIN_PIDS) {
+      throw invalid("'pids_limit' must be at least " + MIN_PIDS + ": the sandbox's own processes count.");
+    }
+    ResourceLimits resources = new ResourceLimits(memory, pids,
         body.containsKey("cpu_limit") ? lowerCpus(body, configured.cpus()) : configured.cpus());
     Optional<String> environment = allowEnvironment && body.containsKey("environment")
         ? Optional.of(string(body, "environment")) : Optional.empty();
@@ -98,6 +117,9 @@ record ExecuteRequest(Program program, String stdin, ExecutionLimits limits, Opt
     for (Object item : array) {
       if (!(item instanceof String text)) {
         throw invalid("'command' must be a non-empty array of strings.");
+      }
+      if (text.indexOf('\0') >= 0) {
+        throw invalid("'command' arguments may not contain NUL characters.");
       }
       argv.add(text);
     }

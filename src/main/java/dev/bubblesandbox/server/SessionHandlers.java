@@ -121,7 +121,7 @@ final class SessionHandlers {
 
   private static String text(JsonObject body, String field, String fallback) {
     Object value = body.getValue(field);
-    if (value == null && fallback != null) {
+    if (!body.containsKey(field) && fallback != null) {   // absent, not null: null is no name
       return fallback;
     }
     if (!(value instanceof String text)) {

@@ -55,4 +55,13 @@ class VolumeTest {
         .isInstanceOf(InvalidLaunchException.class)
         .hasMessageContaining("Invalid volume name");
   }
+
+  @ParameterizedTest(name = "''{0}''")
+  @ValueSource(strings = {"", "a..b", ".x"})
+  @DisplayName("a bad volume name is told to the server's client as it is: it names no host path")
+  void badNameForClients(String name) {
+    assertThatThrownBy(() -> Volume.validateName(name))
+        .isInstanceOfSatisfying(InvalidLaunchException.class, e -> assertThat(e.clientMessage())
+            .isEqualTo(e.getMessage()).contains("'" + name + "'").contains("not starting with '.' and without '..'"));
+  }
 }

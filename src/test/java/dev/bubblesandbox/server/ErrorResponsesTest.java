@@ -14,16 +14,21 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.HttpException;
 import io.vertx.junit5.VertxExtension;
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.slf4j.LoggerFactory;
 
 /**
  * The one error handler, on a real router and port, without sandboxes: the body and status come
@@ -36,13 +41,18 @@ class ErrorResponsesTest {
 
   private final HttpClient http = HttpClient.newHttpClient();
   private SimpleMeterRegistry registry;
+  /** What ErrorResponses logs, with the MDC each line had. */
+  private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
   private HttpServer server;
 
   @BeforeEach
   void start(Vertx vertx) throws Exception {
+    logged.start();
+    errorLogger().addAppender(logged);
     registry = new SimpleMeterRegistry();
     ErrorResponses errors = new ErrorResponses(new SandboxMetrics(registry, null, java.util.List.of()));
     Router router = Router.router(vertx);
+    router.route().handler(RequestIds::handle);
     router.get("/code/:code").handler(routing -> {
       throw new RefusedException(ErrorCode.valueOf(routing.pathParam("code")), "Because of " + routing.pathParam("code") + ".");
     });
@@ -55,6 +65,8 @@ class ErrorResponsesTest {
     router.get("/bug").handler(routing -> {
       throw new IllegalStateException("secret at /etc/shadow");
     });
+    router.get("/later-bug").handler(routing -> vertx.timer(1).onComplete(fired ->
+        routing.fail(new IllegalStateException("a bug in a callback"))));
     router.route().failureHandler(errors::handle);
     server = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1")
         .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -62,20 +74,67 @@ class ErrorResponsesTest {
 
   @AfterEach
   void stop() throws Exception {
+    logged.stop();
+    errorLogger().detachAppender(logged);
     server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
-  private HttpResponse<String> get(String path) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.actualPort() + path)).build(),
-        HttpResponse.BodyHandlers.ofString());
+  private static ch.qos.logback.classic.Logger errorLogger() {
+    return (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(ErrorResponses.class);
   }
 
+  private HttpResponse<String> get(String path) throws Exception {
+    return get(path, null);
+  }
+
+  private HttpResponse<String> get(String path, String requestId) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.actualPort() + path));
+    if (requestId != null) {
+      request.header("X-Request-Id", requestId);
+    }
+    return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** The error object, checked for its three fields, the request id being the header's. */
   private static JsonNode error(HttpResponse<String> response) throws Exception {
     assertThat(response.headers().firstValue("Content-Type")).contains("application/json");
     JsonNode body = JSON.readTree(response.body());
     assertThat(body.size()).isEqualTo(1);
-    assertThat(body.get("error").size()).as(response.body()).isEqualTo(2);
+    assertThat(body.get("error").size()).as(response.body()).isEqualTo(3);
+    assertThat(body.get("error").get("request_id").asText())
+        .isEqualTo(response.headers().firstValue("X-Request-Id").orElseThrow());
     return body.get("error");
+  }
+
+  @Test
+  @DisplayName("A bug is logged once at ERROR with the request's id, thrown or failed later in a callback")
+  void bugsLogged() throws Exception {
+    for (String path : List.of("/bug", "/later-bug")) {
+      logged.list.clear();
+      HttpResponse<String> bug = get(path);
+      assertThat(bug.statusCode()).isEqualTo(500);
+      String id = error(bug).get("request_id").asText();
+      List<ILoggingEvent> errors = logged.list.stream().filter(e -> e.getLevel() == Level.ERROR).toList();
+      assertThat(errors).as(path).hasSize(1);
+      assertThat(errors.get(0).getMDCPropertyMap()).as(path).containsEntry("request_id", id);
+      assertThat(errors.get(0).getThrowableProxy().getClassName()).isEqualTo(IllegalStateException.class.getName());
+    }
+    logged.list.clear();
+    get("/code/INVALID_REQUEST");
+    get("/vertx/404");
+    assertThat(logged.list).as("refusals are not errors of the server").noneMatch(e -> e.getLevel() == Level.ERROR);
+  }
+
+  @Test
+  @DisplayName("A sane incoming X-Request-Id is kept; anything else is replaced by a new id")
+  void requestIds() throws Exception {
+    assertThat(error(get("/code/SESSION_BUSY", "client-42.a_b")).get("request_id").asText()).isEqualTo("client-42.a_b");
+    for (String bad : List.of("has space", "x".repeat(65), "a/b", "<script>", "\"}")) {
+      String id = error(get("/code/SESSION_BUSY", bad)).get("request_id").asText();
+      assertThat(id).isNotEqualTo(bad).matches(RequestIds.VALID);
+    }
+    assertThat(error(get("/code/SESSION_BUSY")).get("request_id").asText())
+        .isNotEqualTo(error(get("/code/SESSION_BUSY")).get("request_id").asText());
   }
 
   @Test

@@ -114,4 +114,33 @@ class ExecuteRequestTest {
     assertThat(ExecuteRequest.parse(new JsonObject("{\"type\": \"execute\", \"script\": \"1\"}"), MAX, false,
         Set.of("type")).stdin()).isEmpty();
   }
+
+  @Test
+  @DisplayName("a NUL in a command argument is the client's mistake, said as such (not a launch failure)")
+  void nulInCommand() {
+    assertThatThrownBy(() -> parse("{\"command\": [\"echo\", \"a\\u0000b\"]}"))
+        .isInstanceOf(dev.bubblesandbox.RefusedException.class)
+        .hasMessage("'command' arguments may not contain NUL characters.");
+  }
+
+  @ParameterizedTest
+  @ValueSource(longs = {1, 4096, (1 << 20) - 1})
+  @DisplayName("a memory limit too small for any sandbox is refused with the minimum, not tried")
+  void memoryFloor(long bytes) {
+    assertThatThrownBy(() -> parse("{\"script\": \"1\", \"memory_limit_bytes\": " + bytes + "}"))
+        .isInstanceOf(BubbleSandboxException.class)
+        .satisfies(e -> assertThat(((BubbleSandboxException) e).code()).isEqualTo(dev.bubblesandbox.ErrorCode.INVALID_REQUEST))
+        .hasMessageContaining("at least " + ExecuteRequest.MIN_MEMORY_BYTES);
+    assertThat(parse("{\"script\": \"1\", \"memory_limit_bytes\": 1048576}").limits().resources().memoryBytes())
+        .isEqualTo(ExecuteRequest.MIN_MEMORY_BYTES);
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {1, 2, 3})
+  @DisplayName("a pids limit too small for bwrap and its init is refused with the minimum, not tried")
+  void pidsFloor(int pids) {
+    assertThatThrownBy(() -> parse("{\"script\": \"1\", \"pids_limit\": " + pids + "}"))
+        .isInstanceOf(BubbleSandboxException.class).hasMessageContaining("at least " + ExecuteRequest.MIN_PIDS);
+    assertThat(parse("{\"script\": \"1\", \"pids_limit\": 4}").limits().resources().maxTasks()).isEqualTo(4);
+  }
 }
