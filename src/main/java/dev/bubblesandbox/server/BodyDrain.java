@@ -20,6 +20,10 @@ import io.vertx.ext.web.RoutingContext;
  * <p>The answer goes out first, before the rest of the body is read: a client that reads while
  * it sends (curl, browsers) learns of the refusal at once and can stop sending, and one that
  * reads only afterwards finds it waiting.
+ *
+ * <p>A handler that refuses a body it has begun to read pauses the request first (see {@code
+ * FileHandlers}): whether the body was still unread when the answer's head is written then does
+ * not depend on how much more arrived while the refusal was on its way.
  */
 final class BodyDrain {
 

@@ -101,10 +101,10 @@ final class FileHandlers {
       }
       received[0] += buffer.length();
       if (received[0] > max) {
-        promise.tryFail(tooLarge(max));
+        refuse(request, promise, tooLarge(max));
         return;
       }
-      file.write(buffer).onFailure(failure -> promise.tryFail(
+      file.write(buffer).onFailure(failure -> refuse(request, promise,
           WorkspaceFiles.outOfSpace(failure) ? WorkspaceFiles.quotaExceeded() : failure));
       if (file.writeQueueFull()) {
         request.pause();
@@ -127,6 +127,16 @@ final class FileHandlers {
     request.exceptionHandler(promise::tryFail);
     request.resume();
     return promise.future();
+  }
+
+  /**
+   * Stops reading before the refusal travels to the answer: the rest of the body stays unread
+   * until {@link BodyDrain} takes it over, so how much of it arrived meanwhile cannot change
+   * whether the answer closes the connection.
+   */
+  private static void refuse(HttpServerRequest request, io.vertx.core.Promise<Long> promise, Throwable refusal) {
+    request.pause();
+    promise.tryFail(refusal);
   }
 
   /**

@@ -109,6 +109,22 @@ class UploadRefusalIT {
   }
 
   @Test
+  @DisplayName("A chunked PUT one byte past the limit: the refusal closes the connection, however fast the rest arrives")
+  void chunkedPutJustPastTheLimit() throws Exception {
+    // The last byte and the end of the body arrive together, while the refusal is on its way to
+    // the answer: the server must have stopped reading, or it would see the body ended and keep
+    // a connection it said nothing about.
+    try (RawHttpConnection connection = connect()) {
+      connection.writeHead("PUT", session.files("/big.txt"), Map.of("Transfer-Encoding", "chunked"));
+      assertThat(connection.writeChunkedBody(LIMIT + 1)).isEqualTo(LIMIT + 1);
+      RawHttpConnection.Response response = connection.readResponse();
+      assertRefused(response, 413, "payload_too_large");
+      assertAnsweredAndClosed(connection, response);
+    }
+    assertThat(json(server.get(session.files(""))).get("files")).isEmpty();
+  }
+
+  @Test
   @DisplayName("PUT of 8 MiB to a missing session: 404, then the connection is closed")
   void missingSession() throws Exception {
     try (RawHttpConnection connection = connect()) {
