@@ -38,9 +38,10 @@ pids=()
 trap 'for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done; rm -rf "$scratch"' EXIT
 chmod 0711 "$scratch"
 
-# start ID JAR: a server of JAR; prints its port.
+# start ID JAR: a server of JAR, listening on $port (not run in a subshell: pids must keep it).
+port=
 start() {
-  local dir=$scratch/$1 jar=$2 port
+  local dir=$scratch/$1 jar=$2
   mkdir -p "$dir/cwd" "$dir/workspace"
   port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   (cd "$dir/cwd" && exec env -u BUBBLE_SANDBOX_JAR -u BUBBLE_SANDBOX_CLASSPATH \
@@ -49,11 +50,12 @@ start() {
       BUBBLE_SANDBOX_MAX_UPLOAD_SIZE_BYTES=$((200 << 20)) BUBBLE_SANDBOX_MAX_WORKSPACE_BYTES=$((1 << 30)) \
       java @"$checkout/conf/jvm-server.options" -jar "$jar" serve >"$dir/server.log" 2>&1) &
   pids+=($!)
-  echo "$port"
 }
 
-base_port=$(start base "$base_jar")
-new_port=$(start new "$checkout/target/bubble-sandbox.jar")
+start base "$base_jar"
+base_port=$port
+start new "$checkout/target/bubble-sandbox.jar"
+new_port=$port
 
 echo "bubble-sandbox uploads: PUT into a session until 201, $(nproc) cores," \
   "load average $(cut -d' ' -f1-3 /proc/loadavg), workspaces on $(df --output=source,fstype "$scratch" | tail -1)"
