@@ -49,6 +49,7 @@ public final class BubbleSandboxServer {
   private String workerDeployment;
   private String apiDeployment;
   private long reaperTimer = -1;
+  private long metricsTimer = -1;
 
   private BubbleSandboxServer(Vertx vertx, ServerContext context, Duration sessionIdleTimeout) {
     this.vertx = vertx;
@@ -188,7 +189,8 @@ public final class BubbleSandboxServer {
     api.tenants().stream().filter(tenant -> tenant.maxSessions() > 0)
         .forEach(tenant -> tenantBounds.put(tenant.name(), tenant.maxSessions()));
     LocalSessionService local = new LocalSessionService(settings.maxSessions(), workspaces, tenantBounds);
-    SessionService sessions = cluster == null ? local : cluster.sessionService(local, tenantBounds);
+    SessionService sessions = new MeteredSessionService(
+        cluster == null ? local : cluster.sessionService(local, tenantBounds), registry);
     ServerContext context = new ServerContext(
         api,
         ExecutionLimits.from(settings),
@@ -227,6 +229,11 @@ public final class BubbleSandboxServer {
           // Those declared now show 0 even with warm sandboxes off; those added later come from the pool.
           environments.forEach(name -> context.metrics().warmSandboxes(name, () -> warm.waiting(name)));
           warm.onNewEnvironment(name -> context.metrics().warmSandboxes(name, () -> warm.waiting(name)));
+          context.metrics().refresh(MetricsSnapshot.take(context, warm));
+          server.metricsTimer = vertx.setPeriodic(MetricsSnapshot.PERIOD_MILLIS, tick -> context.blocking()
+              .executeBlocking(() -> MetricsSnapshot.take(context, warm), false)
+              .onSuccess(context.metrics()::refresh)
+              .onFailure(failure -> logger.warn("metrics: reading the workspaces and environments failed", failure)));
           return warm;
         })
         .compose(warm -> vertx.deployVerticle(
@@ -281,6 +288,7 @@ public final class BubbleSandboxServer {
    */
   public CompletableFuture<Void> stop() {
     vertx.cancelTimer(reaperTimer);
+    vertx.cancelTimer(metricsTimer);
     return vertx.undeploy(apiDeployment)
         .compose(api -> vertx.undeploy(workerDeployment))
         .compose(workers -> context.blocking().executeBlocking(() -> {

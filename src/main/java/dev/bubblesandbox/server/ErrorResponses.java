@@ -50,6 +50,7 @@ final class ErrorResponses {
       message = code.defaultMessage();
     } else {
       logger.error("unexpected failure on {} {}", context.request().method(), context.request().path(), failure);
+      metrics.internalError();
       code = ErrorCode.INTERNAL_ERROR;
       message = code.defaultMessage();
       status = code.httpStatus();

@@ -79,8 +79,10 @@ final class FileHandlers {
             .recover(failure -> context.blocking().executeBlocking(() -> Files.deleteIfExists(upload.received))
                 .transform(deleted -> Future.<Placed>failedFuture(failure))))
         .onComplete(done -> session.close())
-        .onSuccess(placed -> Bodies.json(routing, placed.replaced ? 200 : 201,
-            new JsonObject().put("path", relative).put("size", placed.size)))
+        .onSuccess(placed -> {
+          context.metrics().uploaded(placed.size);
+          Bodies.json(routing, placed.replaced ? 200 : 201, new JsonObject().put("path", relative).put("size", placed.size));
+        })
         .onFailure(routing::fail);
   }
 
@@ -166,6 +168,7 @@ final class FileHandlers {
           for (FileUpload upload : uploads) {
             Path target = context.workspaces().files().uploadTarget(session.workspace(), upload.fileName());
             context.workspaces().files().place(Path.of(upload.uploadedFileName()), target);
+            context.metrics().uploaded(upload.size());
             placed.add(new JsonObject().put("path", upload.fileName()).put("size", upload.size()));
           }
           return placed;
@@ -208,7 +211,7 @@ final class FileHandlers {
               .putHeader("X-Content-Type-Options", "nosniff")
               .putHeader("Content-Disposition", ContentDisposition.attachment(name))
               .putHeader("Content-Length", Long.toString(download.size));
-          download.file.pipeTo(routing.response());
+          download.file.pipeTo(routing.response()).onSuccess(sent -> context.metrics().downloaded(download.size));
         })
         .onFailure(routing::fail);
   }
