@@ -21,7 +21,7 @@ public final class ListEnvironmentsCommand implements Callable<Integer> {
 
   @Option(names = {"-a", "--agent-mode", "--json"},
       description = "Print JSON for agents and scripts: {\"environments\": [{\"name\", \"description\", "
-          + "\"dependencies\", \"python_version\", \"ready\", \"preload\", \"preload_error\"}]}.")
+          + "\"dependencies\", \"python_version\", \"ready\", \"preload\", \"preload_error\", \"error\"}]}.")
   boolean json;
 
   @Override
@@ -47,6 +47,8 @@ public final class ListEnvironmentsCommand implements Callable<Integer> {
           environment.description());
     }
     for (Environment environment : environments) {
+      environment.error().ifPresent(error -> Console.OUT.println("Environment '" + environment.name()
+          + "' is invalid: " + error));
       environment.preload().error().ifPresent(error -> Console.OUT.println("Environment '"
           + environment.name() + "': its preload modules do not import (" + error
           + "); its warm sandboxes start without them."));

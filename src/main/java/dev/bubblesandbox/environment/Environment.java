@@ -6,7 +6,9 @@ import java.util.Optional;
 
 /**
  * One environment as listed to users: what {@code pyproject.toml} declares and whether its venv
- * is ready to run, and for a ready one whether its preload modules import.
+ * is ready to run, and for a ready one whether its preload modules import. An environment whose
+ * {@code pyproject.toml} does not parse is {@link Readiness#INVALID}, with {@code error} saying
+ * where and why; the others are listed and run as usual.
  */
 public record Environment(
     String name,
@@ -15,7 +17,8 @@ public record Environment(
     Optional<String> pythonVersion,
     Readiness readiness,
     Path directory,
-    Preload preload) {
+    Preload preload,
+    Optional<String> error) {
 
   public Environment {
     dependencies = List.copyOf(dependencies);
@@ -31,6 +34,8 @@ public record Environment(
     /** No synced venv. */
     MISSING,
     /** A venv synced from an older {@code pyproject.toml}. */
-    STALE
+    STALE,
+    /** A {@code pyproject.toml} that does not parse: nothing can be synced or run from it. */
+    INVALID
   }
 }

@@ -65,7 +65,13 @@ public final class EnvironmentCatalog {
    */
   public Environment describe(String name) {
     Path directory = directoryOf(name);
-    PyProject project = PyProject.read(directory.resolve(PYPROJECT));
+    PyProject project;
+    try {
+      project = PyProject.read(directory.resolve(PYPROJECT));
+    } catch (EnvironmentSyncException invalid) {
+      return new Environment(name, "", List.of(), Optional.empty(), Environment.Readiness.INVALID, directory,
+          new Preload(List.of(), Optional.empty()), Optional.of(invalid.getMessage()));
+    }
     Path venv = directory.resolve(VENV);
     Optional<String> pythonVersion =
         Files.isRegularFile(venv.resolve("pyvenv.cfg"))
@@ -82,7 +88,8 @@ public final class EnvironmentCatalog {
         pythonVersion,
         readiness,
         directory,
-        preload);
+        preload,
+        Optional.empty());
   }
 
   /**
@@ -103,14 +110,23 @@ public final class EnvironmentCatalog {
     if (checked != null && checked.files().equals(files)) {
       return checked.environment();
     }
-    switch (readiness(directory)) {
+    Environment.Readiness readiness = readiness(directory);
+    if (readiness != Environment.Readiness.READY) {
+      // Parsed only on the way to a refusal: a broken file says so, not "sync it".
+      try {
+        PyProject.read(directory.resolve(PYPROJECT));
+      } catch (EnvironmentSyncException invalid) {
+        throw new EnvironmentNotReadyException("Environment '" + name + "' cannot run: " + invalid.getMessage());
+      }
+    }
+    switch (readiness) {
       case MISSING -> throw new EnvironmentNotReadyException(
           "Environment '" + name + "' has no virtual environment yet; run: "
               + "bubble-sandbox sync-environments " + name);
       case STALE -> throw new EnvironmentNotReadyException(
           "Environment '" + name + "' changed since its last sync; run: "
               + "bubble-sandbox sync-environments " + name);
-      case READY -> { }
+      case READY, INVALID -> { }
     }
     Path venv = directory.resolve(VENV);
     ReadyEnvironment environment = new ReadyEnvironment(name, venv, PyvenvConfig.read(venv).basePrefixOutsideUsr());

@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * An environment as {@code list-environments --json} and {@code GET /v1/environments} show it;
- * {@code preload_error} says why its preload modules do not import (null when they do).
+ * {@code preload_error} says why its preload modules do not import (null when they do), and
+ * {@code error} why its {@code pyproject.toml} is invalid (null when it is not).
  */
 public record EnvironmentSummary(
     String name,
@@ -14,7 +15,8 @@ public record EnvironmentSummary(
     @JsonProperty("python_version") String pythonVersion,
     boolean ready,
     List<String> preload,
-    @JsonProperty("preload_error") String preloadError) {
+    @JsonProperty("preload_error") String preloadError,
+    String error) {
 
   public static EnvironmentSummary of(Environment environment) {
     return new EnvironmentSummary(
@@ -24,6 +26,7 @@ public record EnvironmentSummary(
         environment.pythonVersion().orElse(null),
         environment.ready(),
         environment.preload().modules(),
-        environment.preload().error().orElse(null));
+        environment.preload().error().orElse(null),
+        environment.error().orElse(null));
   }
 }

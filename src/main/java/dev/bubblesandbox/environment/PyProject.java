@@ -1,5 +1,7 @@
 package dev.bubblesandbox.environment;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
 import java.io.IOException;
@@ -19,14 +21,23 @@ public record PyProject(String name, String description, List<String> dependenci
     preload = List.copyOf(preload);
   }
 
-  /** Reads the {@code [project]} table; a missing description or dependency list is empty. */
+  /**
+   * Reads the {@code [project]} table; a missing description or dependency list is empty.
+   *
+   * @throws EnvironmentSyncException when the file is not valid TOML, naming the file, the line
+   *     and the parser's message
+   */
   public static PyProject read(Path file) {
     JsonNode root;
     try {
       root = new TomlMapper().readTree(file.toFile());
+    } catch (JsonProcessingException e) {
+      JsonLocation at = e.getLocation();
+      String where = at == null || at.getLineNr() < 1 ? "" : ", line " + at.getLineNr() + ", column " + at.getColumnNr();
+      throw new EnvironmentSyncException(file + where + ": not valid TOML: "
+          + String.valueOf(e.getOriginalMessage()).lines().findFirst().orElse(""));
     } catch (IOException e) {
-      throw new EnvironmentSyncException(
-          file + " is not valid TOML: " + e.getMessage().lines().findFirst().orElse(""));
+      throw new EnvironmentSyncException(file + ": cannot be read: " + e.getMessage());
     }
     JsonNode project = root.path("project");
     List<String> dependencies = new ArrayList<>();

@@ -177,6 +177,11 @@ public final class WarmPool implements AutoCloseable {
     }
   }
 
+  /** Memory the waiting warm sandboxes hold now (reads a file per sandbox: blocks). */
+  public long memoryHeldBytes() {
+    return memoryHeld();
+  }
+
   private long memoryHeld() {
     return oneShots.memoryBytes() + sessions.memoryBytes();
   }

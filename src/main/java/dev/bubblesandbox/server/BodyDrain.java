@@ -1,53 +1,76 @@
 package dev.bubblesandbox.server;
 
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.RoutingContext;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Settles a request body that the answer came before (a refused upload, mostly). HTTP/1.1
- * clients such as python {@code requests} and {@code httpx} read nothing until they have sent
- * the whole body: a request left paused, or unread, blocks them until the idle timeout. So once
- * the answer is written, the rest of the body is read and dropped, up to a bound; the connection
- * then serves the next request. Past the bound, for a body of unknown length, and for a client
- * that waits for {@code 100 Continue} it was never sent, the answer says {@code Connection:
- * close} and the server closes the connection once the answer is written: the client reads the
- * answer, whether or not its writes fail (urllib3, httpcore and curl all do so). Over HTTP/2 an
- * unread stream holds the connection's flow-control window, so the same drain applies; past the
- * bound the stream, not the connection, is ended.
+ * clients such as python {@code requests}, {@code httpx} and {@code http.client} read nothing
+ * until they have sent the whole body: a request left paused, or unread, blocks them until the
+ * idle timeout, and a connection closed under their writes fails them with a broken pipe before
+ * they read the answer. So once the answer is written, the rest of the body is read and dropped.
+ *
+ * <p>A small body (up to {@link #KEEP_ALIVE_DRAIN_BYTES}, and no more than an accepted upload)
+ * is drained and the connection then serves the next request. Past that, for a body of unknown
+ * length, and for a client that waits for {@code 100 Continue} it was never sent, the answer says
+ * {@code Connection: close}, and the server lingers as nginx does ({@code lingering_close}): it
+ * reads and drops until the body ends, the client goes quiet for {@link #LINGER_IDLE_SECONDS},
+ * {@link #LINGER_TOTAL_SECONDS} have passed, or the body passes a byte ceiling far above {@code
+ * max_upload_size_bytes}, and only then closes. Time, not bytes, is what bounds a client that
+ * writes a body it was refused; the ceiling only stops a fast one from streaming forever. Over
+ * HTTP/2 an unread stream holds the connection's flow-control window, so the same drain applies;
+ * past the keep-alive bound the stream, not the connection, is ended.
  *
  * <p>The answer goes out first, before the rest of the body is read: a client that reads while
  * it sends (curl, browsers) learns of the refusal at once and can stop sending, and one that
  * reads only afterwards finds it waiting.
+ *
+ * <p>A handler that refuses a body it has begun to read pauses the request first (see {@code
+ * FileHandlers}): whether the body was still unread when the answer's head is written then does
+ * not depend on how much more arrived while the refusal was on its way.
  */
 final class BodyDrain {
 
   /**
-   * At most this much of a refused body is read and dropped after the answer. Reading costs the
-   * server bandwidth only (nothing is kept), keeps the connection for the client's next request,
-   * and avoids closing a socket with unread data, which resets it and can destroy the answer in
-   * flight. The bound is the smaller of {@code max_upload_size_bytes} (a refused body the size of
-   * an accepted upload costs no more than accepting it would have) and a few MiB, so that a large
-   * limit (say 1 GiB) does not let each refused request stream that much into the void; past the
-   * bound closing is cheaper than reading, and the answer is already out.
+   * Refused bodies up to this size (or {@code max_upload_size_bytes}, if smaller) are drained and
+   * the connection kept: a refused body the size of an accepted upload costs no more than
+   * accepting it would have. Past it, {@code Connection: close} and a lingering close.
    */
-  static final long MAX_DRAIN_BYTES = 4L << 20;
+  static final long KEEP_ALIVE_DRAIN_BYTES = 4L << 20;
+  /** The smallest byte ceiling of a lingering close, whatever {@code max_upload_size_bytes} says. */
+  static final long MIN_LINGER_CEILING_BYTES = 64L << 20;
+  /** A lingering close ends this long after the answer at the latest (nginx's {@code lingering_time}). */
+  static final long LINGER_TOTAL_SECONDS = 30;
+  /** A lingering close ends once the client has sent nothing for this long (nginx's {@code lingering_timeout}). */
+  static final long LINGER_IDLE_SECONDS = 5;
 
   private static final long UNKNOWN = -1;
   /** HTTP/2 error code: the stream ends without an error (RFC 9113 §7). */
   private static final long NO_ERROR = 0;
+  private static final long CHECK_MILLIS = 500;
 
-  private final long bound;
+  private final long keepAliveBound;
+  private final long lingerCeiling;
 
   BodyDrain(long maxUploadSizeBytes) {
-    this.bound = Math.min(maxUploadSizeBytes, MAX_DRAIN_BYTES);
+    this.keepAliveBound = Math.min(maxUploadSizeBytes, KEEP_ALIVE_DRAIN_BYTES);
+    this.lingerCeiling = lingerCeiling(maxUploadSizeBytes);
+  }
+
+  /** Four times the largest upload, and never less than {@link #MIN_LINGER_CEILING_BYTES}. */
+  static long lingerCeiling(long maxUploadSizeBytes) {
+    long fourTimes = maxUploadSizeBytes > Long.MAX_VALUE / 4 ? Long.MAX_VALUE : maxUploadSizeBytes * 4;
+    return Math.max(fourTimes, MIN_LINGER_CEILING_BYTES);
   }
 
   /** First route handler: watches every request whose body is still to come. */
   void handle(RoutingContext routing) {
     if (remaining(routing.request()) != 0) {
-      Settlement settlement = new Settlement(routing.request());
+      Settlement settlement = new Settlement(routing.vertx(), routing.request());
       routing.addHeadersEndHandler(head -> settlement.decide(routing));
       routing.addEndHandler(answered -> {
         if (answered.succeeded()) {
@@ -61,12 +84,16 @@ final class BodyDrain {
   /** What becomes of one request's unread body, decided as the head of its answer is written. */
   private final class Settlement {
 
+    private final Vertx vertx;
     private final HttpServerRequest request;
     private boolean unread;
     private boolean awaitingContinue;
     private boolean close;
+    private boolean stopped;
+    private long timer = -1;
 
-    Settlement(HttpServerRequest request) {
+    Settlement(Vertx vertx, HttpServerRequest request) {
+      this.vertx = vertx;
       this.request = request;
     }
 
@@ -77,7 +104,7 @@ final class BodyDrain {
       }
       long remaining = remaining(request);
       awaitingContinue = expectsContinue(request) && request.bytesRead() == 0;
-      close = awaitingContinue || remaining == UNKNOWN || remaining > bound;
+      close = awaitingContinue || remaining == UNKNOWN || remaining > keepAliveBound;
       if (close && request.version() != HttpVersion.HTTP_2) {
         routing.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
       }
@@ -95,8 +122,22 @@ final class BodyDrain {
         }
         return;
       }
+      boolean linger = close && request.version() != HttpVersion.HTTP_2;
+      long bound = linger ? lingerCeiling : keepAliveBound;
       long[] dropped = {0};
+      long[] lastRead = {System.nanoTime()};
+      if (linger) {
+        long deadline = lastRead[0] + TimeUnit.SECONDS.toNanos(LINGER_TOTAL_SECONDS);
+        long idle = TimeUnit.SECONDS.toNanos(LINGER_IDLE_SECONDS);
+        timer = vertx.setPeriodic(CHECK_MILLIS, tick -> {
+          long now = System.nanoTime();
+          if (now - deadline >= 0 || now - lastRead[0] >= idle) {
+            stop();
+          }
+        });
+      }
       request.handler(buffer -> {
+        lastRead[0] = System.nanoTime();
         dropped[0] += buffer.length();
         if (dropped[0] > bound) {
           request.handler(null);
@@ -104,13 +145,21 @@ final class BodyDrain {
         }
       });
       request.endHandler(end -> {
+        cancelTimer();
         if (close) {
           stop();
         }
       });
       // The client may give up and close first; there is nothing left to tell it.
-      request.exceptionHandler(gone -> { });
+      request.exceptionHandler(gone -> cancelTimer());
       request.resume();
+    }
+
+    private void cancelTimer() {
+      if (timer >= 0) {
+        vertx.cancelTimer(timer);
+        timer = -1;
+      }
     }
 
     /**
@@ -119,6 +168,11 @@ final class BodyDrain {
      * streams of the connection go on.
      */
     private void stop() {
+      cancelTimer();
+      if (stopped) {
+        return;
+      }
+      stopped = true;
       if (request.version() == HttpVersion.HTTP_2) {
         if (!request.isEnded()) {
           request.response().reset(NO_ERROR);

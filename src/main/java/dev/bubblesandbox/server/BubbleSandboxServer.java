@@ -20,6 +20,7 @@ import io.vertx.core.Future;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.file.FileSystemOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -48,6 +49,7 @@ public final class BubbleSandboxServer {
   private String workerDeployment;
   private String apiDeployment;
   private long reaperTimer = -1;
+  private long metricsTimer = -1;
 
   private BubbleSandboxServer(Vertx vertx, ServerContext context, Duration sessionIdleTimeout) {
     this.vertx = vertx;
@@ -58,10 +60,15 @@ public final class BubbleSandboxServer {
   /** Loads the configuration with vertx-config and starts. */
   public static CompletableFuture<BubbleSandboxServer> start(Optional<Path> configFile,
       Map<String, Object> overrides) {
-    PrometheusMeterRegistry registry = PrometheusSetup.newRegistry();
-    Vertx vertx = newVertx(registry);
-    return closedOnFailure(vertx, ServerConfig.load(vertx, configFile, overrides)
-        .compose(settings -> deploy(vertx, registry, settings, null)));
+    // The server's Vert.x keeps its file cache under workspace_dir, known only once the settings
+    // are: they are read by one that has none.
+    Vertx loader = Vertx.vertx(new VertxOptions().setFileSystemOptions(
+        new FileSystemOptions().setClassPathResolvingEnabled(false).setFileCachingEnabled(false)));
+    // Closed from its own callback, it runs no more: the server starts on another thread.
+    return ServerConfig.load(loader, configFile, overrides)
+        .toCompletionStage().toCompletableFuture()
+        .whenComplete((settings, failure) -> loader.close())
+        .thenComposeAsync(BubbleSandboxServer::start);
   }
 
   /** Starts with settings already loaded. */
@@ -75,7 +82,12 @@ public final class BubbleSandboxServer {
    */
   public static CompletableFuture<BubbleSandboxServer> start(Settings settings, SandboxRunner runner) {
     PrometheusMeterRegistry registry = PrometheusSetup.newRegistry();
-    Vertx vertx = newVertx(registry);
+    Vertx vertx;
+    try {
+      vertx = newVertx(registry, settings.workspaceDir());
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
     return closedOnFailure(vertx, deploy(vertx, registry, settings, runner));
   }
 
@@ -94,11 +106,48 @@ public final class BubbleSandboxServer {
     }).thenCompose(stage -> stage);
   }
 
-  private static Vertx newVertx(PrometheusMeterRegistry registry) {
+  /**
+   * The server's Vert.x. Its file cache (the console page's files, copied out of the jar) lives
+   * in {@code <workspace_dir>/vertx-cache-<random>}, not in {@code /tmp}: a JVM that is killed
+   * cannot remove it, and the next server on the directory does (see {@link #removeStaleFileCaches}).
+   */
+  private static Vertx newVertx(PrometheusMeterRegistry registry, Path workspaceDir) {
+    try {
+      // Vert.x would make a missing workspace_dir private (0700) along with its cache, shutting
+      // the sandbox uid out: made first, it has the mode Workspaces gives it.
+      if (!java.nio.file.Files.isDirectory(workspaceDir)) {
+        java.nio.file.Files.createDirectories(workspaceDir, java.nio.file.attribute.PosixFilePermissions
+            .asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x")));
+      }
+    } catch (java.io.IOException e) {
+      throw new dev.bubblesandbox.config.InvalidSettingException("Invalid setting workspace_dir "
+          + "(BUBBLE_SANDBOX_WORKSPACE_DIR): cannot create " + workspaceDir + ": " + e.getMessage());
+    }
     return Vertx.builder()
-        .with(new VertxOptions().setMetricsOptions(PrometheusSetup.vertxOptions()))
+        .with(new VertxOptions().setMetricsOptions(PrometheusSetup.vertxOptions())
+            .setFileSystemOptions(new FileSystemOptions()
+                .setFileCacheDir(workspaceDir.toAbsolutePath().resolve(FILE_CACHE_PREFIX).toString())))
         .withMetrics(new MicrometerMetricsFactory(registry))
         .build();
+  }
+
+  private static final String FILE_CACHE_PREFIX = "vertx-cache";
+
+  /**
+   * Removes the file caches that killed servers left in the workspace directory. Called once this
+   * server holds the directory, so none of them belongs to a running server.
+   */
+  private static void removeStaleFileCaches(Vertx vertx, Path workspaceDir) throws java.io.IOException {
+    String own = ((io.vertx.core.internal.VertxInternal) vertx).fileResolver() instanceof
+        io.vertx.core.file.impl.FileResolverImpl resolver ? resolver.cacheDir() : null;
+    try (java.util.stream.Stream<Path> children = java.nio.file.Files.list(workspaceDir.toAbsolutePath())) {
+      for (Path child : children.toList()) {
+        if (child.getFileName().toString().startsWith(FILE_CACHE_PREFIX + "-")
+            && (own == null || !child.toRealPath().toString().equals(Path.of(own).toRealPath().toString()))) {
+          dev.bubblesandbox.HostFiles.deleteRecursively(child);
+        }
+      }
+    }
   }
 
   private static Future<BubbleSandboxServer> deploy(Vertx vertx, PrometheusMeterRegistry registry,
@@ -140,7 +189,8 @@ public final class BubbleSandboxServer {
     api.tenants().stream().filter(tenant -> tenant.maxSessions() > 0)
         .forEach(tenant -> tenantBounds.put(tenant.name(), tenant.maxSessions()));
     LocalSessionService local = new LocalSessionService(settings.maxSessions(), workspaces, tenantBounds);
-    SessionService sessions = cluster == null ? local : cluster.sessionService(local, tenantBounds);
+    SessionService sessions = new MeteredSessionService(
+        cluster == null ? local : cluster.sessionService(local, tenantBounds), registry);
     ServerContext context = new ServerContext(
         api,
         ExecutionLimits.from(settings),
@@ -163,6 +213,7 @@ public final class BubbleSandboxServer {
     WorkerSettings workerSettings = WorkerSettings.from(settings);
     return context.blocking().executeBlocking(() -> {
           context.workspaces().prepare();
+          removeStaleFileCaches(vertx, settings.workspaceDir());
           OpenApiDocument.load();
           // Sandboxes a crashed run left go first: none may still use a workspace being reopened.
           runner.removeStale();
@@ -178,6 +229,11 @@ public final class BubbleSandboxServer {
           // Those declared now show 0 even with warm sandboxes off; those added later come from the pool.
           environments.forEach(name -> context.metrics().warmSandboxes(name, () -> warm.waiting(name)));
           warm.onNewEnvironment(name -> context.metrics().warmSandboxes(name, () -> warm.waiting(name)));
+          context.metrics().refresh(MetricsSnapshot.take(context, warm));
+          server.metricsTimer = vertx.setPeriodic(MetricsSnapshot.PERIOD_MILLIS, tick -> context.blocking()
+              .executeBlocking(() -> MetricsSnapshot.take(context, warm), false)
+              .onSuccess(context.metrics()::refresh)
+              .onFailure(failure -> logger.warn("metrics: reading the workspaces and environments failed", failure)));
           return warm;
         })
         .compose(warm -> vertx.deployVerticle(
@@ -232,6 +288,7 @@ public final class BubbleSandboxServer {
    */
   public CompletableFuture<Void> stop() {
     vertx.cancelTimer(reaperTimer);
+    vertx.cancelTimer(metricsTimer);
     return vertx.undeploy(apiDeployment)
         .compose(api -> vertx.undeploy(workerDeployment))
         .compose(workers -> context.blocking().executeBlocking(() -> {

@@ -71,6 +71,7 @@ final class ErrorResponses {
       // Anything else is a bug: Vert.x Web reports a thrown exception as status 500, so the
       // status alone cannot tell it from a deliberate answer. Logged here, and only here.
       logger.error("unexpected failure", requestLine(context), failure);
+      metrics.internalError();
       code = ErrorCode.INTERNAL_ERROR;
       message = code.defaultMessage();
       status = code.httpStatus();

@@ -115,9 +115,11 @@ final class ExecutionService {
     };
     return client.launch(spec, request.stdin(), !interactive, measured).onSuccess(execution -> {
       context.metrics().sandboxStarted(Duration.ofNanos(System.nanoTime() - launchedAt));
+      context.metrics().executionStarted();
       logger.info("execution started", kv("execution_id", spec.executionId()),
           kv("session_id", sessionId), kv("environment", environment));
       execution.ended().onComplete(ended -> {
+        context.metrics().executionFinished();
         onEnd.run();
         if (ended.failed()) {
           logger.error("execution failed", kv("execution_id", spec.executionId()), ended.cause());
@@ -129,6 +131,7 @@ final class ExecutionService {
             : result.returnCode() == 0 ? SandboxMetrics.Outcome.OK : SandboxMetrics.Outcome.ERROR;
         context.metrics().executionEnded(environment, kind, outcome, result.limit(), result.start(),
             Duration.ofMillis(result.durationMs()));
+        context.metrics().resourcesUsed(result.cpuTimeMs(), result.memoryPeakBytes());
         logger.info("execution finished", kv("execution_id", spec.executionId()),
             kv("session_id", sessionId), kv("environment", environment),
             kv("return_code", result.returnCode()), kv("outcome", outcome.name().toLowerCase()),

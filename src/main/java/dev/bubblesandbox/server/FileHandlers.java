@@ -79,8 +79,10 @@ final class FileHandlers {
             .recover(failure -> context.blocking().executeBlocking(() -> Files.deleteIfExists(upload.received))
                 .transform(deleted -> Future.<Placed>failedFuture(failure))))
         .onComplete(done -> session.close())
-        .onSuccess(placed -> Bodies.json(routing, placed.replaced ? 200 : 201,
-            new JsonObject().put("path", relative).put("size", placed.size)))
+        .onSuccess(placed -> {
+          context.metrics().uploaded(placed.size);
+          Bodies.json(routing, placed.replaced ? 200 : 201, new JsonObject().put("path", relative).put("size", placed.size));
+        })
         .onFailure(routing::fail);
   }
 
@@ -101,10 +103,10 @@ final class FileHandlers {
       }
       received[0] += buffer.length();
       if (received[0] > max) {
-        promise.tryFail(tooLarge(max));
+        refuse(request, promise, tooLarge(max));
         return;
       }
-      file.write(buffer).onFailure(failure -> promise.tryFail(
+      file.write(buffer).onFailure(failure -> refuse(request, promise,
           WorkspaceFiles.outOfSpace(failure) ? WorkspaceFiles.quotaExceeded() : failure));
       if (file.writeQueueFull()) {
         request.pause();
@@ -127,6 +129,16 @@ final class FileHandlers {
     request.exceptionHandler(promise::tryFail);
     request.resume();
     return promise.future();
+  }
+
+  /**
+   * Stops reading before the refusal travels to the answer: the rest of the body stays unread
+   * until {@link BodyDrain} takes it over, so how much of it arrived meanwhile cannot change
+   * whether the answer closes the connection.
+   */
+  private static void refuse(HttpServerRequest request, io.vertx.core.Promise<Long> promise, Throwable refusal) {
+    request.pause();
+    promise.tryFail(refusal);
   }
 
   /**
@@ -156,6 +168,7 @@ final class FileHandlers {
           for (FileUpload upload : uploads) {
             Path target = context.workspaces().files().uploadTarget(session.workspace(), upload.fileName());
             context.workspaces().files().place(Path.of(upload.uploadedFileName()), target);
+            context.metrics().uploaded(upload.size());
             placed.add(new JsonObject().put("path", upload.fileName()).put("size", upload.size()));
           }
           return placed;
@@ -198,7 +211,7 @@ final class FileHandlers {
               .putHeader("X-Content-Type-Options", "nosniff")
               .putHeader("Content-Disposition", ContentDisposition.attachment(name))
               .putHeader("Content-Length", Long.toString(download.size));
-          download.file.pipeTo(routing.response());
+          download.file.pipeTo(routing.response()).onSuccess(sent -> context.metrics().downloaded(download.size));
         })
         .onFailure(routing::fail);
   }

@@ -1,5 +1,6 @@
 package dev.bubblesandbox.server;
 
+import dev.bubblesandbox.environment.Environment;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -50,7 +51,11 @@ final class HealthHandlers {
     }
     lastProbe.ifPresent(problem -> problems.add("sandbox: " + problem));
     try {
-      if (!context.environments().describe(ServerContext.DEFAULT_ENVIRONMENT).ready()) {
+      Environment environment = context.environments().describe(ServerContext.DEFAULT_ENVIRONMENT);
+      if (environment.error().isPresent()) {
+        problems.add("environment '" + ServerContext.DEFAULT_ENVIRONMENT + "' is invalid: "
+            + environment.error().get());
+      } else if (!environment.ready()) {
         problems.add("environment '" + ServerContext.DEFAULT_ENVIRONMENT
             + "' is not synced: run bubble-sandbox sync-environments");
       }

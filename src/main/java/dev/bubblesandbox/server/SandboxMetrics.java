@@ -5,6 +5,7 @@ import dev.bubblesandbox.sandbox.OutputListener;
 import dev.bubblesandbox.session.SessionService;
 import dev.bubblesandbox.session.Tenant;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -12,6 +13,10 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The bubble_sandbox_* metrics of SPEC §7. Every series whose labels are known at start-up (the
@@ -54,6 +59,13 @@ final class SandboxMetrics {
       ExecutionResult.LIMIT_OUTPUT);
 
   private final MeterRegistry registry;
+  private final AtomicInteger inFlight = new AtomicInteger();
+  /** What {@link #refresh} last found: read by gauges on the event loop, which must not do I/O. */
+  private final Map<String, Integer> environmentReady = new ConcurrentHashMap<>();
+  private final AtomicLong workspaceBytes = new AtomicLong();
+  private final AtomicLong workspaceFreeBytes = new AtomicLong();
+  private final AtomicLong loopDevices = new AtomicLong();
+  private final AtomicLong warmMemoryBytes = new AtomicLong();
 
   /** @param tenants the configured tenants: the only values of the {@code tenant} label */
   SandboxMetrics(MeterRegistry registry, SessionService sessions, List<Tenant> tenants) {
@@ -73,7 +85,36 @@ final class SandboxMetrics {
     for (OutputListener.Stream stream : OutputListener.Stream.values()) {
       outputBytes(stream);
     }
+    if (registry instanceof io.micrometer.prometheusmetrics.PrometheusMeterRegistry prometheus) {
+      // An info series of Prometheus' own: Micrometer would strip a gauge's "_info" suffix.
+      io.prometheus.metrics.core.metrics.Info.builder().name("bubble_sandbox_build_info")
+          .help("Always 1; the version label says which build answers").labelNames("version")
+          .register(prometheus.getPrometheusRegistry())
+          .addLabelValues(ServerInfo.version());
+    }
+    Gauge.builder("process_resident_memory_bytes", () -> ProcessFacts.residentBytes())
+        .description("Resident memory of the server process (VmRSS)").register(registry);
+    Gauge.builder("process_open_fds", () -> ProcessFacts.openDescriptors())
+        .description("Open file descriptors of the server process").register(registry);
+    Gauge.builder("bubble_sandbox_executions_in_flight", inFlight, AtomicInteger::get)
+        .description("Executions running now, of every kind").register(registry);
+    Gauge.builder("bubble_sandbox_workspace_bytes", workspaceBytes, AtomicLong::get)
+        .description("Bytes of files in session workspaces").baseUnit("bytes").register(registry);
+    Gauge.builder("bubble_sandbox_workspace_disk_free_bytes", workspaceFreeBytes, AtomicLong::get)
+        .description("Free bytes on the file system of workspace_dir").register(registry);
+    Gauge.builder("bubble_sandbox_loop_devices", loopDevices, AtomicLong::get)
+        .description("Size-limited session workspaces mounted now (one loop device each)").register(registry);
+    Gauge.builder("bubble_sandbox_warm_sandboxes_memory_bytes", warmMemoryBytes, AtomicLong::get)
+        .description("Memory held by warm sandboxes waiting for an execution").register(registry);
+    peakMemory();
+    cpuTime();
+    fileBytes(UPLOAD);
+    fileBytes(DOWNLOAD);
+    internalErrors();
   }
+
+  private static final String UPLOAD = "upload";
+  private static final String DOWNLOAD = "download";
 
   /**
    * Registers at zero the series a dashboard expects before anything happened: per environment
@@ -94,6 +135,102 @@ final class SandboxMetrics {
       }
     }
     refusalCodes.forEach(this::rejections);
+    for (String environment : environments) {
+      environmentReady(environment);
+    }
+  }
+
+  /** The values gauges cannot read on the event loop, found off it (see BubbleSandboxServer). */
+  record Snapshot(Map<String, Boolean> environmentsReady, long workspaceBytes, long workspaceFreeBytes,
+      long loopDevices, long warmMemoryBytes) {}
+
+  void refresh(Snapshot snapshot) {
+    snapshot.environmentsReady().forEach((environment, ready) -> {
+      environmentReady(environment);
+      environmentReady.put(environment, ready ? 1 : 0);
+    });
+    environmentReady.keySet().retainAll(snapshot.environmentsReady().keySet());
+    workspaceBytes.set(snapshot.workspaceBytes());
+    workspaceFreeBytes.set(snapshot.workspaceFreeBytes());
+    loopDevices.set(snapshot.loopDevices());
+    warmMemoryBytes.set(snapshot.warmMemoryBytes());
+  }
+
+  private void environmentReady(String environment) {
+    Gauge.builder("bubble_sandbox_environment_ready", environmentReady,
+            ready -> ready.getOrDefault(environment, 0))
+        .description("1 when the environment can run (synced, valid), 0 otherwise")
+        .tag("environment", environment).register(registry);
+  }
+
+  /** An execution's sandbox started: it is in flight until {@link #executionFinished}. */
+  void executionStarted() {
+    inFlight.incrementAndGet();
+  }
+
+  /** An execution ended, with a result or without one. */
+  void executionFinished() {
+    inFlight.decrementAndGet();
+  }
+
+  /** What one execution used, when its host can measure it (null otherwise). */
+  void resourcesUsed(Long cpuTimeMs, Long memoryPeakBytes) {
+    if (cpuTimeMs != null) {
+      cpuTime().record(Duration.ofMillis(cpuTimeMs));
+    }
+    if (memoryPeakBytes != null) {
+      peakMemory().record(memoryPeakBytes);
+    }
+  }
+
+  void uploaded(long bytes) {
+    fileBytes(UPLOAD).increment(bytes);
+  }
+
+  void downloaded(long bytes) {
+    fileBytes(DOWNLOAD).increment(bytes);
+  }
+
+  /** A failure no handler expected: ErrorResponses logged it and answered 500. */
+  void internalError() {
+    internalErrors().increment();
+  }
+
+  private DistributionSummary peakMemory() {
+    return DistributionSummary.builder("bubble_sandbox_execution_memory_peak")
+        .description("Peak memory of each execution's sandbox")
+        .baseUnit("bytes")
+        .serviceLevelObjectives(mebibytes(1, 4, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096))
+        .register(registry);
+  }
+
+  private Timer cpuTime() {
+    return Timer.builder("bubble_sandbox_execution_cpu")
+        .description("CPU time (user and system) of each execution's sandbox")
+        .serviceLevelObjectives(buckets(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300))
+        .register(registry);
+  }
+
+  private Counter fileBytes(String direction) {
+    return Counter.builder("bubble_sandbox_file_bytes")
+        .description("Bytes of workspace files through the files API, by direction (upload, download)")
+        .baseUnit("bytes")
+        .tag("direction", direction)
+        .register(registry);
+  }
+
+  private Counter internalErrors() {
+    return Counter.builder("bubble_sandbox_internal_errors")
+        .description("Unexpected failures answered with 500 (each is logged at ERROR)")
+        .register(registry);
+  }
+
+  private static double[] mebibytes(double... values) {
+    double[] bytes = new double[values.length];
+    for (int i = 0; i < values.length; i++) {
+      bytes[i] = values[i] * (1 << 20);
+    }
+    return bytes;
   }
 
   /**

@@ -6,11 +6,13 @@ import dev.bubblesandbox.RefusedException;
 import dev.bubblesandbox.sandbox.SandboxUser;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -88,6 +90,8 @@ public final class WorkspaceFiles {
   /**
    * Moves a fully received upload into place; a link at the target is replaced, not followed.
    * From another file system (a size-limited workspace), it is copied beside the target first.
+   * The data, and then the directory entry, reach the disk before this returns: a client that
+   * was told its upload landed does not lose it to a power cut.
    *
    * @throws RefusedException {@code payload_too_large} when it does not fit in the workspace
    */
@@ -99,7 +103,9 @@ public final class WorkspaceFiles {
         Files.copy(received, staged);
       }
       user.handOver(staged);
+      force(staged);
       Files.move(staged, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      force(target.getParent());
     } catch (IOException e) {
       if (staged != received) {
         try {
@@ -109,6 +115,13 @@ public final class WorkspaceFiles {
         }
       }
       throw outOfSpace(e) ? quotaExceeded() : new UncheckedIOException(e);
+    }
+  }
+
+  /** fsync(2) of a file or a directory (Linux opens both for reading). */
+  private static void force(Path path) throws IOException {
+    try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+      channel.force(true);
     }
   }
 

@@ -90,6 +90,45 @@ class EnvironmentCatalogTest {
   }
 
   @Test
+  @DisplayName("a pyproject.toml that does not parse: that environment is INVALID with file, line and message; the others list")
+  void invalidPyproject() throws IOException {
+    fakeSync("bare", "/usr/bin");
+    Path broken = Files.createDirectories(root.resolve("broken")).resolve("pyproject.toml");
+    Files.writeString(broken, "[project]\nname = \"broken\"\ndependencies = [\"a\",\n  ?oops\n");
+
+    List<Environment> environments = catalog.list();
+    assertThat(environments).extracting(Environment::name).containsExactly("bare", "broken", "stats");
+    Environment invalid = environments.get(1);
+    assertThat(invalid.readiness()).isEqualTo(Environment.Readiness.INVALID);
+    assertThat(invalid.ready()).isFalse();
+    assertThat(invalid.error()).hasValueSatisfying(error -> assertThat(error)
+        .startsWith(broken + ", line 4, column ").contains("not valid TOML: "));
+    assertThat(environments.get(0).error()).isEmpty();
+    assertThat(catalog.require("bare").venv()).isEqualTo(root.resolve("bare/.venv"));
+    assertThat(EnvironmentSummary.of(invalid).error()).isEqualTo(invalid.error().get());
+    assertThat(EnvironmentSummary.of(environments.get(0)).error()).isNull();
+
+    assertThatThrownBy(() -> catalog.require("broken"))
+        .isInstanceOf(EnvironmentNotReadyException.class)
+        .hasMessageContaining("'broken'")
+        .hasMessageContaining(invalid.error().get())
+        .hasMessageNotContaining("no virtual environment");
+  }
+
+  @Test
+  @DisplayName("a synced environment whose pyproject.toml is then broken refuses to run with the parser's message")
+  void brokenAfterSync() throws IOException {
+    fakeSync("stats", "/usr/bin");
+    Files.writeString(root.resolve("stats/pyproject.toml"), "[project\n");
+
+    assertThat(catalog.describe("stats").readiness()).isEqualTo(Environment.Readiness.INVALID);
+    assertThatThrownBy(() -> catalog.require("stats"))
+        .isInstanceOf(EnvironmentNotReadyException.class)
+        .hasMessageContaining("line 1")
+        .hasMessageContaining("not valid TOML");
+  }
+
+  @Test
   @DisplayName("require() of a missing venv names the sync command that fixes it")
   void requireMissing() {
     assertThatThrownBy(() -> catalog.require("stats"))

@@ -116,6 +116,36 @@ class CrashRecoveryIT {
   }
 
   @Test
+  @DisplayName("Vert.x's file cache lives in workspace_dir, never in the temporary directory; the next start removes a killed server's")
+  void fileCacheLeftByAKilledServer() throws Exception {
+    Path tmp = Files.createTempDirectory("bubble-crash-tmp-");
+    try {
+      Map<String, String> privateTmp = Map.of("JAVA_TOOL_OPTIONS", "-Djava.io.tmpdir=" + tmp);
+      ServerProcess first = start(privateTmp);
+      // The console page is served out of the jar, through the cache.
+      assertThat(first.send("GET", "/", null).statusCode()).isEqualTo(200);
+      Set<String> caches = fileCaches(workspace);
+      assertThat(caches).hasSize(1);
+      first.kill();
+      assertThat(fileCaches(tmp)).as("file caches in java.io.tmpdir").isEmpty();
+
+      ServerProcess second = start(privateTmp);
+      assertThat(second.send("GET", "/", null).statusCode()).isEqualTo(200);
+      assertThat(fileCaches(workspace)).hasSize(1).doesNotContainAnyElementsOf(caches);
+      assertThat(fileCaches(tmp)).isEmpty();
+    } finally {
+      dev.bubblesandbox.HostFiles.deleteRecursively(tmp);
+    }
+  }
+
+  private static Set<String> fileCaches(Path dir) throws Exception {
+    try (var children = Files.list(dir)) {
+      return new TreeSet<>(children.map(child -> child.getFileName().toString())
+          .filter(name -> name.startsWith("vertx-cache")).toList());
+    }
+  }
+
+  @Test
   @DisplayName("A record whose workspace is gone is named in one log line and dropped; the server starts and keeps the rest")
   void lostWorkspaceIsReported() throws Exception {
     ServerProcess first = start(Map.of());

@@ -101,6 +101,60 @@ class MetricsIT {
   }
 
   @Test
+  @DisplayName("What operators watch is there from start-up: process, build, sessions by reason, in flight, workspaces, files, warm memory, errors")
+  void operatorSeriesFromStart() throws Exception {
+    try (TestServer fresh = TestServer.start(Map.of())) {
+      String metrics = scrape(fresh);
+      assertThat(sample(metrics, "process_resident_memory_bytes")).hasValueSatisfying(rss -> assertThat(rss).isPositive());
+      assertThat(sample(metrics, "process_open_fds")).hasValueSatisfying(fds -> assertThat(fds).isPositive());
+      assertThat(metrics).containsPattern("(?m)^bubble_sandbox_build_info\\{version=\"[^\"]+\"} 1(\\.0)?$");
+      assertThat(sample(metrics, "bubble_sandbox_sessions_started_total")).contains(0.0);
+      for (String reason : List.of("client", "idle", "throwaway", "shutdown")) {
+        assertThat(sample(metrics, "bubble_sandbox_sessions_ended_total{reason=\"" + reason + "\"}")).contains(0.0);
+      }
+      assertThat(sample(metrics, "bubble_sandbox_executions_in_flight")).contains(0.0);
+      assertThat(sample(metrics, "bubble_sandbox_execution_memory_peak_bytes_count")).contains(0.0);
+      assertThat(sample(metrics, "bubble_sandbox_execution_memory_peak_bytes_bucket{le=\"6.7108864E7\"}")).contains(0.0);
+      assertThat(sample(metrics, "bubble_sandbox_execution_cpu_seconds_count")).contains(0.0);
+      assertThat(sample(metrics, "bubble_sandbox_execution_cpu_seconds_bucket{le=\"1.0\"}")).contains(0.0);
+      assertThat(sample(metrics, "bubble_sandbox_environment_ready{environment=\"bare\"}")).contains(1.0);
+      assertThat(sample(metrics, "bubble_sandbox_workspace_bytes")).contains(0.0);
+      assertThat(sample(metrics, "bubble_sandbox_workspace_disk_free_bytes")).hasValueSatisfying(free -> assertThat(free).isPositive());
+      assertThat(sample(metrics, "bubble_sandbox_loop_devices")).contains(0.0);
+      assertThat(sample(metrics, "bubble_sandbox_warm_sandboxes_memory_bytes")).isPresent();
+      for (String direction : List.of("upload", "download")) {
+        assertThat(sample(metrics, "bubble_sandbox_file_bytes_total{direction=\"" + direction + "\"}")).contains(0.0);
+      }
+      assertThat(sample(metrics, "bubble_sandbox_internal_errors_total")).contains(0.0);
+
+      String session = fresh.createSession("{\"environment\": \"bare\"}");
+      assertThat(fresh.putBytes("/v1/sessions/" + session + "/files/a.txt", new byte[1000]).statusCode()).isEqualTo(201);
+      assertThat(fresh.download("/v1/sessions/" + session + "/files/a.txt").statusCode()).isEqualTo(200);
+      JsonNode result = fresh.execute(session, "x = bytearray(8 << 20)\nprint(len(x))");
+      String after = scrape(fresh);
+      assertThat(sample(after, "bubble_sandbox_sessions_started_total")).contains(1.0);
+      assertThat(sample(after, "bubble_sandbox_file_bytes_total{direction=\"upload\"}")).contains(1000.0);
+      // The download is counted once the body has been sent, just after the client has it all.
+      long deadline = System.nanoTime() + 10_000_000_000L;
+      while (sample(scrape(fresh), "bubble_sandbox_file_bytes_total{direction=\"download\"}").orElse(0.0) < 1000
+          && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      assertThat(sample(scrape(fresh), "bubble_sandbox_file_bytes_total{direction=\"download\"}")).contains(1000.0);
+      assertThat(sample(after, "bubble_sandbox_executions_in_flight")).contains(0.0);
+      if (result.hasNonNull("memory_peak_bytes")) {
+        assertThat(sample(after, "bubble_sandbox_execution_memory_peak_bytes_count")).contains(1.0);
+        assertThat(sample(after, "bubble_sandbox_execution_memory_peak_bytes_bucket{le=\"4194304.0\"}")).contains(0.0);
+      }
+      if (result.hasNonNull("cpu_time_ms")) {
+        assertThat(sample(after, "bubble_sandbox_execution_cpu_seconds_count")).contains(1.0);
+      }
+      assertThat(fresh.delete("/v1/sessions/" + session).statusCode()).isEqualTo(204);
+      assertThat(sample(scrape(fresh), "bubble_sandbox_sessions_ended_total{reason=\"client\"}")).contains(1.0);
+    }
+  }
+
+  @Test
   @DisplayName("Executions ended by the memory and the pids limit are counted with their limit and kind")
   void limitAndKindLabels() throws Exception {
     String before = scrape(server);

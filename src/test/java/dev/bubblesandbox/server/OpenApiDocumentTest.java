@@ -109,7 +109,7 @@ class OpenApiDocumentTest {
     assertThat(properties("ExecutionResult")).isEqualTo(JsonObject.mapFrom(full).fieldNames());
     assertThat(required("ExecutionResult")).isEqualTo(JsonObject.mapFrom(least).fieldNames());
 
-    JsonObject environment = JsonObject.mapFrom(new EnvironmentSummary("bare", null, List.of(), null, true, List.of(), null));
+    JsonObject environment = JsonObject.mapFrom(new EnvironmentSummary("bare", null, List.of(), null, true, List.of(), null, null));
     assertThat(properties("Environment")).isEqualTo(environment.fieldNames());
     assertThat(required("Environment")).isEqualTo(environment.fieldNames());
 

@@ -12,8 +12,11 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.junit5.VertxExtension;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -29,6 +32,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * {@code requests}, {@code httpx}) and one that waits for {@code 100 Continue} (curl), long before
  * the 120 s idle timeout. The bound is generous so a loaded machine does not flake: a server
  * that stops reading without answering blocks the client until the idle timeout.
+ *
+ * <p>Past the keep-alive drain, the server lingers before it closes, as nginx does: a client that
+ * writes its whole body before reading ({@code http.client}, {@code urllib}) must finish writing
+ * without a broken pipe, and then read its answer.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @ExtendWith(VertxExtension.class)
@@ -37,7 +44,7 @@ class UploadRefusalIT {
   private static final Duration PROMPTLY = Duration.ofSeconds(10);
   private static final long MIB = 1 << 20;
   private static final long LIMIT = 10 * MIB;
-  /** Bodies past the drain bound (min(LIMIT, 4 MiB)) are answered and the connection closed. */
+  /** Bodies past the keep-alive drain (min(LIMIT, 4 MiB)) are answered and the connection closed. */
   private static final long PAST_THE_BOUND = 8 * MIB;
   /** Bodies within it are read and dropped, and the connection serves the next request. */
   private static final long WITHIN_THE_BOUND = MIB;
@@ -51,7 +58,8 @@ class UploadRefusalIT {
 
   @BeforeAll
   void boundsFit() {
-    assertThat(Math.min(LIMIT, BodyDrain.MAX_DRAIN_BYTES)).isBetween(WITHIN_THE_BOUND, PAST_THE_BOUND - 1);
+    assertThat(Math.min(LIMIT, BodyDrain.KEEP_ALIVE_DRAIN_BYTES)).isBetween(WITHIN_THE_BOUND, PAST_THE_BOUND - 1);
+    assertThat(BodyDrain.lingerCeiling(LIMIT)).isGreaterThan(20 * MIB);
   }
 
   private RawHttpConnection connect() throws Exception {
@@ -106,6 +114,126 @@ class UploadRefusalIT {
       assertAnsweredAndClosed(connection, response);
     }
     assertThat(json(server.get(session.files(""))).get("files")).isEmpty();
+  }
+
+  @Test
+  @DisplayName("A chunked PUT one byte past the limit: the refusal closes the connection, however fast the rest arrives")
+  void chunkedPutJustPastTheLimit() throws Exception {
+    // The last byte and the end of the body arrive together, while the refusal is on its way to
+    // the answer: the server must have stopped reading, or it would see the body ended and keep
+    // a connection it said nothing about.
+    try (RawHttpConnection connection = connect()) {
+      connection.writeHead("PUT", session.files("/big.txt"), Map.of("Transfer-Encoding", "chunked"));
+      assertThat(connection.writeChunkedBody(LIMIT + 1)).isEqualTo(LIMIT + 1);
+      RawHttpConnection.Response response = connection.readResponse();
+      assertRefused(response, 413, "payload_too_large");
+      assertAnsweredAndClosed(connection, response);
+    }
+    assertThat(json(server.get(session.files(""))).get("files")).isEmpty();
+  }
+
+  @Test
+  @DisplayName("PUT of 10 MiB + 1 written whole before reading (http.client, urllib): every byte is taken, then 413")
+  void lingeringCloseLetsTheClientFinishWriting() throws Exception {
+    try (RawHttpConnection connection = connect()) {
+      connection.writeHead("PUT", session.files("/big.txt"), length(LIMIT + 1));
+      assertThat(connection.writeBody(LIMIT + 1)).as("bytes written before the server closed").isEqualTo(LIMIT + 1);
+      RawHttpConnection.Response response = connection.readResponse();
+      assertRefused(response, 413, "payload_too_large");
+      assertAnsweredAndClosed(connection, response);
+    }
+    try (RawHttpConnection connection = connect()) {
+      connection.writeHead("PUT", session.files("/big.txt"), Map.of("Transfer-Encoding", "chunked"));
+      assertThat(connection.writeChunkedBody(20 * MIB)).isEqualTo(20 * MIB);
+      RawHttpConnection.Response response = connection.readResponse();
+      assertRefused(response, 413, "payload_too_large");
+      assertAnsweredAndClosed(connection, response);
+    }
+  }
+
+  @Test
+  @DisplayName("A refused client that goes quiet mid-body is closed once it has been idle a while, not held")
+  void lingeringCloseEndsWhenTheClientGoesQuiet() throws Exception {
+    Duration idleAndMargin = Duration.ofSeconds(BodyDrain.LINGER_IDLE_SECONDS).plus(PROMPTLY);
+    try (RawHttpConnection connection = new RawHttpConnection(server.server.port(), idleAndMargin)) {
+      connection.writeHead("PUT", session.files("/big.txt"), length(20 * MIB));
+      connection.writeBody(MIB);
+      RawHttpConnection.Response response = connection.readResponse();
+      assertRefused(response, 413, "payload_too_large");
+      assertAnsweredAndClosed(connection, response);
+    }
+  }
+
+  @Test
+  @DisplayName("A refused body streamed past the lingering ceiling is cut off")
+  void lingeringCloseHasAByteCeiling() throws Exception {
+    long endless = BodyDrain.lingerCeiling(LIMIT) + 16 * MIB;
+    try (RawHttpConnection connection = new RawHttpConnection(server.server.port(), Duration.ofSeconds(60))) {
+      connection.writeHead("PUT", session.files("/big.txt"), Map.of("Transfer-Encoding", "chunked"));
+      assertThat(connection.writeChunkedBody(endless)).as("bytes the server took").isLessThan(endless);
+    }
+    assertThat(json(server.get(session.files(""))).get("files")).isEmpty();
+  }
+
+  @Test
+  @DisplayName("PUT of 10 MiB + 1 from python http.client, requests and httpx, and from curl: each reads its 413")
+  void realClientsReadTheRefusal() throws Exception {
+    Path dir = Files.createTempDirectory("bubble-sandbox-refusal-");
+    try {
+      Path script = Files.writeString(dir.resolve("put.py"), PYTHON_PUT);
+      Path body = dir.resolve("body.txt");
+      try (var out = Files.newOutputStream(body)) {
+        out.write(new byte[(int) (LIMIT + 1)]);
+      }
+      String url = "http://127.0.0.1:" + server.server.port() + session.files("/big.txt");
+      for (String client : List.of("http.client", "requests", "httpx")) {
+        assertThat(run(List.of(PYTHON.toString(), script.toString(), client, url, Long.toString(LIMIT + 1))))
+            .as(client).isEqualTo("413");
+      }
+      // curl waits for 100 Continue past 1 MiB; with "Expect:" emptied it writes the body first.
+      for (String expect : List.of("Expect: 100-continue", "Expect:")) {
+        assertThat(run(List.of("curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "-H", expect,
+            "-T", body.toString(), url))).as("curl with " + expect).isEqualTo("413");
+      }
+    } finally {
+      dev.bubblesandbox.HostFiles.deleteRecursively(dir);
+    }
+    assertThat(json(server.get(session.files(""))).get("files")).isEmpty();
+  }
+
+  private static final Path PYTHON = Path.of(".ci", ".venv", "bin", "python");
+
+  /** One PUT from the named Python client; prints the status, or the exception the client raised. */
+  private static final String PYTHON_PUT = """
+      import http.client, sys, urllib.parse
+      import httpx, requests
+      client, url, size = sys.argv[1], sys.argv[2], int(sys.argv[3])
+      body = b"a" * size
+      try:
+          if client == "http.client":
+              # As urllib does: the whole body is written before the answer is read.
+              parts = urllib.parse.urlsplit(url)
+              connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+              connection.request("PUT", parts.path, body=body)
+              status = connection.getresponse().status
+          elif client == "requests":
+              status = requests.put(url, data=body, timeout=30).status_code
+          else:
+              status = httpx.put(url, content=body, timeout=30).status_code
+          print(status, end="")
+      except Exception as failure:
+          print(type(failure).__name__, failure, end="")
+      """;
+
+  private static String run(List<String> command) throws Exception {
+    Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT)
+        .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
+    String printed = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!process.waitFor(60, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      throw new AssertionError(command + " did not finish");
+    }
+    return printed;
   }
 
   @Test
