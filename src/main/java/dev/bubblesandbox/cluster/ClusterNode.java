@@ -13,6 +13,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.file.FileSystemOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
@@ -100,7 +101,9 @@ public final class ClusterNode {
     }
     HazelcastClusterManager manager = new HazelcastClusterManager(HazelcastSettings.from(settings, secret));
     return Vertx.builder()
-        .with(new VertxOptions().setEventBusOptions(bus))
+        // It serves no files: no file cache, which would be left in /tmp by a killed JVM.
+        .with(new VertxOptions().setEventBusOptions(bus).setFileSystemOptions(
+            new FileSystemOptions().setClassPathResolvingEnabled(false).setFileCachingEnabled(false)))
         .withClusterManager(manager)
         .buildClustered()
         .map(vertx -> {
