@@ -1,5 +1,6 @@
 package dev.bubblesandbox.cli;
 
+import ch.qos.logback.classic.LoggerContext;
 import dev.bubblesandbox.BubbleSandboxException;
 import dev.bubblesandbox.config.SettingsLoader;
 import dev.bubblesandbox.server.BubbleSandboxServer;
@@ -9,6 +10,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -30,6 +32,7 @@ public final class ServeCommand implements Callable<Integer> {
     try {
       server = BubbleSandboxServer.start(Optional.ofNullable(config.configFile), overrides).get();
     } catch (ExecutionException e) {
+      flushLogs();
       if (e.getCause() instanceof BubbleSandboxException known) {
         throw known;
       }
@@ -46,11 +49,22 @@ public final class ServeCommand implements Callable<Integer> {
       } catch (Exception e) {
         Console.ERR.println("error: shutdown did not complete: " + e.getMessage());
       } finally {
+        flushLogs();
         stopped.countDown();
       }
     }, "bubble-sandbox-shutdown"));
     stopped.await();
     return 0;
+  }
+
+  /**
+   * Writes out the log lines still queued for the asynchronous appender and stops logging: the
+   * last lines of a start that failed, or of a shutdown, would otherwise die with the JVM.
+   */
+  private static void flushLogs() {
+    if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
+      context.stop();
+    }
   }
 
   /** The configured host, read as the server read it (it started, so the settings are valid). */
