@@ -35,7 +35,12 @@ final class ClusterRoutes {
   /** The name of the node that answered, on every answer in cluster mode. */
   static final String NODE_HEADER = "X-Bubble-Sandbox-Node";
   private static final String LISTING_ADDRESS = "bubble-sandbox.cluster.sessions.";
-  private static final long LISTING_TIMEOUT_MILLIS = 3_000;
+  /**
+   * How long a listing waits for another node. A killed node's bus connection fails at once and a
+   * lost one leaves the membership, so this only bounds a node that is alive but slow (a busy
+   * machine, a first TLS handshake on the bus): generous, so that it is not left out of the list.
+   */
+  private static final long LISTING_TIMEOUT_MILLIS = 10_000;
 
   private final ServerContext context;
   private final ClusterNode node;
