@@ -25,7 +25,7 @@ import org.yaml.snakeyaml.resolver.Resolver;
  * mappings, sequences, and scalars typed as its safe constructor types them (null, booleans,
  * whole numbers in any YAML 1.1 notation, decimals, strings; any other tag as its text). The
  * constructor and representer are left out because starting them (java.util.logging,
- * java.beans, java.sql) cost each CLI run some 30 ms; {@code YamlValuesTest} holds the result
+ * java.beans, java.sql) would slow every CLI run; {@code YamlValuesTest} holds the result
  * to the safe constructor's.
  */
 final class YamlValues {

@@ -13,8 +13,8 @@ import java.util.concurrent.TimeUnit;
  * One sandbox launch, made ready before its execution is known: a thread, a {@code /bin/sh} that
  * has joined a fresh group of the host's {@link ResourceControl}, and then waits for one line on
  * stdin. Joining a cgroup takes the kernel's cgroup_threadgroup_rwsem for writing, which waits
- * out an RCU grace period: 5 to 15 ms on an otherwise idle host, more than bwrap and Python take
- * to start. Done ahead of time ({@link LauncherPool}) it costs an execution nothing.
+ * out an RCU grace period, which on an idle host can take longer than bwrap and Python take to
+ * start. Done ahead of time ({@link LauncherPool}) it costs an execution nothing.
  *
  * <p>The execution's command goes to the shell in a file it sources ({@link #SCRIPT}): stdin is
  * the sandbox's own from the go line on, and a shell's {@code read} takes a pipe byte by byte.

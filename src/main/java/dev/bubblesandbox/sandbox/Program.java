@@ -38,7 +38,7 @@ public record Program(List<String> argv, Optional<String> source) {
    * and KeyboardInterrupt ended as Python ends them. Only {@code sys.orig_argv} and the module
    * frame's {@code f_back} show the reader. {@code exec} of the text compiles it as {@code -c}
    * does (file {@code <string>}, coding cookies ignored); the builtin {@code compile()} would
-   * cost 2 ms more on its first call (it builds the AST types).
+   * be slower on its first call (it builds the AST types).
    */
   static final String PYTHON_READER = "try:\n"
       + " with open('" + SOURCE_PATH + "','rb') as f:c=f.read().decode()\n"

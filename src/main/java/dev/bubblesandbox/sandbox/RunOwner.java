@@ -22,7 +22,7 @@ final class RunOwner {
   /**
    * Fields of /proc/PID/stat after the command name (which may hold spaces and parentheses):
    * the state (field 3) first. Read from /proc, not through ProcessHandle.Info, whose first use
-   * costs the CLI's start-up some 8 ms.
+   * loads enough to slow the CLI's start-up.
    *
    * @throws NoSuchFileException when there is no such process
    */

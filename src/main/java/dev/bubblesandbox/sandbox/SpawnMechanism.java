@@ -2,8 +2,8 @@ package dev.bubblesandbox.sandbox;
 
 /**
  * How this JVM starts processes. Java 17 on Linux starts each through posix_spawn of its
- * {@code jspawnhelper} program, which then execs the command: one exec more per sandbox (about
- * 1 ms of machine CPU on a 2-core host) than vfork and exec. VFORK is deprecated from Java 25
+ * {@code jspawnhelper} program, which then execs the command: one exec more per sandbox, paid in
+ * machine CPU on every launch, than vfork and exec. VFORK is deprecated from Java 25
  * and removed after it, so it is chosen only before 25, and never over a mechanism set with
  * {@code -Djdk.lang.Process.launchMechanism}.
  */

@@ -21,8 +21,8 @@ import java.util.stream.Collectors;
  * its own left in {@code __main__} or {@code sys.modules} (its helpers live in a dictionary that
  * is cleared before the code runs; {@code os} and {@code sys} are loaded by every Python start).
  * After a preload it freezes the garbage collector's objects ({@code gc.freeze()}, as fork
- * servers do): the preloaded modules' objects are then not traversed again, which takes the exit
- * of a pandas process from some 300 ms to 50 ms; the script's own objects are collected as ever.
+ * servers do): the preloaded modules' objects are then not traversed again, so that a process
+ * that loaded pandas exits quickly; the script's own objects are collected as ever.
  */
 final class WarmReader {
 

@@ -13,7 +13,7 @@ record WorkerSettings(int readyLaunches, WarmSettings warm) {
 
   /**
    * Launches kept ready (each an idle shell, a thread and a cgroup): enough for the bursts a
-   * few cores can run at once; past them a launch is made on the spot, a few ms slower.
+   * few cores can run at once; past them a launch is made on the spot and waits for its cgroup join.
    */
   private static final int READY_LAUNCHES = 4;
 
