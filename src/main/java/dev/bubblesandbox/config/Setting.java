@@ -42,7 +42,7 @@ public record Setting<T>(String key, Object defaultValue, SettingParser<T> parse
     }
   }
 
-  /** The default as the YAML file and the README write it: lists in JSON form, "" when empty. */
+  /** The default as the YAML file and docs/configuration.md write it: lists in JSON form, "" when empty. */
   public String defaultText() {
     if (defaultValue instanceof List<?> list) {
       return list.stream().map(item -> "\"" + item + "\"").collect(Collectors.joining(", ", "[", "]"));

@@ -8,8 +8,9 @@ import java.util.Optional;
 
 /**
  * Every setting, declared once: key, default, parser and description. {@link Settings} is built
- * from this table, the environment variables are derived from it, and {@code conf/config.yaml}
- * and the README's Configuration table are checked against it by {@code SettingsTableTest}.
+ * from this table, the environment variables are derived from it, {@code conf/config.yaml} is
+ * checked against it by {@code SettingsTableTest}, and {@code docs/configuration.md} is generated
+ * from it ({@code ConfigurationPageTest}).
  */
 public final class SettingsTable {
 

@@ -21,7 +21,10 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The settings table against the YAML file, the README, the environment and {@link Settings}. */
+/**
+ * The settings table against the YAML file, the environment and {@link Settings};
+ * {@code ConfigurationPageTest} holds {@code docs/configuration.md} to it.
+ */
 class SettingsTableTest {
 
   private static final Path PROJECT = Path.of("").toAbsolutePath();
@@ -170,24 +173,6 @@ class SettingsTableTest {
             .isEqualTo(SettingsTable.byKey(matcher.group(1)).orElseThrow().description());
       }
     }
-  }
-
-  @Test
-  @DisplayName("the README's Configuration table lists every setting once, with its default and description")
-  void readmeMatchesTable() throws IOException {
-    String readme = Files.readString(PROJECT.resolve("README.md"));
-    int start = readme.indexOf("\n## Configuration\n");
-    int end = readme.indexOf("\n## ", start + 1);
-    assertThat(start).as("README has a Configuration section").isPositive();
-    List<String> rows = readme.substring(start, end).lines()
-        .filter(line -> line.startsWith("| `"))
-        .toList();
-    List<String> expected = SettingsTable.ALL.stream()
-        .map(setting -> "| `" + setting.key() + "` | `" + setting.defaultText() + "` | " + setting.description() + " |")
-        .toList();
-
-    assertThat(rows).as("README rows; expected:%n%s", String.join("\n", expected))
-        .containsExactlyElementsOf(expected);
   }
 
   @Test
