@@ -17,30 +17,27 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * README's Python client examples, taken from its "Clients" section as written and run against a
- * live server with an API key, so they cannot rot. They need {@code requests} and
+ * The Python client examples of {@code docs/clients.md}, taken from the page as written and run
+ * against a live server with an API key, so they cannot rot. They need {@code requests} and
  * {@code websockets}: {@code .ci/run} installs them in {@code .ci/.venv}.
  */
 class ReadmeExamplesIT {
 
   private static final String KEY = "readme-key-0123456789abcdef";
   private static final Path PYTHON = Path.of(".ci", ".venv", "bin", "python");
+  private static final Path PAGE = Path.of("docs", "clients.md");
 
   @RegisterExtension
   static final TestServer server = TestServer.perClass(Map.of("api_key", KEY));
 
-  /** What each example prints, in README order: one-shot, session, console. */
+  /** What each example prints, in the page's order: one-shot, session, console. */
   private static final List<String> EXPECTED = List.of(
       "0 42\n",
       "a,b,total\n1,2,3\n3,4,7\n",
       "name? hello world\nexit 0\n");
 
-  static List<String> pythonExamples(String readme) {
-    int start = readme.indexOf("\n## Clients\n");
-    assertThat(start).as("README has a Clients section").isNotNegative();
-    int end = readme.indexOf("\n## ", start + 1);
-    String section = readme.substring(start, end < 0 ? readme.length() : end);
-    Matcher block = Pattern.compile("```python\\n(.*?)```", Pattern.DOTALL).matcher(section);
+  static List<String> pythonExamples(String page) {
+    Matcher block = Pattern.compile("```python\\n(.*?)```", Pattern.DOTALL).matcher(page);
     List<String> examples = new ArrayList<>();
     while (block.find()) {
       examples.add(block.group(1));
@@ -49,20 +46,20 @@ class ReadmeExamplesIT {
   }
 
   @Test
-  @DisplayName("README's Python examples (one-shot, session with files, live console) run and print what they say")
+  @DisplayName("docs/clients.md's Python examples (one-shot, session with files, live console) run and print what they say")
   void examplesRun() throws Exception {
     if (!Files.isExecutable(PYTHON)) {
       throw new IllegalStateException(PYTHON + " is missing: python3 -m venv .ci/.venv && "
           + ".ci/.venv/bin/pip install requests websockets (.ci/run does this)");
     }
-    List<String> examples = pythonExamples(Files.readString(Path.of("README.md")));
+    List<String> examples = pythonExamples(Files.readString(PAGE));
     assertThat(examples).hasSize(EXPECTED.size());
     Path dir = Files.createTempDirectory("bubble-sandbox-readme-");
     try {
       for (int i = 0; i < examples.size(); i++) {
         Path script = dir.resolve("example" + i + ".py");
         Files.writeString(script, examples.get(i));
-        assertThat(run(script)).as("README example %d", i + 1).isEqualTo(EXPECTED.get(i));
+        assertThat(run(script)).as("%s example %d", PAGE, i + 1).isEqualTo(EXPECTED.get(i));
       }
     } finally {
       dev.bubblesandbox.HostFiles.deleteRecursively(dir);
