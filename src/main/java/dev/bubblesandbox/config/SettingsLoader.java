@@ -72,7 +72,7 @@ public final class SettingsLoader {
         .filter(name -> name.startsWith(ENV_PREFIX) && SettingsTable.byKey(key(name)).isEmpty())
         .map(name -> "Ignoring " + name + ": it is not a setting"
             + ClosestName.to(key(name), keys).map(closest -> "; did you mean " + Setting.variable(closest) + "?")
-                .orElse(" (the settings are in the README's Configuration table)."))
+                .orElse(" (the settings are listed in docs/configuration.md)."))
         .toList();
   }
 

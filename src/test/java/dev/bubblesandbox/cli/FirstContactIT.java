@@ -81,8 +81,8 @@ class FirstContactIT {
     assertThat(outcome.stderr().lines()).containsExactly(
         "warning: Ignoring BUBBLE_SANDBOX_EXECUTION_TIMEOUT_SECOND: it is not a setting; "
             + "did you mean BUBBLE_SANDBOX_EXECUTION_TIMEOUT_SECONDS?",
-        "warning: Ignoring BUBBLE_SANDBOX_URL: it is not a setting (the settings are in the README's "
-            + "Configuration table).");
+        "warning: Ignoring BUBBLE_SANDBOX_URL: it is not a setting (the settings are listed in "
+            + "docs/configuration.md).");
   }
 
   @Test

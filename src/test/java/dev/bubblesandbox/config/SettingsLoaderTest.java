@@ -146,7 +146,7 @@ class SettingsLoaderTest {
         "BUBBLE_SANDBOX_URL", "http://x", "BUBBLE_SANDBOX_HTTP_PORT", "1", "OTHER_URL", "y")))
         .containsExactly(
             "Ignoring BUBBLE_SANDBOX_MAX_SESION: it is not a setting; did you mean BUBBLE_SANDBOX_MAX_SESSIONS?",
-            "Ignoring BUBBLE_SANDBOX_URL: it is not a setting (the settings are in the README's Configuration table).");
+            "Ignoring BUBBLE_SANDBOX_URL: it is not a setting (the settings are listed in docs/configuration.md).");
   }
 
   @Test
