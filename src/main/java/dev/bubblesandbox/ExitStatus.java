@@ -3,7 +3,7 @@ package dev.bubblesandbox;
 /**
  * The command line's own exit statuses, for failures before or around the sandboxed process
  * (whose return code is otherwise the CLI's status). Kept just below the shell's 126 and 127, as
- * {@code docker run} does with 125; README's command-line section lists them.
+ * {@code docker run} does with 125; docs/cli.md lists them.
  */
 public final class ExitStatus {
 
