@@ -19,7 +19,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * README's Python client examples, taken from its "Clients" section as written and run against a
  * live server with an API key, so they cannot rot. They need {@code requests} and
- * {@code websockets}: {@code .ci/run} installs them in {@code .ci/.venv}.
+ * {@code websockets}: {@code bin/test} installs them in {@code .ci/.venv}.
  */
 class ReadmeExamplesIT {
 
@@ -53,7 +53,7 @@ class ReadmeExamplesIT {
   void examplesRun() throws Exception {
     if (!Files.isExecutable(PYTHON)) {
       throw new IllegalStateException(PYTHON + " is missing: python3 -m venv .ci/.venv && "
-          + ".ci/.venv/bin/pip install requests websockets (.ci/run does this)");
+          + ".ci/.venv/bin/pip install requests websockets (bin/test does this)");
     }
     List<String> examples = pythonExamples(Files.readString(Path.of("README.md")));
     assertThat(examples).hasSize(EXPECTED.size());
