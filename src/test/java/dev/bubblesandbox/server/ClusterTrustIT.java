@@ -2,6 +2,7 @@ package dev.bubblesandbox.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.hazelcast.client.HazelcastClient;
 import com.hazelcast.client.config.ClientConfig;
@@ -172,10 +173,7 @@ class ClusterTrustIT {
       try {
         assertThat(insider.getCluster().getMembers()).hasSize(4);
         // Its join moved partitions about: the attack is what it writes, once that has settled.
-        long settled = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!insider.getPartitionService().isClusterSafe() && System.nanoTime() < settled) {
-          Thread.sleep(100);
-        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> insider.getPartitionService().isClusterSafe());
         String fake = insider.getCluster().getLocalMember().getUuid().toString();
         IMap<String, Object> nodes = insider.getMap("bubble-sandbox.nodes");
         IMap<String, Object> sessions = insider.getMap("bubble-sandbox.sessions");
@@ -199,11 +197,8 @@ class ClusterTrustIT {
           assertThat(through.send("POST", "/v1/execute", "{\"script\": \"print(1)\"}").statusCode()).isEqualTo(200);
         }
         // The owner writes its entry again.
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (String.valueOf(sessions.get(session)).contains("trap") && System.nanoTime() < deadline) {
-          Thread.sleep(100);
-        }
-        assertThat(String.valueOf(sessions.get(session))).doesNotContain("trap");
+        await().atMost(Duration.ofSeconds(10))
+            .untilAsserted(() -> assertThat(String.valueOf(sessions.get(session))).doesNotContain("trap"));
         // An entry no node signed, and none writes over, leaves its id unavailable, never routed.
         var unknown = client(1, KEY).send("GET", "/v1/sessions/" + session + "-map", null);
         assertThat(unknown.statusCode()).isEqualTo(503);
