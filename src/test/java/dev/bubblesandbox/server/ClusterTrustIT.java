@@ -20,6 +20,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
+import io.vertx.junit5.VertxExtension;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -42,6 +43,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A three-node cluster with a secret, TLS and two tenants, attacked from its network: a Hazelcast
@@ -49,6 +51,7 @@ import org.junit.jupiter.api.Test;
  * in, raw frames to the event bus, forged hop tokens. The attacks that succeeded against the
  * cluster before it had a secret are written here as tests.
  */
+@ExtendWith(VertxExtension.class)
 class ClusterTrustIT {
 
   private static final String KEY = "cluster-default-key-0123456789";
@@ -60,18 +63,15 @@ class ClusterTrustIT {
   private static Vertx vertx;
 
   @BeforeAll
-  static void startCluster() throws Exception {
+  static void startCluster(Vertx clientVertx) throws Exception {
     String keys = TenantClient.asJson(List.of(TenantClient.entry("team-a", KEY_A, null),
         TenantClient.entry("team-b", KEY_B, null), TenantClient.entry("team-c", KEY_C, 2)));
     cluster = ClusterNodes.start(3, Map.of("BUBBLE_SANDBOX_API_KEY", KEY, "BUBBLE_SANDBOX_API_KEYS", keys));
-    vertx = Vertx.vertx();
+    vertx = clientVertx;   // VertxExtension closes it after the last test
   }
 
   @AfterAll
   static void stopCluster() throws Exception {
-    if (vertx != null) {
-      vertx.close().await();
-    }
     if (cluster != null) {
       cluster.close();
     }
