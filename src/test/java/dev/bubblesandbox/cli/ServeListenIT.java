@@ -1,6 +1,7 @@
 package dev.bubblesandbox.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -8,6 +9,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -64,13 +66,9 @@ class ServeListenIT {
             "serve", "--port", Integer.toString(port))
         .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectErrorStream(true).start();
     try {
-      List<String> listening = List.of();
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (listening.isEmpty() && server.isAlive() && System.nanoTime() < deadline) {
-        Thread.sleep(100);
-        listening = listeningAddresses(port);
-      }
-      assertThat(listening).as("the server listens on port " + port).isNotEmpty();
+      List<String> listening = await("the server listens on port " + port).atMost(Duration.ofSeconds(60))
+          .failFast("the server ended", () -> !server.isAlive())
+          .until(() -> listeningAddresses(port), addresses -> !addresses.isEmpty());
       assertThat(listening).allMatch(address -> address.equals("0100007F")
           || address.equals("00000000000000000000000001000000")
           || address.equals("0000000000000000FFFF00000100007F"), "loopback only");
@@ -152,10 +150,8 @@ class ServeListenIT {
             "serve", "--port", Integer.toString(port))
         .redirectOutput(log.toFile()).redirectErrorStream(true).start();
     try {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (server.isAlive() && System.nanoTime() < deadline && !Files.readString(log).contains("server started")) {
-        Thread.sleep(100);
-      }
+      await("server started").atMost(Duration.ofSeconds(60)).failFast("the server ended", () -> !server.isAlive())
+          .until(() -> Files.readString(log).contains("server started"));
       String output = Files.readString(log);
       assertThat(output).contains("server started");
       assertThat(output.lines().filter(line -> line.contains("\"level\":\"WARN\"") && line.contains("no API key")

@@ -5,6 +5,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Objects;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
+import org.awaitility.core.TerminalFailureException;
 
 /** Waits for a server started as a process of its own to answer {@code /metrics}. */
 final class ServedMetrics {
@@ -15,15 +20,14 @@ final class ServedMetrics {
    * The first {@code /metrics} answer on {@code port}, or null when {@code server} ended or a
    * minute passed: a JVM, Vert.x and the ready launchers start slowly on a loaded machine.
    */
-  static String await(HttpClient http, int port, Process server) throws InterruptedException {
-    for (int i = 0; i < 600 && server.isAlive(); i++) {
-      try {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
-            HttpResponse.BodyHandlers.ofString()).body();
-      } catch (IOException e) {
-        Thread.sleep(100);
-      }
+  static String await(HttpClient http, int port, Process server) {
+    HttpRequest metrics = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build();
+    try {
+      return Awaitility.await().atMost(Duration.ofMinutes(1)).failFast(() -> !server.isAlive())
+          .ignoreExceptionsInstanceOf(IOException.class)
+          .until(() -> http.send(metrics, HttpResponse.BodyHandlers.ofString()).body(), Objects::nonNull);
+    } catch (ConditionTimeoutException | TerminalFailureException e) {
+      return null;
     }
-    return null;
   }
 }

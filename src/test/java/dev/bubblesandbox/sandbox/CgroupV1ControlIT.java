@@ -1,9 +1,11 @@
 package dev.bubblesandbox.sandbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
@@ -49,10 +51,8 @@ class CgroupV1ControlIT {
       Process forker = new ProcessBuilder("/bin/sh", "-c", join + "; while :; do sleep 4242 & done").start();
       Path freezerProcs = group.procsFiles().stream().map(Path::of)
           .filter(file -> file.toString().contains("freezer")).findFirst().orElseThrow();
-      for (int i = 0; i < 200 && Files.readAllLines(freezerProcs).size() < 20; i++) {
-        Thread.sleep(10);
-      }
-      assertThat(Files.readAllLines(freezerProcs)).as("the forker and its children").hasSizeGreaterThanOrEqualTo(20);
+      await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10)).untilAsserted(() ->
+          assertThat(Files.readAllLines(freezerProcs)).as("the forker and its children").hasSizeGreaterThanOrEqualTo(20));
 
       group.killAll();
 
@@ -71,9 +71,8 @@ class CgroupV1ControlIT {
     String join = String.join("; ", group.procsFiles().stream().map(file -> "echo $$ > " + file).toList());
     Process orphan = new ProcessBuilder("/bin/sh", "-c", join + "; exec sleep 4343").start();
     Path lastJoined = Path.of(group.procsFiles().get(group.procsFiles().size() - 1));
-    for (int i = 0; i < 100 && Files.readString(lastJoined).isBlank(); i++) {
-      Thread.sleep(10);
-    }
+    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+        .until(() -> !Files.readString(lastJoined).isBlank());
     ResourceControl.Group live = control.create(SandboxRunner.GROUP_PREFIX + RunOwner.TOKEN + "-live");
     control.removeStale();
     assertThat(orphan.waitFor(10, TimeUnit.SECONDS)).isTrue();

@@ -1,11 +1,13 @@
 package dev.bubblesandbox.sandbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.bubblesandbox.MountTable;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
@@ -57,9 +59,8 @@ class CgroupV2ControlIT {
       }
       companion = new ProcessBuilder("/bin/sh", "-c",
           "echo $$ > " + delegated.resolve("cgroup.procs") + "; exec sleep 4345").start();
-      for (int i = 0; i < 100 && Files.readString(delegated.resolve("cgroup.procs")).isBlank(); i++) {
-        Thread.sleep(10);
-      }
+      await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+          .until(() -> !Files.readString(delegated.resolve("cgroup.procs")).isBlank());
       CgroupV2Control prepared = CgroupV2Delegation.prepare(delegated, Set.of("hugetlb"));
       assertThat(Files.readString(delegated.resolve("cgroup.procs"))).isBlank();
       assertThat(Files.readString(delegated.resolve("server/cgroup.procs")).trim())
@@ -115,7 +116,7 @@ class CgroupV2ControlIT {
       assertThat(result.stderr()).isEmpty();
       assertThat(result.cpuTimeMs()).isBetween(250L, 5_000L);
     }
-    assertThat(executionGroupsOnceRemoved()).isEmpty();
+    awaitExecutionGroupsRemoved();
   }
 
   @Test
@@ -132,7 +133,7 @@ class CgroupV2ControlIT {
         + "print('parent done')\n");
     assertThat(result.stdout()).isEqualTo("parent done\n");
     assertThat(Sandboxes.survivors(java.time.Duration.ofSeconds(2), "sleep", seconds)).isEmpty();
-    assertThat(executionGroupsOnceRemoved()).isEmpty();
+    awaitExecutionGroupsRemoved();
   }
 
   @Test
@@ -144,11 +145,9 @@ class CgroupV2ControlIT {
     // Host processes, no sandbox: only the group can end them. The shell forks a second one.
     Process forker = new ProcessBuilder("/bin/sh", "-c",
         "echo $$ > " + procs + "; sleep 4346 & exec sleep 4347").start();
-    for (int i = 0; i < 200 && Files.readAllLines(Path.of(procs)).size() < 2; i++) {
-      Thread.sleep(10);
-    }
+    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+        .untilAsserted(() -> assertThat(Files.readAllLines(Path.of(procs))).hasSize(2));
     List<String> members = Files.readAllLines(Path.of(procs));
-    assertThat(members).hasSize(2);
     group.killAll();
     assertThat(forker.waitFor(10, TimeUnit.SECONDS)).isTrue();
     for (String pid : members) {
@@ -166,23 +165,18 @@ class CgroupV2ControlIT {
     ResourceControl.Group group = control.create("stale-group");
     String procs = group.procsFiles().get(0);
     Process orphan = new ProcessBuilder("/bin/sh", "-c", "echo $$ > " + procs + "; exec sleep 4344").start();
-    for (int i = 0; i < 100 && Files.readString(Path.of(procs)).isBlank(); i++) {
-      Thread.sleep(10);
-    }
+    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+        .until(() -> !Files.readString(Path.of(procs)).isBlank());
     assertThat(Files.readString(Path.of(procs)).trim()).isEqualTo(Long.toString(orphan.pid()));
     control.removeStale();
     assertThat(orphan.waitFor(10, TimeUnit.SECONDS)).isTrue();
     assertThat(Path.of(procs).getParent()).doesNotExist();
   }
 
-  /** Groups left after waiting a little: a group is removed just after its result is out. */
-  private static List<Path> executionGroupsOnceRemoved() throws Exception {
-    List<Path> groups = executionGroups();
-    for (int i = 0; i < 200 && !groups.isEmpty(); i++) {
-      Thread.sleep(10);
-      groups = executionGroups();
-    }
-    return groups;
+  /** Waits until no execution group is left: a group is removed just after its result is out. */
+  private static void awaitExecutionGroupsRemoved() {
+    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+        .untilAsserted(() -> assertThat(executionGroups()).isEmpty());
   }
 
   private static List<Path> executionGroups() throws Exception {

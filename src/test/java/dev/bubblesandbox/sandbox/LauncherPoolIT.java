@@ -2,10 +2,12 @@ package dev.bubblesandbox.sandbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
@@ -101,14 +103,9 @@ class LauncherPoolIT {
         .map(ProcessHandle::pid).collect(java.util.stream.Collectors.toCollection(java.util.ArrayList::new));
   }
 
-  private static List<Long> waitForShells(int count) throws InterruptedException {
-    List<Long> shells = waitingShells();
-    for (int i = 0; i < 500 && shells.size() < count; i++) {
-      Thread.sleep(10);
-      shells = waitingShells();
-    }
-    assertThat(shells).hasSizeGreaterThanOrEqualTo(count);
-    return shells;
+  private static List<Long> waitForShells(int count) {
+    return await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+        .until(LauncherPoolIT::waitingShells, shells -> shells.size() >= count);
   }
 
   /** The freezer groups of this JVM's launches. */

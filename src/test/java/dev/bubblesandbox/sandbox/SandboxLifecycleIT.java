@@ -3,6 +3,7 @@ package dev.bubblesandbox.sandbox;
 import static dev.bubblesandbox.sandbox.Sandboxes.LIMITS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -61,11 +62,8 @@ class SandboxLifecycleIT {
         Sandboxes.python(work.path(), List.of(), limits, script.replace("SECONDS", seconds)), marker);
     marker.await();
     // The sleeper may still be on its way through fork and exec: wait until the host sees it.
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(STARTUP_SECONDS);
-    while (HostProcesses.withArgv("sleep", seconds).isEmpty() && System.nanoTime() < deadline) {
-      Thread.sleep(20);
-    }
-    assertThat(HostProcesses.withArgv("sleep", seconds)).as("the sleeper runs on the host").isNotEmpty();
+    await().atMost(Duration.ofSeconds(STARTUP_SECONDS)).pollInterval(Duration.ofMillis(20)).untilAsserted(() ->
+        assertThat(HostProcesses.withArgv("sleep", seconds)).as("the sleeper runs on the host").isNotEmpty());
     return sandbox;
   }
 

@@ -1,5 +1,7 @@
 package dev.bubblesandbox.sandbox;
 
+import static org.awaitility.Awaitility.await;
+
 import dev.bubblesandbox.config.Settings;
 import dev.bubblesandbox.environment.EnvironmentCatalog;
 import dev.bubblesandbox.environment.ReadyEnvironment;
@@ -7,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * Real sandboxes for the integration tests: the repository's synced environments, the same uid
@@ -71,11 +74,12 @@ final class Sandboxes {
    * Host pids still running {@code argv} after up to {@code grace} of waiting for them to go: a
    * leaked process stays far longer. Leaked processes are killed so that a failure leaves nothing.
    */
-  static List<Long> survivors(Duration grace, String... argv) throws InterruptedException {
-    long deadline = System.nanoTime() + grace.toNanos();
-    List<Long> pids = HostProcesses.withArgv(argv);
-    while (!pids.isEmpty() && System.nanoTime() < deadline) {
-      Thread.sleep(50);
+  static List<Long> survivors(Duration grace, String... argv) {
+    List<Long> pids;
+    try {
+      pids = await().atMost(grace).pollInterval(Duration.ofMillis(50))
+          .until(() -> HostProcesses.withArgv(argv), List::isEmpty);
+    } catch (ConditionTimeoutException e) {
       pids = HostProcesses.withArgv(argv);
     }
     pids.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));

@@ -24,7 +24,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * A real headless Chromium, driven through the system's chromedriver: Debian's {@code chromium}
- * and {@code chromium-driver} ({@code .ci/run} installs them). Both paths are given, so Selenium
+ * and {@code chromium-driver} ({@code bin/test} installs them). Both paths are given, so Selenium
  * never looks for or downloads a browser or driver of its own; every request but those to the
  * loopback goes to a proxy that is not there, so the browser reaches nothing but the test server.
  */
@@ -42,7 +42,7 @@ final class Browser implements AutoCloseable {
   Browser() throws IOException {
     if (!Files.isExecutable(CHROMEDRIVER) || !Files.isExecutable(CHROMIUM)) {
       throw new IllegalStateException("the browser tests need Debian's chromium and chromium-driver: "
-          + "apt-get install -y chromium chromium-driver (.ci/run does)");
+          + "apt-get install -y chromium chromium-driver (bin/test does)");
     }
     downloads = Files.createTempDirectory("bubble-sandbox-downloads-");
     profile = Files.createTempDirectory("bubble-sandbox-chromium-");

@@ -3,9 +3,11 @@ package dev.bubblesandbox.server;
 import static dev.bubblesandbox.server.HttpApiIT.assertError;
 import static dev.bubblesandbox.server.TestServer.script;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -58,9 +60,8 @@ class CapacityIT {
       }
     });
     // The one-shot holds the second slot once the gauge says so.
-    for (int i = 0; i < 200 && HttpApiIT.counter(server.get("/metrics").body(), "bubble_sandbox_slots_used") < 2; i++) {
-      Thread.sleep(10);
-    }
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(10))
+        .until(() -> HttpApiIT.counter(server.get("/metrics").body(), "bubble_sandbox_slots_used") >= 2);
     HttpResponse<String> refused = server.post("/v1/sessions", "{}");
     assertError(refused, 503, "capacity_exhausted");
     assertThat(running.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
@@ -80,9 +81,8 @@ class CapacityIT {
         throw new IllegalStateException(e);
       }
     });
-    while (!TestServer.json(server.get("/v1/sessions/" + sleeper)).get("busy").asBoolean()) {
-      Thread.sleep(10);
-    }
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10))
+        .until(() -> TestServer.json(server.get("/v1/sessions/" + sleeper)).get("busy").asBoolean());
     JsonNode result = server.execute(quick, "print(1)");
     long quickDone = System.nanoTime();
     assertThat(result.get("stdout").asText()).isEqualTo("1\n");

@@ -1,12 +1,14 @@
 package dev.bubblesandbox.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bubblesandbox.server.ConsoleClient.Frame;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -43,15 +45,13 @@ class ClusterIT {
   /** Each test starts with no session anywhere. */
   @AfterEach
   void deleteSessions() throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     // A session whose console just closed may still be busy for a moment (409): tried again.
-    while (!list(0).isEmpty() && System.nanoTime() < deadline) {
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
       for (JsonNode session : list(0)) {
         cluster.node(0).send("DELETE", "/v1/sessions/" + session.get("session_id").asText(), null);
       }
-      Thread.sleep(200);
-    }
-    assertThat(list(0)).isEmpty();
+      assertThat(list(0)).isEmpty();
+    });
   }
 
   private static JsonNode list(int node) throws Exception {
@@ -208,20 +208,12 @@ class ClusterIT {
           .collect(java.util.stream.Collectors.joining())).isEqualTo("42\n");
     }
     // Its slot is freed once the socket is gone (asynchronously, on the node that held it).
-    HttpResponse<String> again = null;
-    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (System.nanoTime() < until && (again == null || again.statusCode() == 503)) {
-      Thread.sleep(200);
-      again = cluster.node(0).send("POST", "/v1/sessions", "{}");
-    }
+    HttpResponse<String> again = await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
+        .until(() -> cluster.node(0).send("POST", "/v1/sessions", "{}"), response -> response.statusCode() != 503);
     assertThat(again.statusCode()).as(again.body()).isEqualTo(201);
 
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    JsonNode info = cluster.clusterInfo(1);
-    while (info.get("sessions").asInt() != 6 && System.nanoTime() < deadline) {
-      Thread.sleep(200);
-      info = cluster.clusterInfo(1);
-    }
+    JsonNode info = await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
+        .until(() -> cluster.clusterInfo(1), seen -> seen.get("sessions").asInt() == 6);
     assertThat(info.get("nodes").asInt()).isEqualTo(3);
     assertThat(info.get("sessions").asInt()).isEqualTo(6);
     assertThat(info.get("slots_free").asInt()).isZero();

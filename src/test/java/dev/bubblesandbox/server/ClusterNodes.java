@@ -1,10 +1,14 @@
 package dev.bubblesandbox.server;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bubblesandbox.cluster.ClusterCertificates;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -123,16 +127,8 @@ final class ClusterNodes implements AutoCloseable {
 
   /** Waits until node {@code index} sees {@code count} live nodes. */
   void awaitNodes(int index, int count, int seconds) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-    JsonNode info = null;
-    while (System.nanoTime() < deadline) {
-      info = clusterInfo(index);
-      if (info.get("nodes").asInt() == count) {
-        return;
-      }
-      Thread.sleep(200);
-    }
-    throw new AssertionError("node " + index + " does not see " + count + " nodes: " + info);
+    await().atMost(Duration.ofSeconds(seconds)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
+        assertThat(clusterInfo(index).get("nodes").asInt()).as("nodes seen by node %d", index).isEqualTo(count));
   }
 
   /** Kills node {@code index} with SIGKILL; its workspace stays. */

@@ -2,6 +2,7 @@ package dev.bubblesandbox.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.hazelcast.client.HazelcastClient;
 import com.hazelcast.client.config.ClientConfig;
@@ -19,6 +20,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
+import io.vertx.junit5.VertxExtension;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -41,6 +43,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A three-node cluster with a secret, TLS and two tenants, attacked from its network: a Hazelcast
@@ -48,6 +51,7 @@ import org.junit.jupiter.api.Test;
  * in, raw frames to the event bus, forged hop tokens. The attacks that succeeded against the
  * cluster before it had a secret are written here as tests.
  */
+@ExtendWith(VertxExtension.class)
 class ClusterTrustIT {
 
   private static final String KEY = "cluster-default-key-0123456789";
@@ -59,18 +63,15 @@ class ClusterTrustIT {
   private static Vertx vertx;
 
   @BeforeAll
-  static void startCluster() throws Exception {
+  static void startCluster(Vertx clientVertx) throws Exception {
     String keys = TenantClient.asJson(List.of(TenantClient.entry("team-a", KEY_A, null),
         TenantClient.entry("team-b", KEY_B, null), TenantClient.entry("team-c", KEY_C, 2)));
     cluster = ClusterNodes.start(3, Map.of("BUBBLE_SANDBOX_API_KEY", KEY, "BUBBLE_SANDBOX_API_KEYS", keys));
-    vertx = Vertx.vertx();
+    vertx = clientVertx;   // VertxExtension closes it after the last test
   }
 
   @AfterAll
   static void stopCluster() throws Exception {
-    if (vertx != null) {
-      vertx.close().await();
-    }
     if (cluster != null) {
       cluster.close();
     }
@@ -172,10 +173,7 @@ class ClusterTrustIT {
       try {
         assertThat(insider.getCluster().getMembers()).hasSize(4);
         // Its join moved partitions about: the attack is what it writes, once that has settled.
-        long settled = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!insider.getPartitionService().isClusterSafe() && System.nanoTime() < settled) {
-          Thread.sleep(100);
-        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> insider.getPartitionService().isClusterSafe());
         String fake = insider.getCluster().getLocalMember().getUuid().toString();
         IMap<String, Object> nodes = insider.getMap("bubble-sandbox.nodes");
         IMap<String, Object> sessions = insider.getMap("bubble-sandbox.sessions");
@@ -199,11 +197,8 @@ class ClusterTrustIT {
           assertThat(through.send("POST", "/v1/execute", "{\"script\": \"print(1)\"}").statusCode()).isEqualTo(200);
         }
         // The owner writes its entry again.
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (String.valueOf(sessions.get(session)).contains("trap") && System.nanoTime() < deadline) {
-          Thread.sleep(100);
-        }
-        assertThat(String.valueOf(sessions.get(session))).doesNotContain("trap");
+        await().atMost(Duration.ofSeconds(10))
+            .untilAsserted(() -> assertThat(String.valueOf(sessions.get(session))).doesNotContain("trap"));
         // An entry no node signed, and none writes over, leaves its id unavailable, never routed.
         var unknown = client(1, KEY).send("GET", "/v1/sessions/" + session + "-map", null);
         assertThat(unknown.statusCode()).isEqualTo(503);

@@ -1,9 +1,11 @@
 package dev.bubblesandbox.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.bubblesandbox.server.ConsoleClient.Frame;
 import java.net.URI;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -110,10 +112,8 @@ class ConsoleIT {
     assertThat(stdout(client.until("exit", 10))).isEqualTo("throwaway\n");
     assertThat(TestServer.json(server.get("/v1/sessions")).get("sessions").size()).isEqualTo(before + 1);
     client.socket.sendClose(1000, "bye").join();
-    for (int i = 0; i < 100 && TestServer.json(server.get("/v1/sessions")).get("sessions").size() != before; i++) {
-      Thread.sleep(50);
-    }
-    assertThat(TestServer.json(server.get("/v1/sessions")).get("sessions").size()).isEqualTo(before);
+    await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50)).untilAsserted(() ->
+        assertThat(TestServer.json(server.get("/v1/sessions")).get("sessions").size()).isEqualTo(before));
     assertThat(server.get("/v1/console?environment=nope").statusCode()).isEqualTo(404);
   }
 
@@ -126,13 +126,10 @@ class ConsoleIT {
         URI.create("ws://127.0.0.1:" + server.server.port() + "/v1/sessions/" + session + "/console"), false)) {
       client.send("{\"type\": \"execute\", \"id\": \"flood\", \"script\": "
           + "\"import sys\\nfor _ in range(100): sys.stdout.write('x' * (1 << 20))\"}");
-      for (int i = 0; i < 300 && !TestServer.json(server.get("/v1/sessions/" + session)).get("busy").asBoolean(); i++) {
-        Thread.sleep(20);
-      }
-      for (int i = 0; i < 1500 && TestServer.json(server.get("/v1/sessions/" + session)).get("busy").asBoolean(); i++) {
-        Thread.sleep(20);
-      }
-      assertThat(TestServer.json(server.get("/v1/sessions/" + session)).get("busy").asBoolean()).isFalse();
+      await().atMost(Duration.ofSeconds(6)).pollInterval(Duration.ofMillis(20))
+          .until(() -> TestServer.json(server.get("/v1/sessions/" + session)).get("busy").asBoolean());
+      await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+          .until(() -> !TestServer.json(server.get("/v1/sessions/" + session)).get("busy").asBoolean());
       assertThat(server.get("/health/live").statusCode()).isEqualTo(200);
       System.gc();
       assertThat(usedHeap() - heapBefore).isLessThan(64L << 20);
@@ -221,7 +218,7 @@ class ConsoleIT {
           received += frame.json().get("data").asText().length();
         }
       }
-      Thread.sleep(1_500);
+      Thread.sleep(1_500);   // deliberately: the script runs on, far past the cap, before the kill
       client.send("{\"type\": \"kill\"}");
       Frame exit = client.until("exit", 20).stream().reduce((first, second) -> second).orElseThrow();
       assertThat(exit.json().get("id").asText()).isEqualTo("flood");

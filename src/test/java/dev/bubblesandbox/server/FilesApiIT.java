@@ -3,6 +3,7 @@ package dev.bubblesandbox.server;
 import static dev.bubblesandbox.server.HttpApiIT.assertError;
 import static dev.bubblesandbox.server.TestServer.json;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpRequest;
@@ -220,9 +221,8 @@ class FilesApiIT {
         throw new IllegalStateException(e);
       }
     });
-    for (int i = 0; i < 100 && !json(server.get("/v1/sessions/" + session.id())).get("busy").asBoolean(); i++) {
-      Thread.sleep(20);
-    }
+    await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(20))
+        .until(() -> json(server.get("/v1/sessions/" + session.id())).get("busy").asBoolean());
     assertError(server.putBytes(session.files("/late.txt"), "x".getBytes()), 409, "session_busy");
     assertError(server.get(session.files("")), 409, "session_busy");
     running.get(30, TimeUnit.SECONDS);

@@ -1,11 +1,13 @@
 package dev.bubblesandbox.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bubblesandbox.sandbox.HostProcesses;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -41,9 +43,8 @@ class HostileScriptsIT {
           throw new IllegalStateException(e);
         }
       });
-      while (!TestServer.json(server.get("/v1/sessions/" + attacker)).get("busy").asBoolean() && !attack.isDone()) {
-        Thread.sleep(10);
-      }
+      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10)).until(() ->
+          TestServer.json(server.get("/v1/sessions/" + attacker)).get("busy").asBoolean() || attack.isDone());
       assertThat(server.execute(bystander, "print(1)").get("stdout").asText()).isEqualTo("1\n");
       assertThat(server.get("/health/ready").statusCode()).isEqualTo(200);
       JsonNode result = attack.get(60, TimeUnit.SECONDS);
@@ -123,10 +124,8 @@ class HostileScriptsIT {
         + "    os._exit(0)\n"
         + "time.sleep(0.5)\nprint('parent done')\n", null);
     assertThat(result.get("stdout").asText()).isEqualTo("parent done\n");
-    for (int i = 0; i < 50 && !HostProcesses.containing("sleep 4242").isEmpty(); i++) {
-      Thread.sleep(20);
-    }
-    assertThat(HostProcesses.containing("sleep 4242")).isEmpty();
+    await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(20))
+        .untilAsserted(() -> assertThat(HostProcesses.containing("sleep 4242")).isEmpty());
   }
 
   @Test

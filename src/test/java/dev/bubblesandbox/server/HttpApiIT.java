@@ -3,9 +3,11 @@ package dev.bubblesandbox.server;
 import static dev.bubblesandbox.server.TestServer.json;
 import static dev.bubblesandbox.server.TestServer.script;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.DisplayName;
@@ -203,14 +205,9 @@ class HttpApiIT {
     return MetricsIT.sample(metrics, series).orElse(0.0);
   }
 
-  private void waitUntilBusy(String id) throws Exception {
-    for (int i = 0; i < 100; i++) {
-      if (json(server.get("/v1/sessions/" + id)).get("busy").asBoolean()) {
-        return;
-      }
-      Thread.sleep(20);
-    }
-    throw new AssertionError("session never became busy");
+  private void waitUntilBusy(String id) {
+    await("session " + id + " busy").atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(20))
+        .until(() -> json(server.get("/v1/sessions/" + id)).get("busy").asBoolean());
   }
 
   static void assertError(HttpResponse<String> response, int status, String code) throws Exception {

@@ -20,7 +20,7 @@ import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /**
- * What {@code kubectl kustomize} (kubectl from {@code .ci/run}) renders of each profile is valid
+ * What {@code kubectl kustomize} (kubectl, which {@code bin/test} checks for) renders of each profile is valid
  * for the Kubernetes models, and is what {@link K8sManifestsTest} checks (the same objects as
  * {@link K8sManifests#render}): so a patch that kustomize applies differently fails here.
  */

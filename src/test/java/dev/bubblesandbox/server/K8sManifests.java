@@ -28,7 +28,7 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
  * resources (files and directories) and its strategic merge patches, applied as kustomize
  * applies them to what these manifests use (maps merged, lists of named items merged by name,
  * {@code $patch: replace}). Enough for the manifests of this repository, so that the unit tests
- * need no kubectl; {@code .ci/run} renders them with kubectl as well.
+ * need no kubectl; {@code bin/test} renders them with kubectl as well.
  */
 final class K8sManifests {
 

@@ -1,6 +1,7 @@
 package dev.bubblesandbox.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bubblesandbox.HostFiles;
@@ -8,6 +9,7 @@ import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -45,7 +47,7 @@ class MetricsIT {
   @DisplayName("promtool check metrics reports nothing after one-shot, session and console executions")
   void promtoolFindsNothing() throws Exception {
     Path promtool = HostFiles.findOnPath("promtool").orElseThrow(() -> new AssertionError(
-        "promtool is not installed; install it with: apt-get install -y prometheus (.ci/run does)"));
+        "promtool is not installed; install it with: apt-get install -y prometheus (bin/test does)"));
     assertThat(server.post("/v1/execute", TestServer.script("print(1)")).statusCode()).isEqualTo(200);
     String session = server.createSession("{}");
     try {
@@ -135,12 +137,8 @@ class MetricsIT {
       assertThat(sample(after, "bubble_sandbox_sessions_started_total")).contains(1.0);
       assertThat(sample(after, "bubble_sandbox_file_bytes_total{direction=\"upload\"}")).contains(1000.0);
       // The download is counted once the body has been sent, just after the client has it all.
-      long deadline = System.nanoTime() + 10_000_000_000L;
-      while (sample(scrape(fresh), "bubble_sandbox_file_bytes_total{direction=\"download\"}").orElse(0.0) < 1000
-          && System.nanoTime() < deadline) {
-        Thread.sleep(50);
-      }
-      assertThat(sample(scrape(fresh), "bubble_sandbox_file_bytes_total{direction=\"download\"}")).contains(1000.0);
+      await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).untilAsserted(() ->
+          assertThat(sample(scrape(fresh), "bubble_sandbox_file_bytes_total{direction=\"download\"}")).contains(1000.0));
       assertThat(sample(after, "bubble_sandbox_executions_in_flight")).contains(0.0);
       if (result.hasNonNull("memory_peak_bytes")) {
         assertThat(sample(after, "bubble_sandbox_execution_memory_peak_bytes_count")).contains(1.0);

@@ -12,6 +12,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.json.schema.OutputUnit;
 import io.vertx.json.schema.SchemaRepository;
+import io.vertx.junit5.VertxExtension;
 import io.vertx.openapi.contract.OpenAPIVersion;
 import java.time.Instant;
 import java.util.Arrays;
@@ -24,12 +25,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The OpenAPI document is valid OpenAPI 3.1, and its schemas name the same fields and error
  * codes as the code that reads requests and writes responses (the routes and statuses are
  * checked against a live server by {@code OpenApiParityIT}).
  */
+@ExtendWith(VertxExtension.class)
 class OpenApiDocumentTest {
 
   private static final JsonObject DOCUMENT = OpenApiDocument.tree();
@@ -37,21 +40,16 @@ class OpenApiDocumentTest {
 
   @Test
   @DisplayName("The document validates against the official OpenAPI 3.1 schema; a broken one does not")
-  void validates() throws Exception {
-    Vertx vertx = Vertx.vertx();
-    try {
-      assertThat(validate(vertx, DOCUMENT.copy())).isEmpty();
-      assertThat(OpenAPIVersion.V3_1.resolve(vertx, repository(vertx), DOCUMENT.copy())
-          .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS)).as("every $ref resolves").isNotNull();
+  void validates(Vertx vertx) throws Exception {
+    assertThat(validate(vertx, DOCUMENT.copy())).isEmpty();
+    assertThat(OpenAPIVersion.V3_1.resolve(vertx, repository(vertx), DOCUMENT.copy())
+        .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS)).as("every $ref resolves").isNotNull();
 
-      JsonObject broken = DOCUMENT.copy();
-      // A query parameter that does not say where it goes: deep in the document, still caught.
-      broken.getJsonObject("paths").getJsonObject("/v1/sessions/{id}").getJsonObject("delete")
-          .getJsonArray("parameters").getJsonObject(0).remove("in");
-      assertThat(validate(vertx, broken)).isNotEmpty();
-    } finally {
-      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    }
+    JsonObject broken = DOCUMENT.copy();
+    // A query parameter that does not say where it goes: deep in the document, still caught.
+    broken.getJsonObject("paths").getJsonObject("/v1/sessions/{id}").getJsonObject("delete")
+        .getJsonArray("parameters").getJsonObject(0).remove("in");
+    assertThat(validate(vertx, broken)).isNotEmpty();
   }
 
   /** The validator's errors for {@code document}; empty when it is valid OpenAPI 3.1. */

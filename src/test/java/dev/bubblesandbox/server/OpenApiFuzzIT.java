@@ -31,7 +31,7 @@ class OpenApiFuzzIT {
   void fuzz() throws Exception {
     if (!Files.isExecutable(PYTHON)) {
       throw new IllegalStateException(PYTHON + " is missing: python3 -m venv .ci/.venv && "
-          + ".ci/.venv/bin/pip install hypothesis jsonschema (.ci/run does this)");
+          + ".ci/.venv/bin/pip install hypothesis jsonschema (bin/test does this)");
     }
     Path output = Files.createTempFile("bubble-sandbox-fuzz-", ".txt");
     try {

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * The Python client examples of {@code docs/clients.md}, taken from the page as written and run
  * against a live server with an API key, so they cannot rot. They need {@code requests} and
- * {@code websockets}: {@code .ci/run} installs them in {@code .ci/.venv}.
+ * {@code websockets}: {@code bin/test} installs them in {@code .ci/.venv}.
  */
 class ReadmeExamplesIT {
 
@@ -50,7 +50,7 @@ class ReadmeExamplesIT {
   void examplesRun() throws Exception {
     if (!Files.isExecutable(PYTHON)) {
       throw new IllegalStateException(PYTHON + " is missing: python3 -m venv .ci/.venv && "
-          + ".ci/.venv/bin/pip install requests websockets (.ci/run does this)");
+          + ".ci/.venv/bin/pip install requests websockets (bin/test does this)");
     }
     List<String> examples = pythonExamples(Files.readString(PAGE));
     assertThat(examples).hasSize(EXPECTED.size());

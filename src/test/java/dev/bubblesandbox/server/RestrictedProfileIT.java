@@ -1,6 +1,7 @@
 package dev.bubblesandbox.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -19,6 +20,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.awaitility.core.ConditionTimeoutException;
+import org.awaitility.core.TerminalFailureException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -152,12 +155,12 @@ final class RestrictedProfileIT {
   }
 
   private void awaitStarted(Path log) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-    while (!Files.readString(log).contains("\"server started\"")) {
-      if (!server.isAlive() || System.nanoTime() > deadline) {
-        throw new AssertionError("the server did not start: " + Files.readString(log));
-      }
-      Thread.sleep(200);
+    try {
+      await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200))
+          .failFast(() -> !server.isAlive())
+          .until(() -> Files.readString(log).contains("\"server started\""));
+    } catch (ConditionTimeoutException | TerminalFailureException e) {
+      throw new AssertionError("the server did not start: " + Files.readString(log), e);
     }
   }
 

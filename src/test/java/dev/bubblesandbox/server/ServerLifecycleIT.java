@@ -4,12 +4,14 @@ import static dev.bubblesandbox.server.HttpApiIT.assertError;
 import static dev.bubblesandbox.server.TestServer.json;
 import static dev.bubblesandbox.server.TestServer.script;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.bubblesandbox.sandbox.HostProcesses;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
@@ -141,15 +143,10 @@ class ServerLifecycleIT {
       server.putBytes("/v1/sessions/" + id + "/files/a.txt", "x".getBytes());
       Path dir = server.workspace.resolve("sessions").resolve(id);
       assertThat(dir).exists();
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      while (server.get("/v1/sessions/" + id).statusCode() == 200 && System.nanoTime() < deadline) {
-        Thread.sleep(100);
-      }
+      await().atMost(Duration.ofSeconds(10)).until(() -> server.get("/v1/sessions/" + id).statusCode() != 200);
       assertError(server.get("/v1/sessions/" + id), 404, "session_not_found");
-      for (int i = 0; i < 50 && Files.exists(dir); i++) {
-        Thread.sleep(50);
-      }
-      assertThat(dir).doesNotExist();
+      await().atMost(Duration.ofMillis(2_500)).pollInterval(Duration.ofMillis(50))
+          .untilAsserted(() -> assertThat(dir).doesNotExist());
     }
   }
 
@@ -173,10 +170,9 @@ class ServerLifecycleIT {
         return null;
       }
     });
-    while (!json(server.get("/v1/sessions/" + other)).get("busy").asBoolean()
-        || !json(server.get("/v1/sessions/" + id)).get("busy").asBoolean()) {
-      Thread.sleep(10);
-    }
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10))
+        .until(() -> json(server.get("/v1/sessions/" + other)).get("busy").asBoolean()
+            && json(server.get("/v1/sessions/" + id)).get("busy").asBoolean());
     long stopping = System.nanoTime();
     server.close();
     assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - stopping)).isLessThan(20);

@@ -1,6 +1,7 @@
 package dev.bubblesandbox.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -41,7 +42,7 @@ class SessionLeasesIT {
       upload.writeHead("PUT", "/v1/sessions/" + id + "/files/slow.txt", Map.of("Content-Length", "10"));
       upload.writeBytes("hello".getBytes(StandardCharsets.US_ASCII));
       // Past the idle timeout by several reaper periods.
-      Thread.sleep(3_500);
+      Thread.sleep(3_500);   // deliberately: nothing may happen to a session in use
       assertThat(server.get("/v1/sessions/" + id).statusCode()).isEqualTo(200);
       assertRefused(server.delete("/v1/sessions/" + id), 409, "session_busy");
       upload.writeBytes("world".getBytes(StandardCharsets.US_ASCII));
@@ -61,10 +62,7 @@ class SessionLeasesIT {
   }
 
   private void assertReaped(String id) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-    while (server.get("/v1/sessions/" + id).statusCode() == 200 && System.nanoTime() < deadline) {
-      Thread.sleep(100);
-    }
+    await().atMost(Duration.ofSeconds(15)).until(() -> server.get("/v1/sessions/" + id).statusCode() != 200);
     assertRefused(server.get("/v1/sessions/" + id), 404, "session_not_found");
   }
 

@@ -2,6 +2,7 @@ package dev.bubblesandbox.server;
 
 import static dev.bubblesandbox.server.TestServer.json;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.vertx.core.Vertx;
@@ -260,9 +261,8 @@ class UploadRefusalIT {
         throw new IllegalStateException(e);
       }
     });
-    for (int i = 0; i < 200 && !json(server.get("/v1/sessions/" + session.id())).get("busy").asBoolean(); i++) {
-      Thread.sleep(20);
-    }
+    await().atMost(Duration.ofSeconds(4)).pollInterval(Duration.ofMillis(20))
+        .until(() -> json(server.get("/v1/sessions/" + session.id())).get("busy").asBoolean());
     try (RawHttpConnection connection = connect()) {
       connection.writeHead("PUT", session.files("/late.txt"), length(PAST_THE_BOUND));
       connection.writeBody(PAST_THE_BOUND);

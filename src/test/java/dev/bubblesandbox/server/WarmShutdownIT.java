@@ -1,11 +1,13 @@
 package dev.bubblesandbox.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,22 +26,15 @@ class WarmShutdownIT {
     TestServer server = TestServer.start(Map.of("warm_sandboxes", 3));
     List<ProcessHandle> sandboxes;
     try {
-      long deadline = System.nanoTime() + 60_000_000_000L;
-      do {
-        Thread.sleep(100);
-        sandboxes = warmProcesses();
-        assertThat(System.nanoTime()).as("warm sandboxes started within 60 s").isLessThan(deadline);
-      } while (warmGroups().size() < 3);
+      await("three warm sandboxes started").atMost(Duration.ofSeconds(60)).until(() -> warmGroups().size() >= 3);
+      sandboxes = warmProcesses();
       assertThat(sandboxes).isNotEmpty();
     } finally {
       server.close();
     }
     // Killed processes may take a moment to be reaped by their (killed) parents.
-    long deadline = System.nanoTime() + 10_000_000_000L;
-    while (sandboxes.stream().anyMatch(ProcessHandle::isAlive) && System.nanoTime() < deadline) {
-      Thread.sleep(50);
-    }
-    assertThat(sandboxes).noneMatch(ProcessHandle::isAlive);
+    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+        .untilAsserted(() -> assertThat(sandboxes).noneMatch(ProcessHandle::isAlive));
     assertThat(warmProcesses()).isEmpty();
     assertThat(warmGroups()).isEmpty();
   }
