@@ -1,5 +1,6 @@
 package dev.bubblesandbox.sandbox;
 
+import dev.bubblesandbox.sandbox.limits.ResourceControl;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.concurrent.CompletableFuture;
@@ -13,7 +14,7 @@ import java.util.concurrent.TimeoutException;
  * {@link Launcher} for why it must be that thread): pumps its output, kills it at its timeout,
  * ends what is left in its group, and completes its result ({@link ResultAssembler}).
  */
-final class ExecutionWatcher {
+public final class ExecutionWatcher {
 
   /** How long the output pumps may take to reach end-of-file once bwrap has exited. */
   private static final long PUMP_DRAIN_SECONDS = 5;
@@ -24,7 +25,7 @@ final class ExecutionWatcher {
    * Watches {@code process}, started at {@code startNanos}, until it ends, then completes
    * {@code result}, deletes the files of {@code trace} and removes {@code group}. Never throws.
    */
-  static void watch(LaunchSpec spec, OutputListener listener, ResourceControl.Group group,
+  public static void watch(LaunchSpec spec, OutputListener listener, ResourceControl.Group group,
       Process process, long startNanos, CompletableFuture<ExecutionResult> result, LaunchTrace trace) {
     try {
       OutputCapture stdout = new OutputCapture(spec.limits().maxOutputBytes());

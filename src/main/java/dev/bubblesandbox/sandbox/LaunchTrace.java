@@ -4,7 +4,7 @@ package dev.bubblesandbox.sandbox;
  * What a launch leaves for its watcher ({@link ExecutionWatcher}) once bwrap has exited: whether
  * the program was executed at all, and the files to remove before the result is given.
  */
-interface LaunchTrace {
+public interface LaunchTrace {
 
   /**
    * A warm sandbox's: its Python wrote the ready byte ({@link WarmReader#READY}) before it was

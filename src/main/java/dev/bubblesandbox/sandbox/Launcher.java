@@ -1,5 +1,7 @@
 package dev.bubblesandbox.sandbox;
 
+import dev.bubblesandbox.SandboxUnavailableException;
+import dev.bubblesandbox.sandbox.limits.ResourceControl;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Path;
@@ -25,7 +27,7 @@ import java.util.concurrent.TimeUnit;
  * bwrap's {@code --die-with-parent} fires when the <em>thread</em> that started it ends, so that
  * thread must not be done with the sandbox before the sandbox is done ({@link SandboxThreads}).
  */
-final class Launcher {
+public final class Launcher {
 
   /**
    * Runs as the caller: joins the groups (so that bwrap and everything it starts is counted and
@@ -157,7 +159,7 @@ final class Launcher {
    * {@code commands} at once. They are one argument, which Linux bounds at 128 KiB: a warm
    * sandbox's commands (its bootstrap, preload module names and bwrap's arguments) are a few KiB.
    */
-  static Process spawnInline(ResourceControl.Group group, String commands) throws IOException {
+  public static Process spawnInline(ResourceControl.Group group, String commands) throws IOException {
     return spawn(INLINE_SCRIPT, group, commands);
   }
 

@@ -1,5 +1,8 @@
 package dev.bubblesandbox.sandbox;
 
+import dev.bubblesandbox.SandboxUnavailableException;
+import dev.bubblesandbox.sandbox.limits.ResourceControl;
+
 /**
  * Turns how a watched launch ended into its {@link ExecutionResult}, or into the failure of a
  * sandbox that never ran its program. The exit status is converted here, once ({@link ReturnCode}).

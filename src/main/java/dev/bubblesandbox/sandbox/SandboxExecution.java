@@ -1,5 +1,6 @@
 package dev.bubblesandbox.sandbox;
 
+import dev.bubblesandbox.sandbox.limits.ResourceControl;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.concurrent.CompletableFuture;
@@ -29,7 +30,7 @@ public final class SandboxExecution {
   private final CompletableFuture<ExecutionResult> result;
   private volatile boolean killed;
 
-  SandboxExecution(Process process, ResourceControl.Group group, CompletableFuture<ExecutionResult> result) {
+  public SandboxExecution(Process process, ResourceControl.Group group, CompletableFuture<ExecutionResult> result) {
     this.process = process;
     this.group = group;
     this.result = result;
@@ -69,7 +70,7 @@ public final class SandboxExecution {
    * {@code --die-with-parent} signal is lost once the child switches to the sandbox uid, and the
    * sandbox would live on with the host's init as its parent.
    */
-  static void killTree(Process process) {
+  public static void killTree(Process process) {
     process.children().forEach(ProcessHandle::destroyForcibly);
     process.destroyForcibly();
   }

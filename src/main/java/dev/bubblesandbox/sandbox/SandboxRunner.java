@@ -1,6 +1,13 @@
 package dev.bubblesandbox.sandbox;
 
+import dev.bubblesandbox.SandboxUnavailableException;
 import dev.bubblesandbox.environment.EnvironmentCatalog;
+import dev.bubblesandbox.sandbox.limits.CgroupV2Delegation;
+import dev.bubblesandbox.sandbox.limits.ResourceControl;
+import dev.bubblesandbox.sandbox.limits.RunOwner;
+import dev.bubblesandbox.sandbox.warm.WarmPool;
+import dev.bubblesandbox.sandbox.warm.WarmSandbox;
+import dev.bubblesandbox.sandbox.warm.WarmSettings;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -38,7 +45,7 @@ public final class SandboxRunner {
   private record WarmCommands(LaunchSpec spec, String commands) { }
 
   /** Launch groups are named {@code l<run owner>-<n>}: see {@link RunOwner}. */
-  static final String GROUP_PREFIX = "l";
+  public static final String GROUP_PREFIX = "l";
 
   private SandboxRunner(LaunchCommand command, SandboxUser user, ResourceControl resources,
       PrivateDirectory files) {
@@ -74,7 +81,7 @@ public final class SandboxRunner {
     return create(user, ResourceControl.NONE, false);
   }
 
-  static SandboxRunner create(SandboxUser user, ResourceControl resources, boolean seccomp) {
+  public static SandboxRunner create(SandboxUser user, ResourceControl resources, boolean seccomp) {
     // bwrap is looked for before the private directory is made: nothing is left when it is missing.
     LaunchCommand unplaced = LaunchCommand.forUser(user, resources, seccomp);
     PrivateDirectory files = PrivateDirectory.create();
@@ -173,12 +180,12 @@ public final class SandboxRunner {
   }
 
   /** Where launches keep their files (see {@link PrivateDirectory}). */
-  Path privateDirectory() {
+  public Path privateDirectory() {
     return files.path();
   }
 
   /** Starts a warm sandbox of {@code warmSpec}, from the environment synced as {@code version}. */
-  WarmSandbox prepareWarm(LaunchSpec warmSpec, String version) {
+  public WarmSandbox prepareWarm(LaunchSpec warmSpec, String version) {
     LaunchPreflight.check(warmSpec, user);
     WarmCommands last = lastWarm;
     if (last == null || !last.spec().equals(warmSpec)) {

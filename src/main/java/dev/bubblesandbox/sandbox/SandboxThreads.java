@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * {@code --die-with-parent}, which follows the thread that started it: that thread runs the
  * whole life of its sandbox as one task, and a pooled thread only ends when idle.
  */
-final class SandboxThreads {
+public final class SandboxThreads {
 
   private static final AtomicLong COUNT = new AtomicLong();
 
@@ -33,7 +33,7 @@ final class SandboxThreads {
    * Runs {@code life} on a pooled thread; the future completes when it has returned. A life
    * guards its own failures: one that escapes it is logged, not lost with the future.
    */
-  static CompletableFuture<Void> run(Runnable life) {
+  public static CompletableFuture<Void> run(Runnable life) {
     CompletableFuture<Void> over = CompletableFuture.runAsync(life, THREADS);
     over.whenComplete((ignored, failure) -> {
       if (failure != null) {
@@ -45,7 +45,7 @@ final class SandboxThreads {
   }
 
   /** Waits up to {@code millis} for {@code life} to be over, however it ended. */
-  static void await(CompletableFuture<Void> life, long millis) throws InterruptedException {
+  public static void await(CompletableFuture<Void> life, long millis) throws InterruptedException {
     try {
       life.get(millis, TimeUnit.MILLISECONDS);
     } catch (ExecutionException | TimeoutException e) {

@@ -9,8 +9,18 @@ import dev.bubblesandbox.config.TrustChecks;
 import dev.bubblesandbox.environment.EnvironmentCatalog;
 import dev.bubblesandbox.sandbox.SandboxRunner;
 import dev.bubblesandbox.sandbox.SandboxUser;
-import dev.bubblesandbox.sandbox.WarmPool;
+import dev.bubblesandbox.sandbox.warm.WarmPool;
 import dev.bubblesandbox.sandbox.ExecutionLimits;
+import dev.bubblesandbox.server.bus.LocalCodecs;
+import dev.bubblesandbox.server.forward.ClusterRoutes;
+import dev.bubblesandbox.server.metrics.MeteredSessionService;
+import dev.bubblesandbox.server.metrics.PrometheusSetup;
+import dev.bubblesandbox.server.metrics.SandboxMetrics;
+import dev.bubblesandbox.server.routes.OpenApiDocument;
+import dev.bubblesandbox.server.routes.ServerInfo;
+import dev.bubblesandbox.server.web.ApiSettings;
+import dev.bubblesandbox.server.web.ErrorResponses;
+import dev.bubblesandbox.server.web.ServerContext;
 import dev.bubblesandbox.session.LocalSessionService;
 import dev.bubblesandbox.session.SessionService;
 import dev.bubblesandbox.session.Workspaces;
@@ -203,7 +213,7 @@ public final class BubbleSandboxServer {
         vertx.createSharedWorkerExecutor("bubble-sandbox-io", 16),
         cluster);
     if (!context.workspaces().quotaEnforced() && !settings.allowUnlimited()) {
-      return Future.failedFuture(new dev.bubblesandbox.sandbox.SandboxUnavailableException(
+      return Future.failedFuture(new dev.bubblesandbox.SandboxUnavailableException(
           "This host cannot limit the size of session workspaces (needs root, mkfs.ext4 and loop "
               + "devices); set BUBBLE_SANDBOX_ALLOW_UNLIMITED=true to run without the limit."));
     }

@@ -3,6 +3,8 @@ package dev.bubblesandbox.sandbox;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.bubblesandbox.SandboxUnavailableException;
+import dev.bubblesandbox.sandbox.limits.RunOwner;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
