@@ -1,13 +1,9 @@
 package dev.bubblesandbox.sandbox;
 
 import dev.bubblesandbox.SandboxUnavailableException;
-import dev.bubblesandbox.environment.EnvironmentCatalog;
 import dev.bubblesandbox.sandbox.limits.CgroupV2Delegation;
 import dev.bubblesandbox.sandbox.limits.ResourceControl;
 import dev.bubblesandbox.sandbox.limits.RunOwner;
-import dev.bubblesandbox.sandbox.warm.WarmPool;
-import dev.bubblesandbox.sandbox.warm.WarmSandbox;
-import dev.bubblesandbox.sandbox.warm.WarmSettings;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -21,7 +17,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * ({@link LaunchPreflight}), its command built ({@link LaunchCommand}), and it is run and watched
  * by a {@link Launcher} ({@link ExecutionWatcher}, {@link ResultAssembler}), made on the spot here
  * or ahead of time by a {@link LauncherPool}. A one-shot or session script may instead go to a
- * sandbox started ahead with Python waiting ({@link WarmPool}, {@link WarmSandbox}). What comes
+ * sandbox started ahead with Python waiting (see {@code sandbox.warm}). What comes
  * back is a {@link SandboxExecution}.
  */
 public final class SandboxRunner {
@@ -44,8 +40,6 @@ public final class SandboxRunner {
 
   private record WarmCommands(LaunchSpec spec, String commands) { }
 
-  /** Launch groups are named {@code l<run owner>-<n>}: see {@link RunOwner}. */
-  public static final String GROUP_PREFIX = "l";
 
   private SandboxRunner(LaunchCommand command, SandboxUser user, ResourceControl resources,
       PrivateDirectory files) {
@@ -169,37 +163,40 @@ public final class SandboxRunner {
     return new LauncherPool(this, size);
   }
 
-  /**
-   * Warm sandboxes for a server's Python executions ({@link WarmPool}), started from now on in
-   * the background for the ready environments of {@code catalog}.
-   *
-   * @param defaults the limits a warm sandbox's group starts with: the most a request may ask
-   */
-  public WarmPool warmPool(EnvironmentCatalog catalog, ExecutionLimits defaults, WarmSettings settings) {
-    return new WarmPool(this, catalog, defaults, settings);
-  }
 
   /** Where launches keep their files (see {@link PrivateDirectory}). */
   public Path privateDirectory() {
     return files.path();
   }
 
-  /** Starts a warm sandbox of {@code warmSpec}, from the environment synced as {@code version}. */
-  public WarmSandbox prepareWarm(LaunchSpec warmSpec, String version) {
+  /**
+   * What a warm sandbox of {@code warmSpec} starts from (see {@code sandbox.warm}): the launch
+   * checked, the commands that start it, and its group's name.
+   */
+  public WarmStart prepareWarm(LaunchSpec warmSpec) {
     LaunchPreflight.check(warmSpec, user);
     WarmCommands last = lastWarm;
     if (last == null || !last.spec().equals(warmSpec)) {
       last = new WarmCommands(warmSpec, command.warmScript(warmSpec));
       lastWarm = last;
     }
-    return new WarmSandbox(warmSpec, version, resources, last.commands(), files.path(),
-        GROUP_PREFIX + RunOwner.TOKEN + "-w" + launches.incrementAndGet());
+    return new WarmStart(resources, last.commands(), files.path(),
+        RunOwner.GROUP_PREFIX + RunOwner.TOKEN + "-w" + launches.incrementAndGet());
   }
+
+  /**
+   * A warm sandbox's start, for the warm pool.
+   *
+   * @param commands the shell commands that start it
+   * @param directory where launches keep their files
+   * @param group the name of its resource group
+   */
+  public record WarmStart(ResourceControl resources, String commands, Path directory, String group) {}
 
   /** Starts making a launch ready. */
   Launcher prepare() {
     return new Launcher(resources, files.path(),
-        GROUP_PREFIX + RunOwner.TOKEN + "-" + launches.incrementAndGet());
+        RunOwner.GROUP_PREFIX + RunOwner.TOKEN + "-" + launches.incrementAndGet());
   }
 
   SandboxExecution launch(Launcher launcher, LaunchSpec spec, OutputListener listener) {

@@ -18,6 +18,7 @@ import dev.bubblesandbox.server.web.BodyDrain;
 import dev.bubblesandbox.server.web.ErrorResponses;
 import dev.bubblesandbox.server.web.HostCheck;
 import dev.bubblesandbox.server.web.RequestIds;
+import dev.bubblesandbox.server.web.RequestPaths;
 import dev.bubblesandbox.server.web.ServerContext;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -31,8 +32,6 @@ import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.net.BindException;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 /** HTTP and WebSocket API: routes, validation and responses; nothing here blocks. */
@@ -166,7 +165,7 @@ public final class ApiVerticle extends VerticleBase {
    */
   private static void refuseDotSegments(RoutingContext routing) {
     String raw = routing.request().path();
-    String[] segments = decodePath(raw).split("/", -1);
+    String[] segments = RequestPaths.decode(raw).split("/", -1);
     for (int i = 1; i < segments.length; i++) {
       String segment = segments[i];
       boolean emptyInside = segment.isEmpty() && i < segments.length - 1;
@@ -177,11 +176,6 @@ public final class ApiVerticle extends VerticleBase {
       }
     }
     routing.next();
-  }
-
-  /** Percent-decodes a URL path ('+' stays a plus: it means a space only in query strings). */
-  public static String decodePath(String raw) {
-    return URLDecoder.decode(raw.replace("+", "%2B"), StandardCharsets.UTF_8);
   }
 
   /** Stops accepting, lets running requests finish within the grace period. */

@@ -235,7 +235,7 @@ public final class BubbleSandboxServer {
           }
           List<String> environments = context.environments().names();
           context.metrics().registerKnown(environments, ErrorResponses.rejectionCodes());
-          WarmPool warm = runner.warmPool(context.environments(), context.limits(), workerSettings.warm());
+          WarmPool warm = new WarmPool(runner, context.environments(), context.limits(), workerSettings.warm());
           // Those declared now show 0 even with warm sandboxes off; those added later come from the pool.
           environments.forEach(name -> context.metrics().warmSandboxes(name, () -> warm.waiting(name)));
           warm.onNewEnvironment(name -> context.metrics().warmSandboxes(name, () -> warm.waiting(name)));

@@ -116,7 +116,7 @@ class LauncherPoolIT {
   /** The freezer groups of this JVM's launches. */
   private static List<Path> ownGroups() throws IOException {
     Path parent = Path.of("/sys/fs/cgroup/freezer/bubble-sandbox");
-    String prefix = SandboxRunner.GROUP_PREFIX + RunOwner.TOKEN + "-";
+    String prefix = RunOwner.GROUP_PREFIX + RunOwner.TOKEN + "-";
     try (Stream<Path> children = Files.list(parent)) {
       return children.filter(child -> child.getFileName().toString().startsWith(prefix)).toList();
     }

@@ -1,7 +1,6 @@
 package dev.bubblesandbox.sandbox.limits;
 
 import dev.bubblesandbox.SandboxUnavailableException;
-import dev.bubblesandbox.sandbox.SandboxRunner;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -95,7 +94,7 @@ final class CgroupV1Control implements ResourceControl {
       for (Path child : children) {
         String name = child.getFileName().toString();
         // Another live server's (or this one's) groups are not stale.
-        if (!RunOwner.tokenOf(name, SandboxRunner.GROUP_PREFIX).map(RunOwner::alive).orElse(false)) {
+        if (!RunOwner.tokenOf(name, RunOwner.GROUP_PREFIX).map(RunOwner::alive).orElse(false)) {
           names.add(name);
         }
       }

@@ -1,7 +1,6 @@
 package dev.bubblesandbox.sandbox.limits;
 
 import dev.bubblesandbox.SandboxUnavailableException;
-import dev.bubblesandbox.sandbox.SandboxRunner;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -60,7 +59,7 @@ final class CgroupV2Control implements ResourceControl {
     try (DirectoryStream<Path> children = Files.newDirectoryStream(parent, Files::isDirectory)) {
       for (Path child : children) {
         // Another live server's (or this one's) groups are not stale.
-        if (!RunOwner.tokenOf(child.getFileName().toString(), SandboxRunner.GROUP_PREFIX)
+        if (!RunOwner.tokenOf(child.getFileName().toString(), RunOwner.GROUP_PREFIX)
             .map(RunOwner::alive).orElse(false)) {
           stale.add(child);
         }

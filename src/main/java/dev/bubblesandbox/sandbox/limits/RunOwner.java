@@ -17,6 +17,9 @@ public final class RunOwner {
   /** This process's token: {@code <pid>.<start time in clock ticks after boot>}. */
   public static final String TOKEN = ProcessHandle.current().pid() + "." + startTime(ProcessHandle.current().pid()).orElse("0");
 
+  /** Launch groups are named {@code l<run owner>-<n>}. */
+  public static final String GROUP_PREFIX = "l";
+
   private RunOwner() {}
 
   /**

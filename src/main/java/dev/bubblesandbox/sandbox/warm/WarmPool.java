@@ -200,7 +200,9 @@ public final class WarmPool implements AutoCloseable {
       if (closed) {
         return null;
       }
-      WarmSandbox sandbox = runner.prepareWarm(warmSpec, version);
+      SandboxRunner.WarmStart start = runner.prepareWarm(warmSpec);
+      WarmSandbox sandbox = new WarmSandbox(warmSpec, version, start.resources(), start.commands(),
+          start.directory(), start.group());
       started.add(sandbox);
       return sandbox;
     }

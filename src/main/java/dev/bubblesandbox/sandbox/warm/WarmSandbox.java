@@ -59,7 +59,7 @@ public final class WarmSandbox {
    * Starts the sandbox of {@code warmSpec}, which {@code commands} start, on a pooled thread
    * ({@link SandboxThreads}).
    */
-  public WarmSandbox(LaunchSpec warmSpec, String syncVersion, ResourceControl resources, String commands,
+  WarmSandbox(LaunchSpec warmSpec, String syncVersion, ResourceControl resources, String commands,
       Path directory, String name) {
     this.warmSpec = warmSpec;
     this.preloads = !warmSpec.program().equals(BARE);

@@ -2,6 +2,7 @@ package dev.bubblesandbox.server.forward;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
+import dev.bubblesandbox.cluster.HopTokens;
 import dev.bubblesandbox.ErrorCode;
 import dev.bubblesandbox.RefusedException;
 import dev.bubblesandbox.cluster.ClusterTls;
@@ -44,7 +45,7 @@ public final class HttpForwarder {
   private static final org.slf4j.Logger logger = org.slf4j.LoggerFactory.getLogger(HttpForwarder.class);
 
   /** A forwarded request's hop token ({@link HopTokens}): the receiver never forwards it again. */
-  public static final String HOP_HEADER = "X-Bubble-Sandbox-Hop";
+  public static final String HOP_HEADER = HopTokens.HEADER;
 
   /**
    * Headers of one connection, not of the request (RFC 9110 §7.6.1), and those re-made here; the

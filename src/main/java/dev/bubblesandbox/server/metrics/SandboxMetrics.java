@@ -1,8 +1,8 @@
 package dev.bubblesandbox.server.metrics;
 
+import dev.bubblesandbox.BuildVersion;
 import dev.bubblesandbox.sandbox.ExecutionResult;
 import dev.bubblesandbox.sandbox.OutputListener;
-import dev.bubblesandbox.server.routes.ServerInfo;
 import dev.bubblesandbox.session.SessionService;
 import dev.bubblesandbox.session.Tenant;
 import io.micrometer.core.instrument.Counter;
@@ -91,7 +91,7 @@ public final class SandboxMetrics {
       io.prometheus.metrics.core.metrics.Info.builder().name("bubble_sandbox_build_info")
           .help("Always 1; the version label says which build answers").labelNames("version")
           .register(prometheus.getPrometheusRegistry())
-          .addLabelValues(ServerInfo.version());
+          .addLabelValues(BuildVersion.current());
     }
     Gauge.builder("process_resident_memory_bytes", () -> ProcessFacts.residentBytes())
         .description("Resident memory of the server process (VmRSS)").register(registry);

@@ -2,9 +2,9 @@ package dev.bubblesandbox.server.routes;
 
 import dev.bubblesandbox.ErrorCode;
 import dev.bubblesandbox.RefusedException;
-import dev.bubblesandbox.server.ApiVerticle;
 import dev.bubblesandbox.server.web.Bodies;
 import dev.bubblesandbox.server.web.BodyDrain;
+import dev.bubblesandbox.server.web.RequestPaths;
 import dev.bubblesandbox.server.web.ServerContext;
 import dev.bubblesandbox.server.web.TenantScope;
 import dev.bubblesandbox.session.FileEntry;
@@ -236,7 +236,7 @@ public final class FileHandlers {
   /** The file path after {@code /files/}, percent-decoded. */
   static String filePath(RoutingContext routing) {
     String raw = routing.pathParam("*");
-    return raw == null ? "" : ApiVerticle.decodePath(raw);
+    return raw == null ? "" : RequestPaths.decode(raw);
   }
 
   private SessionLease hold(RoutingContext routing) {

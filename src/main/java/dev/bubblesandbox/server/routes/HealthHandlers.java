@@ -2,6 +2,7 @@ package dev.bubblesandbox.server.routes;
 
 import dev.bubblesandbox.environment.Environment;
 import dev.bubblesandbox.server.web.Bodies;
+import dev.bubblesandbox.server.web.HostCheck;
 import dev.bubblesandbox.server.web.ServerContext;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -14,7 +15,7 @@ import java.util.Optional;
 public final class HealthHandlers {
 
   /** The probes' paths; k8s/ points the pods' probes at them (checked by K8sManifestsTest). */
-  public static final String PATH_PREFIX = "/health/";
+  public static final String PATH_PREFIX = HostCheck.PROBE_PATH_PREFIX;
   public static final String LIVE_PATH = "/health/live";
   public static final String READY_PATH = "/health/ready";
 

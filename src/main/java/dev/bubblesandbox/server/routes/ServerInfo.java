@@ -1,5 +1,6 @@
 package dev.bubblesandbox.server.routes;
 
+import dev.bubblesandbox.BuildVersion;
 import dev.bubblesandbox.sandbox.ExecutionLimits;
 import dev.bubblesandbox.environment.EnvironmentSummary;
 import dev.bubblesandbox.sandbox.limits.ResourceControl;
@@ -22,7 +23,7 @@ public final class ServerInfo {
     context.blocking()
         .executeBlocking(() -> context.environments().list().stream().map(EnvironmentSummary::of).toList())
         .onSuccess(environments -> Bodies.json(routing, 200, cluster(context, new JsonObject()
-            .put("version", version())
+            .put("version", BuildVersion.current())
             .put("limits", limits(context))
             .put("environments", new JsonArray(environments.stream().map(JsonObject::mapFrom).toList())))))
         .onFailure(routing::fail);
@@ -62,8 +63,4 @@ public final class ServerInfo {
     return control.enforced().contains(limit) ? value : null;
   }
 
-  public static String version() {
-    String version = ServerInfo.class.getPackage().getImplementationVersion();
-    return version == null ? "development" : version;
-  }
 }

@@ -4,7 +4,6 @@ import dev.bubblesandbox.ErrorCode;
 import dev.bubblesandbox.RefusedException;
 import dev.bubblesandbox.cluster.HopTokens;
 import dev.bubblesandbox.config.ApiKey;
-import dev.bubblesandbox.server.forward.HttpForwarder;
 import dev.bubblesandbox.session.Tenant;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -63,7 +62,7 @@ public final class AccessGuard {
   /** Route handler for {@code /v1/*}. */
   public void handle(RoutingContext routing) {
     HttpServerRequest request = routing.request();
-    String hop = request.getHeader(HttpForwarder.HOP_HEADER);
+    String hop = request.getHeader(HopTokens.HEADER);
     if (hop != null || request.isSSL()) {
       // The TLS listener is for cluster nodes, and a hop token is worth something only there.
       Optional<Tenant> forwardedFor = hop == null || hops == null || !request.isSSL() ? Optional.empty()

@@ -2,7 +2,6 @@ package dev.bubblesandbox.server.web;
 
 import dev.bubblesandbox.ErrorCode;
 import dev.bubblesandbox.RefusedException;
-import dev.bubblesandbox.server.routes.HealthHandlers;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.HostAndPort;
@@ -19,6 +18,9 @@ import java.util.Set;
  */
 public final class HostCheck {
 
+  /** The probes' paths, answered whatever the Host: a kubelet probes the pod's address. */
+  public static final String PROBE_PATH_PREFIX = "/health/";
+
   private final Set<String> allowedHosts;
 
   public HostCheck(Set<String> allowedHosts) {
@@ -26,7 +28,7 @@ public final class HostCheck {
   }
 
   public void handle(RoutingContext routing) {
-    if (routing.request().isSSL() || routing.request().path().startsWith(HealthHandlers.PATH_PREFIX)
+    if (routing.request().isSSL() || routing.request().path().startsWith(PROBE_PATH_PREFIX)
         || allowedHosts.contains(hostName(authority(routing.request())))) {
       routing.next();
       return;

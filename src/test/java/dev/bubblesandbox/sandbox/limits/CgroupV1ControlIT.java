@@ -77,7 +77,7 @@ class CgroupV1ControlIT {
     for (int i = 0; i < 100 && Files.readString(lastJoined).isBlank(); i++) {
       Thread.sleep(10);
     }
-    ResourceControl.Group live = control.create(SandboxRunner.GROUP_PREFIX + RunOwner.TOKEN + "-live");
+    ResourceControl.Group live = control.create(RunOwner.GROUP_PREFIX + RunOwner.TOKEN + "-live");
     control.removeStale();
     assertThat(orphan.waitFor(10, TimeUnit.SECONDS)).isTrue();
     assertThat(Path.of(group.procsFiles().get(0)).getParent()).doesNotExist();
