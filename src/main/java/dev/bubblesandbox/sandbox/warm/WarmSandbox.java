@@ -30,7 +30,7 @@ import java.util.concurrent.TimeUnit;
  * <p>As with {@link Launcher}, the thread that spawns the shell is the one that watches the
  * execution: bwrap's {@code --die-with-parent} follows the thread that started it.
  */
-public final class WarmSandbox {
+final class WarmSandbox {
 
   /** What to run: the execution's spec and who gets its output. */
   private record Request(LaunchSpec spec, OutputListener listener) { }
