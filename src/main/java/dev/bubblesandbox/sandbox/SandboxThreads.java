@@ -11,8 +11,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The threads that start sandboxes and watch them to their end ({@link Launcher}, the warm
- * sandboxes of {@code sandbox.warm}), reused from one sandbox to the next: making a thread per sandbox cost a
- * server more CPU than the rest of a launch's bookkeeping. Reuse is safe for bwrap's
+ * sandboxes of {@code sandbox.warm}), reused from one sandbox to the next: making a thread per
+ * sandbox cost a server more CPU than the rest of a launch's bookkeeping. Reuse is safe for bwrap's
  * {@code --die-with-parent}, which follows the thread that started it: that thread runs the
  * whole life of its sandbox as one task, and a pooled thread only ends when idle.
  */
