@@ -36,6 +36,7 @@ class ArchitectureTest {
       List.of("session"),
       List.of("sandbox.warm"),
       List.of("sandbox"),
+      List.of("sandbox.output"),
       List.of("sandbox.limits", "environment"),
       List.of("config"),
       List.of(""));

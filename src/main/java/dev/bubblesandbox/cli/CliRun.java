@@ -1,7 +1,7 @@
 package dev.bubblesandbox.cli;
 
 import dev.bubblesandbox.sandbox.LaunchSpec;
-import dev.bubblesandbox.sandbox.OutputListener;
+import dev.bubblesandbox.sandbox.output.OutputListener;
 import dev.bubblesandbox.sandbox.SandboxExecution;
 import dev.bubblesandbox.sandbox.SandboxRunner;
 import dev.bubblesandbox.SandboxUnavailableException;

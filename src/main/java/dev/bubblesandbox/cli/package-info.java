@@ -3,7 +3,7 @@
  * directories and the spawn mechanism of the JVM. Runs sandboxes through sandbox directly,
  * without Vert.x.
  *
- * <p>May import every package below it: server (serve), cluster (certificates), session, sandbox,
+ * <p>May import every package below it: server (serve), cluster (certificates), session, sandbox.*,
  * environment, config.
  */
 package dev.bubblesandbox.cli;

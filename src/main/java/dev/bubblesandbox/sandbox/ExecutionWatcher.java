@@ -1,6 +1,11 @@
 package dev.bubblesandbox.sandbox;
 
 import dev.bubblesandbox.sandbox.limits.ResourceControl;
+import dev.bubblesandbox.sandbox.output.ExecutionResult;
+import dev.bubblesandbox.sandbox.output.OutputCapture;
+import dev.bubblesandbox.sandbox.output.OutputListener;
+import dev.bubblesandbox.sandbox.output.OutputPump;
+import dev.bubblesandbox.sandbox.output.ResultAssembler;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.concurrent.CompletableFuture;

@@ -7,8 +7,9 @@ package dev.bubblesandbox.sandbox;
 public interface LaunchTrace {
 
   /**
-   * A warm sandbox's: its Python wrote the ready byte ({@link WarmReader#READY}) before it was
-   * handed the code, so the program was executed; it keeps no files.
+   * A warm sandbox's: its Python wrote the ready byte
+   * ({@link dev.bubblesandbox.sandbox.warm.WarmReader#READY}) before it was handed the code, so
+   * the program was executed; it keeps no files.
    */
   LaunchTrace WARM = new LaunchTrace() {
     @Override

@@ -2,6 +2,8 @@ package dev.bubblesandbox.sandbox;
 
 import dev.bubblesandbox.SandboxUnavailableException;
 import dev.bubblesandbox.sandbox.limits.ResourceControl;
+import dev.bubblesandbox.sandbox.output.ExecutionResult;
+import dev.bubblesandbox.sandbox.output.OutputListener;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Path;

@@ -1,6 +1,7 @@
 package dev.bubblesandbox.sandbox;
 
 import dev.bubblesandbox.sandbox.limits.ResourceControl;
+import dev.bubblesandbox.sandbox.output.ExecutionResult;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.concurrent.CompletableFuture;

@@ -4,6 +4,7 @@ import dev.bubblesandbox.SandboxUnavailableException;
 import dev.bubblesandbox.sandbox.limits.CgroupV2Delegation;
 import dev.bubblesandbox.sandbox.limits.ResourceControl;
 import dev.bubblesandbox.sandbox.limits.RunOwner;
+import dev.bubblesandbox.sandbox.output.OutputListener;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -15,10 +16,11 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Starts sandboxes on this host: the entry point of the package. A launch is checked
  * ({@link LaunchPreflight}), its command built ({@link LaunchCommand}), and it is run and watched
- * by a {@link Launcher} ({@link ExecutionWatcher}, {@link ResultAssembler}), made on the spot here
- * or ahead of time by a {@link LauncherPool}. A one-shot or session script may instead go to a
- * sandbox started ahead with Python waiting (see {@code sandbox.warm}). What comes
- * back is a {@link SandboxExecution}.
+ * by a {@link Launcher} ({@link ExecutionWatcher},
+ * {@link dev.bubblesandbox.sandbox.output.ResultAssembler}), made on the spot here or ahead
+ * of time by a {@link LauncherPool}. A one-shot or session script may instead go to a sandbox
+ * started ahead with Python waiting (see {@code sandbox.warm}). What comes back is a
+ * {@link SandboxExecution}.
  */
 public final class SandboxRunner {
 

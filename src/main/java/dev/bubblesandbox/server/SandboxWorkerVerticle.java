@@ -6,7 +6,7 @@ import dev.bubblesandbox.BubbleSandboxException;
 import dev.bubblesandbox.ErrorCode;
 import dev.bubblesandbox.sandbox.LaunchSpec;
 import dev.bubblesandbox.sandbox.LauncherPool;
-import dev.bubblesandbox.sandbox.OutputListener;
+import dev.bubblesandbox.sandbox.output.OutputListener;
 import dev.bubblesandbox.sandbox.warm.WarmPool;
 import dev.bubblesandbox.sandbox.SandboxExecution;
 import dev.bubblesandbox.sandbox.SandboxRunner;

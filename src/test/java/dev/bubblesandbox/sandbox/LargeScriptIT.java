@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.bubblesandbox.SandboxUnavailableException;
 import dev.bubblesandbox.sandbox.limits.RunOwner;
+import dev.bubblesandbox.sandbox.output.ExecutionResult;
+import dev.bubblesandbox.sandbox.output.OutputListener;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;

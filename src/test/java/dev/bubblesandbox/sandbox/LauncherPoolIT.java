@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.bubblesandbox.SandboxUnavailableException;
 import dev.bubblesandbox.sandbox.limits.RunOwner;
+import dev.bubblesandbox.sandbox.output.ExecutionResult;
+import dev.bubblesandbox.sandbox.output.OutputListener;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

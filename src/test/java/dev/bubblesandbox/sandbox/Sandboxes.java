@@ -3,6 +3,8 @@ package dev.bubblesandbox.sandbox;
 import dev.bubblesandbox.config.Settings;
 import dev.bubblesandbox.environment.EnvironmentCatalog;
 import dev.bubblesandbox.environment.ReadyEnvironment;
+import dev.bubblesandbox.sandbox.output.ExecutionResult;
+import dev.bubblesandbox.sandbox.output.OutputListener;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;

@@ -15,7 +15,8 @@ import java.util.Set;
  *   <li>CPU share has no rlimit: not enforced; nothing is measured, and a limit that was hit
  *       shows only as the script's own error (MemoryError, EAGAIN from fork).
  * </ul>
- * Killing goes through the sandbox's PID namespace (see {@link SandboxExecution#killTree}).
+ * Killing goes through the sandbox's PID namespace (see
+ * {@link dev.bubblesandbox.sandbox.SandboxExecution#killTree}).
  */
 final class RlimitControl implements ResourceControl {
 

@@ -4,7 +4,7 @@ import dev.bubblesandbox.SandboxUnavailableException;
 import dev.bubblesandbox.environment.EnvironmentCatalog;
 import dev.bubblesandbox.sandbox.ExecutionLimits;
 import dev.bubblesandbox.sandbox.LaunchSpec;
-import dev.bubblesandbox.sandbox.OutputListener;
+import dev.bubblesandbox.sandbox.output.OutputListener;
 import dev.bubblesandbox.sandbox.Program;
 import dev.bubblesandbox.sandbox.SandboxExecution;
 import dev.bubblesandbox.sandbox.SandboxRunner;

@@ -1,12 +1,12 @@
 package dev.bubblesandbox.sandbox.warm;
 
 import dev.bubblesandbox.SandboxUnavailableException;
-import dev.bubblesandbox.sandbox.ExecutionResult;
+import dev.bubblesandbox.sandbox.output.ExecutionResult;
 import dev.bubblesandbox.sandbox.ExecutionWatcher;
 import dev.bubblesandbox.sandbox.LaunchSpec;
 import dev.bubblesandbox.sandbox.LaunchTrace;
 import dev.bubblesandbox.sandbox.Launcher;
-import dev.bubblesandbox.sandbox.OutputListener;
+import dev.bubblesandbox.sandbox.output.OutputListener;
 import dev.bubblesandbox.sandbox.Program;
 import dev.bubblesandbox.sandbox.SandboxExecution;
 import dev.bubblesandbox.sandbox.SandboxThreads;
@@ -42,7 +42,10 @@ final class WarmSandbox {
   private final boolean preloads;
   private final String syncVersion;
   private final ResourceControl resources;
-  /** The shell commands that start bwrap ({@link LaunchCommand#warmScript}). */
+  /**
+   * The shell commands that start bwrap
+   * ({@link dev.bubblesandbox.sandbox.LaunchCommand#warmScript}).
+   */
   private final String commands;
   private final Path codeDirectory;
   private final String name;

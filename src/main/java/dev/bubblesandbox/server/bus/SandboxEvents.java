@@ -1,8 +1,8 @@
 package dev.bubblesandbox.server.bus;
 
 import dev.bubblesandbox.ErrorCode;
-import dev.bubblesandbox.sandbox.ExecutionResult;
-import dev.bubblesandbox.sandbox.OutputListener;
+import dev.bubblesandbox.sandbox.output.ExecutionResult;
+import dev.bubblesandbox.sandbox.output.OutputListener;
 
 /**
  * What a sandbox worker reports about an execution to the API, on the execution's output address;

@@ -1,7 +1,7 @@
 package dev.bubblesandbox.server.console;
 
 import dev.bubblesandbox.ErrorCode;
-import dev.bubblesandbox.sandbox.OutputListener;
+import dev.bubblesandbox.sandbox.output.OutputListener;
 import dev.bubblesandbox.server.bus.SandboxEvents;
 import io.vertx.core.json.JsonObject;
 

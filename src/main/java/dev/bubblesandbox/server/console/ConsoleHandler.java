@@ -20,7 +20,7 @@ public final class ConsoleHandler {
 
   /**
    * The one subprotocol the console speaks; a client may offer it beside {@code bearer.<key>}
-   * (see {@link AccessGuard}), and the server answers with it alone.
+   * (see {@link dev.bubblesandbox.server.web.AccessGuard}), and the server answers with it alone.
    */
   public static final String SUBPROTOCOL = "bubble-sandbox";
 

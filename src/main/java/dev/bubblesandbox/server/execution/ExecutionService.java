@@ -3,7 +3,7 @@ package dev.bubblesandbox.server.execution;
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
 import dev.bubblesandbox.environment.ReadyEnvironment;
-import dev.bubblesandbox.sandbox.ExecutionResult;
+import dev.bubblesandbox.sandbox.output.ExecutionResult;
 import dev.bubblesandbox.sandbox.LaunchSpec;
 import dev.bubblesandbox.sandbox.Volume;
 import dev.bubblesandbox.server.bus.Addresses;

@@ -1,8 +1,8 @@
 package dev.bubblesandbox.server.metrics;
 
 import dev.bubblesandbox.BuildVersion;
-import dev.bubblesandbox.sandbox.ExecutionResult;
-import dev.bubblesandbox.sandbox.OutputListener;
+import dev.bubblesandbox.sandbox.output.ExecutionResult;
+import dev.bubblesandbox.sandbox.output.OutputListener;
 import dev.bubblesandbox.session.SessionService;
 import dev.bubblesandbox.session.Tenant;
 import io.micrometer.core.instrument.Counter;
@@ -246,7 +246,10 @@ public final class SandboxMetrics {
     duration(environment, kind).record(duration);
   }
 
-  /** Records how long a sandbox took to start: see {@link ExecutionService}. */
+  /**
+   * Records how long a sandbox took to start: see
+   * {@link dev.bubblesandbox.server.execution.ExecutionService}.
+   */
   public void sandboxStarted(Duration sinceLaunch) {
     startTime().record(sinceLaunch);
   }

@@ -2,7 +2,7 @@ package dev.bubblesandbox.server.web;
 
 import dev.bubblesandbox.ErrorCode;
 import dev.bubblesandbox.RefusedException;
-import dev.bubblesandbox.sandbox.ExecutionResult;
+import dev.bubblesandbox.sandbox.output.ExecutionResult;
 import dev.bubblesandbox.server.bus.SandboxEvents;
 import dev.bubblesandbox.session.SessionInfo;
 import dev.bubblesandbox.session.Tenant;

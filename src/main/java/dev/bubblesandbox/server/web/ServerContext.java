@@ -11,7 +11,8 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.WorkerExecutor;
 
 /**
- * What the API verticle instances share: made once by {@link BubbleSandboxServer}.
+ * What the API verticle instances share: made once by
+ * {@link dev.bubblesandbox.server.BubbleSandboxServer}.
  *
  * @param api the settings the API reads
  * @param limits the most a request may ask for, from the settings: made once, not per request

@@ -2,7 +2,7 @@ package dev.bubblesandbox.sandbox.limits;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.bubblesandbox.sandbox.ExecutionResult;
+import dev.bubblesandbox.sandbox.output.ExecutionResult;
 import dev.bubblesandbox.sandbox.SandboxRunner;
 import dev.bubblesandbox.sandbox.Sandboxes;
 import java.nio.file.Files;

@@ -3,7 +3,7 @@ package dev.bubblesandbox.sandbox.limits;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bubblesandbox.MountTable;
-import dev.bubblesandbox.sandbox.ExecutionResult;
+import dev.bubblesandbox.sandbox.output.ExecutionResult;
 import dev.bubblesandbox.sandbox.SandboxExecution;
 import dev.bubblesandbox.sandbox.SandboxRunner;
 import dev.bubblesandbox.sandbox.Sandboxes;

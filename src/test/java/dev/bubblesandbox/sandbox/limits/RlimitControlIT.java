@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.bubblesandbox.SandboxUnavailableException;
 import dev.bubblesandbox.sandbox.ExecutionLimits;
-import dev.bubblesandbox.sandbox.ExecutionResult;
-import dev.bubblesandbox.sandbox.OutputListener;
+import dev.bubblesandbox.sandbox.output.ExecutionResult;
+import dev.bubblesandbox.sandbox.output.OutputListener;
 import dev.bubblesandbox.sandbox.SandboxExecution;
 import dev.bubblesandbox.sandbox.SandboxRunner;
 import dev.bubblesandbox.sandbox.Sandboxes;

@@ -2,7 +2,7 @@ package dev.bubblesandbox.sandbox.limits;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.bubblesandbox.sandbox.ExecutionResult;
+import dev.bubblesandbox.sandbox.output.ExecutionResult;
 import dev.bubblesandbox.sandbox.LaunchSpec;
 import dev.bubblesandbox.sandbox.Program;
 import dev.bubblesandbox.sandbox.Sandboxes;

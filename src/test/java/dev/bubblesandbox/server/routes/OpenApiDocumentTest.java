@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bubblesandbox.ErrorCode;
 import dev.bubblesandbox.environment.EnvironmentSummary;
-import dev.bubblesandbox.sandbox.ExecutionResult;
+import dev.bubblesandbox.sandbox.output.ExecutionResult;
 import dev.bubblesandbox.server.execution.ExecuteRequest;
 import dev.bubblesandbox.server.web.Bodies;
 import dev.bubblesandbox.session.SessionInfo;

@@ -1,4 +1,4 @@
-package dev.bubblesandbox.sandbox;
+package dev.bubblesandbox.sandbox.output;
 
 /**
  * The one representation of how a sandboxed process ended, {@link ExecutionResult#returnCode()}:

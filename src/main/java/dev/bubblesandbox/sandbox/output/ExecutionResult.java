@@ -1,4 +1,4 @@
-package dev.bubblesandbox.sandbox;
+package dev.bubblesandbox.sandbox.output;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;

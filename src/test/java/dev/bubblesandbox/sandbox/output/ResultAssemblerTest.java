@@ -1,4 +1,4 @@
-package dev.bubblesandbox.sandbox;
+package dev.bubblesandbox.sandbox.output;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

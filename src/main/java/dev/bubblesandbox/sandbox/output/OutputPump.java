@@ -1,4 +1,4 @@
-package dev.bubblesandbox.sandbox;
+package dev.bubblesandbox.sandbox.output;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -11,7 +11,7 @@ import java.util.concurrent.Future;
  * hands each decoded chunk to the execution's {@link OutputListener}. Pumps run on a pool shared
  * by all executions: its threads are reused, none is made per execution.
  */
-final class OutputPump {
+public final class OutputPump {
 
   /** Threads reused across executions; an idle one ends after a minute. */
   private static final ExecutorService PUMPS = Executors.newCachedThreadPool(runnable -> {
@@ -23,7 +23,7 @@ final class OutputPump {
   private OutputPump() {}
 
   /** Starts pumping {@code in} on a pooled thread; done at end-of-file or when {@code in} closes. */
-  static Future<?> start(InputStream in, OutputCapture capture, OutputListener.Stream stream,
+  public static Future<?> start(InputStream in, OutputCapture capture, OutputListener.Stream stream,
       OutputListener listener) {
     return PUMPS.submit(() -> run(in, capture, stream, listener));
   }

@@ -1,4 +1,4 @@
-package dev.bubblesandbox.sandbox;
+package dev.bubblesandbox.sandbox.output;
 
 /** Receives a sandbox's output as it is produced, from the stream's own pump thread. */
 @FunctionalInterface

@@ -1,4 +1,4 @@
-package dev.bubblesandbox.sandbox;
+package dev.bubblesandbox.sandbox.output;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -11,7 +11,7 @@ import java.nio.charset.StandardCharsets;
  * Keeps the first {@code maxBytes} of one stream and decodes them as UTF-8 incrementally, so a
  * character split across two reads is streamed whole. Bytes past the cap are counted, not kept.
  */
-final class OutputCapture {
+public final class OutputCapture {
 
   private final long maxBytes;
   private final ByteArrayOutputStream kept = new ByteArrayOutputStream();
@@ -23,7 +23,7 @@ final class OutputCapture {
   private ByteBuffer pending = ByteBuffer.allocate(0);
   private boolean truncated;
 
-  OutputCapture(long maxBytes) {
+  public OutputCapture(long maxBytes) {
     this.maxBytes = maxBytes;
   }
 
