@@ -34,6 +34,7 @@ class ArchitectureTest {
       List.of("server.bus", "server.metrics"),
       List.of("cluster"),
       List.of("session"),
+      List.of("session.workspace"),
       List.of("sandbox.warm"),
       List.of("sandbox"),
       List.of("sandbox.output"),

@@ -18,8 +18,6 @@ class PackageLayoutTest {
   private static final Path SOURCES = Path.of("src/main/java/dev/bubblesandbox");
   /** The most source files (package-info.java not counted) a package may hold. */
   private static final int MAX_FILES = 20;
-  /** Packages still over the limit, with their size today: they may shrink, never grow. */
-  private static final Map<String, Integer> NOT_YET_SPLIT = Map.of("sandbox", 26, "session", 22);
 
   @Test
   @DisplayName("every main package has a package-info.java")
@@ -32,13 +30,12 @@ class PackageLayoutTest {
   }
 
   @Test
-  @DisplayName("no main package holds more than 20 source files (two not yet split hold no more than today)")
+  @DisplayName("no main package holds more than 20 source files, package-info.java not counted")
   void noPackageIsTooBig() throws IOException {
     Map<Path, Long> tooBig = new TreeMap<>();
     packages().forEach((directory, files) -> {
       long count = files.stream().filter(file -> !file.getFileName().toString().equals("package-info.java")).count();
-      String name = SOURCES.relativize(directory).toString().replace('/', '.');
-      if (count > NOT_YET_SPLIT.getOrDefault(name, MAX_FILES)) {
+      if (count > MAX_FILES) {
         tooBig.put(directory, count);
       }
     });

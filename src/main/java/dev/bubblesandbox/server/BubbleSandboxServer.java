@@ -23,7 +23,7 @@ import dev.bubblesandbox.server.web.ErrorResponses;
 import dev.bubblesandbox.server.web.ServerContext;
 import dev.bubblesandbox.session.LocalSessionService;
 import dev.bubblesandbox.session.SessionService;
-import dev.bubblesandbox.session.Workspaces;
+import dev.bubblesandbox.session.workspace.Workspaces;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;

@@ -1,7 +1,7 @@
 /**
- * Sessions: the bounded slots, records, leases and restore; workspaces and safe path
- * resolution inside them.
+ * Sessions: the bounded slots, records, leases and restore, on the workspaces of
+ * session.workspace.
  *
- * <p>May import sandbox (the sandbox user), config and the root package.
+ * <p>May import session.workspace, sandbox (the sandbox user), config and the root package.
  */
 package dev.bubblesandbox.session;

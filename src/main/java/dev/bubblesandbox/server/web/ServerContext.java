@@ -6,7 +6,7 @@ import dev.bubblesandbox.sandbox.ExecutionLimits;
 import dev.bubblesandbox.sandbox.SandboxRunner;
 import dev.bubblesandbox.server.metrics.SandboxMetrics;
 import dev.bubblesandbox.session.SessionService;
-import dev.bubblesandbox.session.Workspaces;
+import dev.bubblesandbox.session.workspace.Workspaces;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.WorkerExecutor;
 

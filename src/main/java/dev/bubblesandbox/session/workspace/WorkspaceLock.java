@@ -1,4 +1,4 @@
-package dev.bubblesandbox.session;
+package dev.bubblesandbox.session.workspace;
 
 import dev.bubblesandbox.config.InvalidSettingException;
 import java.io.IOException;

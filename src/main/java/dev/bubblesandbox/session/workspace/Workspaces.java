@@ -1,4 +1,4 @@
-package dev.bubblesandbox.session;
+package dev.bubblesandbox.session.workspace;
 
 import dev.bubblesandbox.HostFiles;
 import dev.bubblesandbox.config.InvalidSettingException;
@@ -20,8 +20,8 @@ import java.util.stream.Collectors;
  * The workspace directory tree: {@code sessions/<id>} (bound at /sandbox/work), their images
  * {@code images/<id>.img} where workspaces are size-limited, {@code volumes/<name>}, {@code tmp/}
  * for one-shot work dirs, and {@code records/<id>.json}, the session records (see
- * {@link SessionRecords}), kept outside the workspaces so sandboxed code cannot forge them. Every
- * method blocks: call them from worker threads.
+ * {@link dev.bubblesandbox.session.SessionRecords}), kept outside the workspaces so sandboxed
+ * code cannot forge them. Every method blocks: call them from worker threads.
  */
 public final class Workspaces {
 
@@ -99,7 +99,7 @@ public final class Workspaces {
   }
 
   /** Where the session records live: beside the workspaces, out of every sandbox's reach. */
-  Path recordsDir() {
+  public Path recordsDir() {
     return root.resolve("records");
   }
 
@@ -107,7 +107,7 @@ public final class Workspaces {
    * Creates the session's workspace, or finds (and mounts) the one a kept or crashed session
    * left.
    */
-  Path open(String sessionId) {
+  public Path open(String sessionId) {
     Path dir = sessionDir(sessionId);
     try {
       if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
@@ -142,12 +142,12 @@ public final class Workspaces {
   }
 
   /** Puts the workspace away with its files (unmounts it), for a later session with the same id. */
-  void close(String sessionId) {
+  public void close(String sessionId) {
     quota.ifPresent(mounts -> mounts.unmount(sessionDir(sessionId)));
   }
 
   /** Deletes the session's files. */
-  void remove(String sessionId) {
+  public void remove(String sessionId) {
     quota.ifPresent(mounts -> mounts.unmount(sessionDir(sessionId)));
     try {
       HostFiles.deleteRecursively(sessionDir(sessionId));
@@ -161,7 +161,7 @@ public final class Workspaces {
    * Whether the session's files are still there to open: its image where workspaces are
    * size-limited (the directory is only its mount point), else its directory.
    */
-  boolean hasData(String sessionId) {
+  public boolean hasData(String sessionId) {
     return quota.isPresent()
         ? Files.isRegularFile(image(sessionId), LinkOption.NOFOLLOW_LINKS)
         : Files.isDirectory(sessionDir(sessionId), LinkOption.NOFOLLOW_LINKS);
@@ -174,7 +174,7 @@ public final class Workspaces {
    *
    * @return the ids of the workspaces removed
    */
-  List<String> removeStale(Set<String> recorded, Set<String> mounted) {
+  public List<String> removeStale(Set<String> recorded, Set<String> mounted) {
     Set<String> removed = new TreeSet<>();
     quota.ifPresent(mounts -> mounts.unmountAllUnder(root.resolve("sessions"),
         mounted.stream().map(this::sessionDir).collect(Collectors.toSet())));
@@ -210,13 +210,16 @@ public final class Workspaces {
     return images().resolve(sessionId + ".img");
   }
 
-  /** Where earlier versions marked kept sessions (see {@link LegacyKeptMarkers}). */
-  Path legacyMarkersDir() {
+  /**
+   * Where earlier versions marked kept sessions (see
+   * {@link dev.bubblesandbox.session.LegacyKeptMarkers}).
+   */
+  public Path legacyMarkersDir() {
     return root.resolve("persistent");
   }
 
   /** The entries of a directory; none when it is missing. */
-  static List<Path> children(Path dir) throws IOException {
+  public static List<Path> children(Path dir) throws IOException {
     if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
       return List.of();
     }

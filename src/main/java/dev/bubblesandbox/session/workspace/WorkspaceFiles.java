@@ -1,4 +1,4 @@
-package dev.bubblesandbox.session;
+package dev.bubblesandbox.session.workspace;
 
 import dev.bubblesandbox.ErrorCode;
 import dev.bubblesandbox.HostFiles;

@@ -1,4 +1,4 @@
-package dev.bubblesandbox.session;
+package dev.bubblesandbox.session.workspace;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
