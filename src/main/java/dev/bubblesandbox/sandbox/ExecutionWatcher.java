@@ -31,13 +31,14 @@ public final class ExecutionWatcher {
    * {@code result}, deletes the files of {@code trace} and removes {@code group}. Never throws.
    */
   public static void watch(LaunchSpec spec, OutputListener listener, ResourceControl.Group group,
-      Process process, long startNanos, CompletableFuture<ExecutionResult> result, LaunchTrace trace) {
+      Process process, long startNanos, CompletableFuture<ExecutionResult> result, LaunchTrace trace,
+      SandboxThreads threads) {
     try {
       OutputCapture stdout = new OutputCapture(spec.limits().maxOutputBytes());
       OutputCapture stderr = new OutputCapture(spec.limits().maxOutputBytes());
-      Future<?> stdoutPump = OutputPump.start(process.getInputStream(), stdout,
+      Future<?> stdoutPump = OutputPump.start(threads.outputPumps(), process.getInputStream(), stdout,
           OutputListener.Stream.STDOUT, listener);
-      Future<?> stderrPump = OutputPump.start(process.getErrorStream(), stderr,
+      Future<?> stderrPump = OutputPump.start(threads.outputPumps(), process.getErrorStream(), stderr,
           OutputListener.Stream.STDERR, listener);
 
       long timeoutNanos = spec.limits().timeout().toNanos() - (System.nanoTime() - startNanos);

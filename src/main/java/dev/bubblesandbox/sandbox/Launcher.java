@@ -58,6 +58,7 @@ public final class Launcher {
   private final ResourceControl resources;
   private final LaunchFiles files;
   private final String name;
+  private final SandboxThreads threads;
   private final CompletableFuture<Request> request = new CompletableFuture<>();
   private final CompletableFuture<SandboxExecution> started = new CompletableFuture<>();
   private final CompletableFuture<Void> life;
@@ -66,11 +67,12 @@ public final class Launcher {
   private volatile boolean endedEarly;
 
   /** Starts making the launch ready, on a pooled thread ({@link SandboxThreads}). */
-  Launcher(ResourceControl resources, Path commandDirectory, String name) {
+  Launcher(ResourceControl resources, Path commandDirectory, String name, SandboxThreads threads) {
     this.resources = resources;
     this.files = LaunchFiles.in(commandDirectory, name);
     this.name = name;
-    this.life = SandboxThreads.run(this::run);
+    this.threads = threads;
+    this.life = threads.run(this::run);
   }
 
   /** False once it is known that this launch cannot run: its shell failed or was killed. */
@@ -222,7 +224,8 @@ public final class Launcher {
     }
     CompletableFuture<ExecutionResult> result = new CompletableFuture<>();
     started.complete(new SandboxExecution(process, group, result));
-    ExecutionWatcher.watch(next.spec(), next.listener(), group, process, startNanos, result, files);
+    ExecutionWatcher.watch(next.spec(), next.listener(), group, process, startNanos, result, files,
+        threads);
   }
 
   private static void waitQuietly(Process process) {

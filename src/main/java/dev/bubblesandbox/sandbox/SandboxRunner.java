@@ -29,6 +29,8 @@ public final class SandboxRunner {
   private final ResourceControl resources;
   private final PrivateDirectory files;
   private final AtomicLong launches = new AtomicLong();
+  /** The threads of every sandbox this runner starts, closed by {@link #close}. */
+  private final SandboxThreads threads = new SandboxThreads();
   /**
    * Launches made by {@link #start}, which {@link #close} waits for; kept for the runner's life,
    * as {@code start} serves short-lived processes (the CLI, tests) and a server uses {@link #pool}.
@@ -150,14 +152,20 @@ public final class SandboxRunner {
    * For a process that exits after its launches (the CLI): waits until the launches made by
    * {@link #start} have finished their own cleanup (their groups removed, their command files
    * deleted), which goes on after the result is known, then removes this runner's private
-   * directory. Without it the JVM's exit cuts that cleanup short and leaves both behind.
-   * Call it once the sandboxes have ended (or been killed).
+   * directory and closes its threads. Without it the JVM's exit cuts that cleanup short and
+   * leaves both behind. Call it once the sandboxes have ended (or been killed).
    */
   public void close() throws InterruptedException {
     for (Launcher launcher : started) {
       launcher.awaitEnd(TimeUnit.SECONDS.toMillis(30));
     }
     files.delete();
+    threads.close();
+  }
+
+  /** The threads that start, pump and watch this runner's sandboxes (see {@link SandboxThreads}). */
+  public SandboxThreads threads() {
+    return threads;
   }
 
   /** A pool of {@code size} launches kept ready, for a server. */
@@ -198,7 +206,7 @@ public final class SandboxRunner {
   /** Starts making a launch ready. */
   Launcher prepare() {
     return new Launcher(resources, files.path(),
-        RunOwner.GROUP_PREFIX + RunOwner.TOKEN + "-" + launches.incrementAndGet());
+        RunOwner.GROUP_PREFIX + RunOwner.TOKEN + "-" + launches.incrementAndGet(), threads);
   }
 
   SandboxExecution launch(Launcher launcher, LaunchSpec spec, OutputListener listener) {

@@ -8,6 +8,7 @@ import dev.bubblesandbox.config.Settings;
 import dev.bubblesandbox.config.TrustChecks;
 import dev.bubblesandbox.environment.EnvironmentCatalog;
 import dev.bubblesandbox.sandbox.SandboxRunner;
+import dev.bubblesandbox.sandbox.SandboxThreads;
 import dev.bubblesandbox.sandbox.SandboxUser;
 import dev.bubblesandbox.sandbox.warm.WarmPool;
 import dev.bubblesandbox.sandbox.ExecutionLimits;
@@ -30,6 +31,7 @@ import io.vertx.core.Future;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.core.file.FileSystemOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import java.nio.file.Path;
@@ -60,6 +62,8 @@ public final class BubbleSandboxServer {
   private String apiDeployment;
   private long reaperTimer = -1;
   private long metricsTimer = -1;
+  /** The threads of the runner this server made, closed at its stop; null for a given runner. */
+  private SandboxThreads ownThreads;
 
   private BubbleSandboxServer(Vertx vertx, ServerContext context, Duration sessionIdleTimeout) {
     this.vertx = vertx;
@@ -210,7 +214,7 @@ public final class BubbleSandboxServer {
         workspaces,
         new SandboxMetrics(registry, sessions, api.tenants()),
         registry,
-        vertx.createSharedWorkerExecutor("bubble-sandbox-io", 16),
+        runner.threads().ioPool(vertx::createSharedWorkerExecutor, WorkerExecutor::close),
         cluster);
     if (!context.workspaces().quotaEnforced() && !settings.allowUnlimited()) {
       return Future.failedFuture(new dev.bubblesandbox.SandboxUnavailableException(
@@ -220,6 +224,7 @@ public final class BubbleSandboxServer {
     LocalCodecs.register(vertx.eventBus());
     BubbleSandboxServer server = new BubbleSandboxServer(vertx, context,
         Duration.ofSeconds(settings.sessionIdleTimeoutSeconds()));
+    server.ownThreads = givenRunner == null ? runner.threads() : null;
     WorkerSettings workerSettings = WorkerSettings.from(settings);
     return context.blocking().executeBlocking(() -> {
           context.workspaces().prepare();
@@ -312,6 +317,11 @@ public final class BubbleSandboxServer {
             : context.cluster().leave().handle((left, failure) -> null))
         // Closed from a thread outside Vert.x: a callback on an event loop would be refused once
         // the loops are gone, and the returned future would never complete.
-        .thenComposeAsync(ignored -> vertx.close().toCompletionStage());
+        .thenComposeAsync(ignored -> {
+          if (ownThreads != null) {
+            ownThreads.close();
+          }
+          return vertx.close().toCompletionStage();
+        });
   }
 }

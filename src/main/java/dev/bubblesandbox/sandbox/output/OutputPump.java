@@ -3,29 +3,22 @@ package dev.bubblesandbox.sandbox.output;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
  * Reads one output stream of a sandbox to its end: keeps what {@link OutputCapture} keeps and
  * hands each decoded chunk to the execution's {@link OutputListener}. Pumps run on a pool shared
- * by all executions: its threads are reused, none is made per execution.
+ * by all executions (the {@code sandbox-output} threads of {@code SandboxThreads}): its threads
+ * are reused, none is made per execution.
  */
 public final class OutputPump {
 
-  /** Threads reused across executions; an idle one ends after a minute. */
-  private static final ExecutorService PUMPS = Executors.newCachedThreadPool(runnable -> {
-    Thread thread = new Thread(runnable, "sandbox-output");
-    thread.setDaemon(true);
-    return thread;
-  });
-
   private OutputPump() {}
 
-  /** Starts pumping {@code in} on a pooled thread; done at end-of-file or when {@code in} closes. */
-  public static Future<?> start(InputStream in, OutputCapture capture, OutputListener.Stream stream,
-      OutputListener listener) {
-    return PUMPS.submit(() -> run(in, capture, stream, listener));
+  /** Starts pumping {@code in} on one of {@code pumps}; done at end-of-file or when {@code in} closes. */
+  public static Future<?> start(ExecutorService pumps, InputStream in, OutputCapture capture,
+      OutputListener.Stream stream, OutputListener listener) {
+    return pumps.submit(() -> run(in, capture, stream, listener));
   }
 
   /** Pumps {@code in} on this thread until end-of-file or until {@code in} closes. */

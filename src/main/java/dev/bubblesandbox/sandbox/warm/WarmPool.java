@@ -55,8 +55,7 @@ public final class WarmPool implements AutoCloseable {
     this.catalog = catalog;
     this.defaults = defaults;
     this.settings = settings;
-    this.refiller = new Thread(this::refillLoop, "sandbox-warm-pool");
-    refiller.setDaemon(true);
+    this.refiller = runner.threads().warmRefiller(this::refillLoop);
     if (settings.enabled()) {
       refiller.start();
     }
@@ -202,7 +201,7 @@ public final class WarmPool implements AutoCloseable {
       }
       SandboxRunner.WarmStart start = runner.prepareWarm(warmSpec);
       WarmSandbox sandbox = new WarmSandbox(warmSpec, version, start.resources(), start.commands(),
-          start.directory(), start.group());
+          start.directory(), start.group(), runner.threads());
       started.add(sandbox);
       return sandbox;
     }

@@ -49,6 +49,7 @@ final class WarmSandbox {
   private final String commands;
   private final Path codeDirectory;
   private final String name;
+  private final SandboxThreads threads;
   private final CompletableFuture<Request> request = new CompletableFuture<>();
   private final CompletableFuture<SandboxExecution> started = new CompletableFuture<>();
   private final CompletableFuture<Void> life;
@@ -60,10 +61,10 @@ final class WarmSandbox {
 
   /**
    * Starts the sandbox of {@code warmSpec}, which {@code commands} start, on a pooled thread
-   * ({@link SandboxThreads}).
+   * of {@code threads}.
    */
   WarmSandbox(LaunchSpec warmSpec, String syncVersion, ResourceControl resources, String commands,
-      Path directory, String name) {
+      Path directory, String name, SandboxThreads threads) {
     this.warmSpec = warmSpec;
     this.preloads = !warmSpec.program().equals(BARE);
     this.syncVersion = syncVersion;
@@ -71,7 +72,8 @@ final class WarmSandbox {
     this.commands = commands;
     this.codeDirectory = directory;
     this.name = name;
-    this.life = SandboxThreads.run(this::run);
+    this.threads = threads;
+    this.life = threads.run(this::run);
   }
 
   LaunchSpec spec() {
@@ -233,7 +235,8 @@ final class WarmSandbox {
     }
     CompletableFuture<ExecutionResult> watched = new CompletableFuture<>();
     started.complete(new SandboxExecution(process, limited, watched.thenApply(done -> done.asWarm(cpuBefore))));
-    ExecutionWatcher.watch(next.spec(), next.listener(), limited, process, startNanos, watched, LaunchTrace.WARM);
+    ExecutionWatcher.watch(next.spec(), next.listener(), limited, process, startNanos, watched, LaunchTrace.WARM,
+        threads);
   }
 
   /** Kills what runs and removes the group. */
