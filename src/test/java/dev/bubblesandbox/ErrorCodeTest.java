@@ -8,7 +8,6 @@ import dev.bubblesandbox.environment.EnvironmentSyncException;
 import dev.bubblesandbox.environment.InvalidEnvironmentNameException;
 import dev.bubblesandbox.environment.UnknownEnvironmentException;
 import dev.bubblesandbox.sandbox.InvalidLaunchException;
-import dev.bubblesandbox.sandbox.SandboxUnavailableException;
 import dev.bubblesandbox.session.SessionBusyException;
 import java.util.Arrays;
 import java.util.HashSet;

@@ -2,12 +2,12 @@ package dev.bubblesandbox.cli;
 
 import dev.bubblesandbox.config.Settings;
 import dev.bubblesandbox.environment.ReadyEnvironment;
-import dev.bubblesandbox.sandbox.ExecutionResult;
+import dev.bubblesandbox.sandbox.output.ExecutionResult;
 import dev.bubblesandbox.sandbox.InvalidLaunchException;
 import dev.bubblesandbox.sandbox.LaunchSpec;
 import dev.bubblesandbox.sandbox.ExecutionLimits;
-import dev.bubblesandbox.sandbox.OutputListener;
-import dev.bubblesandbox.sandbox.ReturnCode;
+import dev.bubblesandbox.sandbox.output.OutputListener;
+import dev.bubblesandbox.sandbox.output.ReturnCode;
 import dev.bubblesandbox.sandbox.SandboxExecution;
 import dev.bubblesandbox.sandbox.Program;
 import dev.bubblesandbox.sandbox.SandboxRunner;

@@ -1,11 +1,10 @@
 package dev.bubblesandbox.cli;
 
 import dev.bubblesandbox.sandbox.LaunchSpec;
-import dev.bubblesandbox.sandbox.OutputListener;
-import dev.bubblesandbox.sandbox.OwnershipHandover;
+import dev.bubblesandbox.sandbox.output.OutputListener;
 import dev.bubblesandbox.sandbox.SandboxExecution;
 import dev.bubblesandbox.sandbox.SandboxRunner;
-import dev.bubblesandbox.sandbox.SandboxUnavailableException;
+import dev.bubblesandbox.SandboxUnavailableException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;

@@ -80,7 +80,7 @@ public final class DoctorCommand implements Callable<Integer> {
               + "or set BUBBLE_SANDBOX_ALLOW_UNLIMITED=true");
     }
 
-    boolean quota = dev.bubblesandbox.session.QuotaMounts.available();
+    boolean quota = dev.bubblesandbox.session.workspace.QuotaMounts.available();
     report(quota || settings.allowUnlimited(), "session workspace quota: "
             + (quota ? "enforced (loop-mounted ext4 images)" : "NOT enforced"),
         "run as root with mkfs.ext4 (apt-get install -y e2fsprogs) and loop devices, "

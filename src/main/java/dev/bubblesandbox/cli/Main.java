@@ -1,6 +1,5 @@
 package dev.bubblesandbox.cli;
 
-import dev.bubblesandbox.sandbox.SpawnMechanism;
 
 /**
  * Builds the command line, runs it and exits with its status: a plain run command line through

@@ -1,6 +1,6 @@
 package dev.bubblesandbox.cli;
 
-import dev.bubblesandbox.sandbox.ExecutionResult;
+import dev.bubblesandbox.sandbox.output.ExecutionResult;
 
 /**
  * {@code --json}'s one line: an {@link ExecutionResult} as Jackson writes it (the same fields in

@@ -17,6 +17,9 @@ import java.util.Optional;
  */
 public final class HopTokens {
 
+  /** The header a forwarded request carries its token in. */
+  public static final String HEADER = "X-Bubble-Sandbox-Hop";
+
   /** Long enough for clocks a little apart; a token is checked once, when its request arrives. */
   static final Duration LIFETIME = Duration.ofSeconds(30);
 

@@ -1,6 +1,7 @@
 package dev.bubblesandbox.sandbox;
 
 import dev.bubblesandbox.config.Settings;
+import dev.bubblesandbox.sandbox.limits.ResourceLimits;
 import java.time.Duration;
 
 /**

@@ -1,5 +1,11 @@
 package dev.bubblesandbox.sandbox;
 
+import dev.bubblesandbox.sandbox.limits.ResourceControl;
+import dev.bubblesandbox.sandbox.output.ExecutionResult;
+import dev.bubblesandbox.sandbox.output.OutputCapture;
+import dev.bubblesandbox.sandbox.output.OutputListener;
+import dev.bubblesandbox.sandbox.output.OutputPump;
+import dev.bubblesandbox.sandbox.output.ResultAssembler;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.concurrent.CompletableFuture;
@@ -13,7 +19,7 @@ import java.util.concurrent.TimeoutException;
  * {@link Launcher} for why it must be that thread): pumps its output, kills it at its timeout,
  * ends what is left in its group, and completes its result ({@link ResultAssembler}).
  */
-final class ExecutionWatcher {
+public final class ExecutionWatcher {
 
   /** How long the output pumps may take to reach end-of-file once bwrap has exited. */
   private static final long PUMP_DRAIN_SECONDS = 5;
@@ -24,14 +30,15 @@ final class ExecutionWatcher {
    * Watches {@code process}, started at {@code startNanos}, until it ends, then completes
    * {@code result}, deletes the files of {@code trace} and removes {@code group}. Never throws.
    */
-  static void watch(LaunchSpec spec, OutputListener listener, ResourceControl.Group group,
-      Process process, long startNanos, CompletableFuture<ExecutionResult> result, LaunchTrace trace) {
+  public static void watch(LaunchSpec spec, OutputListener listener, ResourceControl.Group group,
+      Process process, long startNanos, CompletableFuture<ExecutionResult> result, LaunchTrace trace,
+      SandboxThreads threads) {
     try {
       OutputCapture stdout = new OutputCapture(spec.limits().maxOutputBytes());
       OutputCapture stderr = new OutputCapture(spec.limits().maxOutputBytes());
-      Future<?> stdoutPump = OutputPump.start(process.getInputStream(), stdout,
+      Future<?> stdoutPump = OutputPump.start(threads.outputPumps(), process.getInputStream(), stdout,
           OutputListener.Stream.STDOUT, listener);
-      Future<?> stderrPump = OutputPump.start(process.getErrorStream(), stderr,
+      Future<?> stderrPump = OutputPump.start(threads.outputPumps(), process.getErrorStream(), stderr,
           OutputListener.Stream.STDERR, listener);
 
       long timeoutNanos = spec.limits().timeout().toNanos() - (System.nanoTime() - startNanos);

@@ -1,6 +1,8 @@
 package dev.bubblesandbox.sandbox;
 
 import dev.bubblesandbox.HostFiles;
+import dev.bubblesandbox.SandboxUnavailableException;
+import dev.bubblesandbox.sandbox.limits.ResourceControl;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,7 +14,7 @@ import java.util.Optional;
  * its arguments ({@link BwrapArgs}). The one place a launch's command is put together; running
  * it is {@link Launcher}'s job.
  */
-final class LaunchCommand {
+public final class LaunchCommand {
 
   private final Path bwrap;
   private final List<String> commandPrefix;
@@ -119,7 +121,7 @@ final class LaunchCommand {
   }
 
   /** {@code argument} as one word of a POSIX shell command: single-quoted. */
-  static String shellQuote(String argument) {
+  public static String shellQuote(String argument) {
     return "'" + argument.replace("'", "'\\''") + "'";
   }
 

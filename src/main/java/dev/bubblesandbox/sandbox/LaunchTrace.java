@@ -4,11 +4,12 @@ package dev.bubblesandbox.sandbox;
  * What a launch leaves for its watcher ({@link ExecutionWatcher}) once bwrap has exited: whether
  * the program was executed at all, and the files to remove before the result is given.
  */
-interface LaunchTrace {
+public interface LaunchTrace {
 
   /**
-   * A warm sandbox's: its Python wrote the ready byte ({@link WarmReader#READY}) before it was
-   * handed the code, so the program was executed; it keeps no files.
+   * A warm sandbox's: its Python wrote the ready byte
+   * ({@link dev.bubblesandbox.sandbox.warm.WarmReader#READY}) before it was handed the code, so
+   * the program was executed; it keeps no files.
    */
   LaunchTrace WARM = new LaunchTrace() {
     @Override

@@ -1,5 +1,9 @@
 package dev.bubblesandbox.sandbox;
 
+import dev.bubblesandbox.SandboxUnavailableException;
+import dev.bubblesandbox.sandbox.limits.ResourceControl;
+import dev.bubblesandbox.sandbox.output.ExecutionResult;
+import dev.bubblesandbox.sandbox.output.OutputListener;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Path;
@@ -25,7 +29,7 @@ import java.util.concurrent.TimeUnit;
  * bwrap's {@code --die-with-parent} fires when the <em>thread</em> that started it ends, so that
  * thread must not be done with the sandbox before the sandbox is done ({@link SandboxThreads}).
  */
-final class Launcher {
+public final class Launcher {
 
   /**
    * Runs as the caller: joins the groups (so that bwrap and everything it starts is counted and
@@ -54,6 +58,7 @@ final class Launcher {
   private final ResourceControl resources;
   private final LaunchFiles files;
   private final String name;
+  private final SandboxThreads threads;
   private final CompletableFuture<Request> request = new CompletableFuture<>();
   private final CompletableFuture<SandboxExecution> started = new CompletableFuture<>();
   private final CompletableFuture<Void> life;
@@ -62,11 +67,12 @@ final class Launcher {
   private volatile boolean endedEarly;
 
   /** Starts making the launch ready, on a pooled thread ({@link SandboxThreads}). */
-  Launcher(ResourceControl resources, Path commandDirectory, String name) {
+  Launcher(ResourceControl resources, Path commandDirectory, String name, SandboxThreads threads) {
     this.resources = resources;
     this.files = LaunchFiles.in(commandDirectory, name);
     this.name = name;
-    this.life = SandboxThreads.run(this::run);
+    this.threads = threads;
+    this.life = threads.run(this::run);
   }
 
   /** False once it is known that this launch cannot run: its shell failed or was killed. */
@@ -157,7 +163,7 @@ final class Launcher {
    * {@code commands} at once. They are one argument, which Linux bounds at 128 KiB: a warm
    * sandbox's commands (its bootstrap, preload module names and bwrap's arguments) are a few KiB.
    */
-  static Process spawnInline(ResourceControl.Group group, String commands) throws IOException {
+  public static Process spawnInline(ResourceControl.Group group, String commands) throws IOException {
     return spawn(INLINE_SCRIPT, group, commands);
   }
 
@@ -218,7 +224,8 @@ final class Launcher {
     }
     CompletableFuture<ExecutionResult> result = new CompletableFuture<>();
     started.complete(new SandboxExecution(process, group, result));
-    ExecutionWatcher.watch(next.spec(), next.listener(), group, process, startNanos, result, files);
+    ExecutionWatcher.watch(next.spec(), next.listener(), group, process, startNanos, result, files,
+        threads);
   }
 
   private static void waitQuietly(Process process) {

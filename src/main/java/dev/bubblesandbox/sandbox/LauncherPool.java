@@ -1,5 +1,7 @@
 package dev.bubblesandbox.sandbox;
 
+import dev.bubblesandbox.SandboxUnavailableException;
+import dev.bubblesandbox.sandbox.output.OutputListener;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;

@@ -1,6 +1,9 @@
 package dev.bubblesandbox.sandbox;
 
 import dev.bubblesandbox.HostFiles;
+import dev.bubblesandbox.SandboxUnavailableException;
+import dev.bubblesandbox.sandbox.limits.RunOwner;
+import dev.bubblesandbox.sandbox.limits.SeccompFilter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.DirectoryStream;

@@ -40,7 +40,7 @@ public record Program(List<String> argv, Optional<String> source) {
    * does (file {@code <string>}, coding cookies ignored); the builtin {@code compile()} would
    * be slower on its first call (it builds the AST types).
    */
-  static final String PYTHON_READER = "try:\n"
+  public static final String PYTHON_READER = "try:\n"
       + " with open('" + SOURCE_PATH + "','rb') as f:c=f.read().decode()\n"
       + " del f;exec(globals().pop('c'))\n"
       + "except Exception as e:e.__traceback__=e.__traceback__.tb_next;"

@@ -1,5 +1,7 @@
 package dev.bubblesandbox.sandbox;
 
+import dev.bubblesandbox.sandbox.limits.ResourceControl;
+import dev.bubblesandbox.sandbox.output.ExecutionResult;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.concurrent.CompletableFuture;
@@ -29,7 +31,7 @@ public final class SandboxExecution {
   private final CompletableFuture<ExecutionResult> result;
   private volatile boolean killed;
 
-  SandboxExecution(Process process, ResourceControl.Group group, CompletableFuture<ExecutionResult> result) {
+  public SandboxExecution(Process process, ResourceControl.Group group, CompletableFuture<ExecutionResult> result) {
     this.process = process;
     this.group = group;
     this.result = result;
@@ -69,7 +71,7 @@ public final class SandboxExecution {
    * {@code --die-with-parent} signal is lost once the child switches to the sandbox uid, and the
    * sandbox would live on with the host's init as its parent.
    */
-  static void killTree(Process process) {
+  public static void killTree(Process process) {
     process.children().forEach(ProcessHandle::destroyForcibly);
     process.destroyForcibly();
   }

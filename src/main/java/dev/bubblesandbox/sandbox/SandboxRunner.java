@@ -1,6 +1,10 @@
 package dev.bubblesandbox.sandbox;
 
-import dev.bubblesandbox.environment.EnvironmentCatalog;
+import dev.bubblesandbox.SandboxUnavailableException;
+import dev.bubblesandbox.sandbox.limits.CgroupV2Delegation;
+import dev.bubblesandbox.sandbox.limits.ResourceControl;
+import dev.bubblesandbox.sandbox.limits.RunOwner;
+import dev.bubblesandbox.sandbox.output.OutputListener;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -12,10 +16,11 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Starts sandboxes on this host: the entry point of the package. A launch is checked
  * ({@link LaunchPreflight}), its command built ({@link LaunchCommand}), and it is run and watched
- * by a {@link Launcher} ({@link ExecutionWatcher}, {@link ResultAssembler}), made on the spot here
- * or ahead of time by a {@link LauncherPool}. A one-shot or session script may instead go to a
- * sandbox started ahead with Python waiting ({@link WarmPool}, {@link WarmSandbox}). What comes
- * back is a {@link SandboxExecution}.
+ * by a {@link Launcher} ({@link ExecutionWatcher},
+ * {@link dev.bubblesandbox.sandbox.output.ResultAssembler}), made on the spot here or ahead
+ * of time by a {@link LauncherPool}. A one-shot or session script may instead go to a sandbox
+ * started ahead with Python waiting (see {@code sandbox.warm}). What comes back is a
+ * {@link SandboxExecution}.
  */
 public final class SandboxRunner {
 
@@ -24,6 +29,8 @@ public final class SandboxRunner {
   private final ResourceControl resources;
   private final PrivateDirectory files;
   private final AtomicLong launches = new AtomicLong();
+  /** The threads of every sandbox this runner starts, closed by {@link #close}. */
+  private final SandboxThreads threads = new SandboxThreads();
   /**
    * Launches made by {@link #start}, which {@link #close} waits for; kept for the runner's life,
    * as {@code start} serves short-lived processes (the CLI, tests) and a server uses {@link #pool}.
@@ -37,8 +44,6 @@ public final class SandboxRunner {
 
   private record WarmCommands(LaunchSpec spec, String commands) { }
 
-  /** Launch groups are named {@code l<run owner>-<n>}: see {@link RunOwner}. */
-  static final String GROUP_PREFIX = "l";
 
   private SandboxRunner(LaunchCommand command, SandboxUser user, ResourceControl resources,
       PrivateDirectory files) {
@@ -74,7 +79,7 @@ public final class SandboxRunner {
     return create(user, ResourceControl.NONE, false);
   }
 
-  static SandboxRunner create(SandboxUser user, ResourceControl resources, boolean seccomp) {
+  public static SandboxRunner create(SandboxUser user, ResourceControl resources, boolean seccomp) {
     // bwrap is looked for before the private directory is made: nothing is left when it is missing.
     LaunchCommand unplaced = LaunchCommand.forUser(user, resources, seccomp);
     PrivateDirectory files = PrivateDirectory.create();
@@ -147,14 +152,20 @@ public final class SandboxRunner {
    * For a process that exits after its launches (the CLI): waits until the launches made by
    * {@link #start} have finished their own cleanup (their groups removed, their command files
    * deleted), which goes on after the result is known, then removes this runner's private
-   * directory. Without it the JVM's exit cuts that cleanup short and leaves both behind.
-   * Call it once the sandboxes have ended (or been killed).
+   * directory and closes its threads. Without it the JVM's exit cuts that cleanup short and
+   * leaves both behind. Call it once the sandboxes have ended (or been killed).
    */
   public void close() throws InterruptedException {
     for (Launcher launcher : started) {
       launcher.awaitEnd(TimeUnit.SECONDS.toMillis(30));
     }
     files.delete();
+    threads.close();
+  }
+
+  /** The threads that start, pump and watch this runner's sandboxes (see {@link SandboxThreads}). */
+  public SandboxThreads threads() {
+    return threads;
   }
 
   /** A pool of {@code size} launches kept ready, for a server. */
@@ -162,37 +173,40 @@ public final class SandboxRunner {
     return new LauncherPool(this, size);
   }
 
-  /**
-   * Warm sandboxes for a server's Python executions ({@link WarmPool}), started from now on in
-   * the background for the ready environments of {@code catalog}.
-   *
-   * @param defaults the limits a warm sandbox's group starts with: the most a request may ask
-   */
-  public WarmPool warmPool(EnvironmentCatalog catalog, ExecutionLimits defaults, WarmSettings settings) {
-    return new WarmPool(this, catalog, defaults, settings);
-  }
 
   /** Where launches keep their files (see {@link PrivateDirectory}). */
-  Path privateDirectory() {
+  public Path privateDirectory() {
     return files.path();
   }
 
-  /** Starts a warm sandbox of {@code warmSpec}, from the environment synced as {@code version}. */
-  WarmSandbox prepareWarm(LaunchSpec warmSpec, String version) {
+  /**
+   * What a warm sandbox of {@code warmSpec} starts from (see {@code sandbox.warm}): the launch
+   * checked, the commands that start it, and its group's name.
+   */
+  public WarmStart prepareWarm(LaunchSpec warmSpec) {
     LaunchPreflight.check(warmSpec, user);
     WarmCommands last = lastWarm;
     if (last == null || !last.spec().equals(warmSpec)) {
       last = new WarmCommands(warmSpec, command.warmScript(warmSpec));
       lastWarm = last;
     }
-    return new WarmSandbox(warmSpec, version, resources, last.commands(), files.path(),
-        GROUP_PREFIX + RunOwner.TOKEN + "-w" + launches.incrementAndGet());
+    return new WarmStart(resources, last.commands(), files.path(),
+        RunOwner.GROUP_PREFIX + RunOwner.TOKEN + "-w" + launches.incrementAndGet());
   }
+
+  /**
+   * A warm sandbox's start, for the warm pool.
+   *
+   * @param commands the shell commands that start it
+   * @param directory where launches keep their files
+   * @param group the name of its resource group
+   */
+  public record WarmStart(ResourceControl resources, String commands, Path directory, String group) {}
 
   /** Starts making a launch ready. */
   Launcher prepare() {
     return new Launcher(resources, files.path(),
-        GROUP_PREFIX + RunOwner.TOKEN + "-" + launches.incrementAndGet());
+        RunOwner.GROUP_PREFIX + RunOwner.TOKEN + "-" + launches.incrementAndGet(), threads);
   }
 
   SandboxExecution launch(Launcher launcher, LaunchSpec spec, OutputListener listener) {

@@ -38,7 +38,7 @@ public final class SandboxUser {
   }
 
   /** The command prefix that switches to the sandbox uid before bwrap starts. */
-  List<String> commandPrefix(Path setpriv) {
+  public List<String> commandPrefix(Path setpriv) {
     if (dropTo.isEmpty()) {
       return List.of();
     }

@@ -1,6 +1,25 @@
 package dev.bubblesandbox.server;
 
 import dev.bubblesandbox.ErrorCode;
+import dev.bubblesandbox.server.console.ConsoleHandler;
+import dev.bubblesandbox.server.console.ConsolePage;
+import dev.bubblesandbox.server.execution.ExecutionService;
+import dev.bubblesandbox.server.forward.ClusterRoutes;
+import dev.bubblesandbox.server.metrics.PrometheusSetup;
+import dev.bubblesandbox.server.routes.ExecuteHandlers;
+import dev.bubblesandbox.server.routes.FileHandlers;
+import dev.bubblesandbox.server.routes.HealthHandlers;
+import dev.bubblesandbox.server.routes.OpenApiDocument;
+import dev.bubblesandbox.server.routes.ServerInfo;
+import dev.bubblesandbox.server.routes.SessionHandlers;
+import dev.bubblesandbox.server.web.AccessGuard;
+import dev.bubblesandbox.server.web.AllowedMethods;
+import dev.bubblesandbox.server.web.BodyDrain;
+import dev.bubblesandbox.server.web.ErrorResponses;
+import dev.bubblesandbox.server.web.HostCheck;
+import dev.bubblesandbox.server.web.RequestIds;
+import dev.bubblesandbox.server.web.RequestPaths;
+import dev.bubblesandbox.server.web.ServerContext;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
@@ -13,12 +32,10 @@ import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import java.net.BindException;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 /** HTTP and WebSocket API: routes, validation and responses; nothing here blocks. */
-final class ApiVerticle extends VerticleBase {
+public final class ApiVerticle extends VerticleBase {
 
   /** Largest JSON request body, script and stdin included; past it, 413. */
   private static final long MAX_JSON_BODY_BYTES = 1 << 20;
@@ -148,7 +165,7 @@ final class ApiVerticle extends VerticleBase {
    */
   private static void refuseDotSegments(RoutingContext routing) {
     String raw = routing.request().path();
-    String[] segments = decodePath(raw).split("/", -1);
+    String[] segments = RequestPaths.decode(raw).split("/", -1);
     for (int i = 1; i < segments.length; i++) {
       String segment = segments[i];
       boolean emptyInside = segment.isEmpty() && i < segments.length - 1;
@@ -159,11 +176,6 @@ final class ApiVerticle extends VerticleBase {
       }
     }
     routing.next();
-  }
-
-  /** Percent-decodes a URL path ('+' stays a plus: it means a space only in query strings). */
-  static String decodePath(String raw) {
-    return URLDecoder.decode(raw.replace("+", "%2B"), StandardCharsets.UTF_8);
   }
 
   /** Stops accepting, lets running requests finish within the grace period. */

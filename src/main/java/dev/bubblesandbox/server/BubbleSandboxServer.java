@@ -8,18 +8,30 @@ import dev.bubblesandbox.config.Settings;
 import dev.bubblesandbox.config.TrustChecks;
 import dev.bubblesandbox.environment.EnvironmentCatalog;
 import dev.bubblesandbox.sandbox.SandboxRunner;
+import dev.bubblesandbox.sandbox.SandboxThreads;
 import dev.bubblesandbox.sandbox.SandboxUser;
-import dev.bubblesandbox.sandbox.WarmPool;
+import dev.bubblesandbox.sandbox.warm.WarmPool;
 import dev.bubblesandbox.sandbox.ExecutionLimits;
+import dev.bubblesandbox.server.bus.LocalCodecs;
+import dev.bubblesandbox.server.forward.ClusterRoutes;
+import dev.bubblesandbox.server.metrics.MeteredSessionService;
+import dev.bubblesandbox.server.metrics.PrometheusSetup;
+import dev.bubblesandbox.server.metrics.SandboxMetrics;
+import dev.bubblesandbox.server.routes.OpenApiDocument;
+import dev.bubblesandbox.server.routes.ServerInfo;
+import dev.bubblesandbox.server.web.ApiSettings;
+import dev.bubblesandbox.server.web.ErrorResponses;
+import dev.bubblesandbox.server.web.ServerContext;
 import dev.bubblesandbox.session.LocalSessionService;
 import dev.bubblesandbox.session.SessionService;
-import dev.bubblesandbox.session.Workspaces;
+import dev.bubblesandbox.session.workspace.Workspaces;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.core.file.FileSystemOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import java.nio.file.Path;
@@ -50,6 +62,8 @@ public final class BubbleSandboxServer {
   private String apiDeployment;
   private long reaperTimer = -1;
   private long metricsTimer = -1;
+  /** The threads of the runner this server made, closed at its stop; null for a given runner. */
+  private SandboxThreads ownThreads;
 
   private BubbleSandboxServer(Vertx vertx, ServerContext context, Duration sessionIdleTimeout) {
     this.vertx = vertx;
@@ -200,16 +214,17 @@ public final class BubbleSandboxServer {
         workspaces,
         new SandboxMetrics(registry, sessions, api.tenants()),
         registry,
-        vertx.createSharedWorkerExecutor("bubble-sandbox-io", 16),
+        runner.threads().ioPool(vertx::createSharedWorkerExecutor, WorkerExecutor::close),
         cluster);
     if (!context.workspaces().quotaEnforced() && !settings.allowUnlimited()) {
-      return Future.failedFuture(new dev.bubblesandbox.sandbox.SandboxUnavailableException(
+      return Future.failedFuture(new dev.bubblesandbox.SandboxUnavailableException(
           "This host cannot limit the size of session workspaces (needs root, mkfs.ext4 and loop "
               + "devices); set BUBBLE_SANDBOX_ALLOW_UNLIMITED=true to run without the limit."));
     }
     LocalCodecs.register(vertx.eventBus());
     BubbleSandboxServer server = new BubbleSandboxServer(vertx, context,
         Duration.ofSeconds(settings.sessionIdleTimeoutSeconds()));
+    server.ownThreads = givenRunner == null ? runner.threads() : null;
     WorkerSettings workerSettings = WorkerSettings.from(settings);
     return context.blocking().executeBlocking(() -> {
           context.workspaces().prepare();
@@ -225,7 +240,7 @@ public final class BubbleSandboxServer {
           }
           List<String> environments = context.environments().names();
           context.metrics().registerKnown(environments, ErrorResponses.rejectionCodes());
-          WarmPool warm = runner.warmPool(context.environments(), context.limits(), workerSettings.warm());
+          WarmPool warm = new WarmPool(runner, context.environments(), context.limits(), workerSettings.warm());
           // Those declared now show 0 even with warm sandboxes off; those added later come from the pool.
           environments.forEach(name -> context.metrics().warmSandboxes(name, () -> warm.waiting(name)));
           warm.onNewEnvironment(name -> context.metrics().warmSandboxes(name, () -> warm.waiting(name)));
@@ -302,6 +317,11 @@ public final class BubbleSandboxServer {
             : context.cluster().leave().handle((left, failure) -> null))
         // Closed from a thread outside Vert.x: a callback on an event loop would be refused once
         // the loops are gone, and the returned future would never complete.
-        .thenComposeAsync(ignored -> vertx.close().toCompletionStage());
+        .thenComposeAsync(ignored -> {
+          if (ownThreads != null) {
+            ownThreads.close();
+          }
+          return vertx.close().toCompletionStage();
+        });
   }
 }

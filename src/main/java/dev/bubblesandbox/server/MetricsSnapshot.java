@@ -1,7 +1,9 @@
 package dev.bubblesandbox.server;
 
 import dev.bubblesandbox.MountTable;
-import dev.bubblesandbox.sandbox.WarmPool;
+import dev.bubblesandbox.sandbox.warm.WarmPool;
+import dev.bubblesandbox.server.metrics.SandboxMetrics;
+import dev.bubblesandbox.server.web.ServerContext;
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;

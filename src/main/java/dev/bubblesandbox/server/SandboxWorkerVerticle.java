@@ -6,10 +6,15 @@ import dev.bubblesandbox.BubbleSandboxException;
 import dev.bubblesandbox.ErrorCode;
 import dev.bubblesandbox.sandbox.LaunchSpec;
 import dev.bubblesandbox.sandbox.LauncherPool;
-import dev.bubblesandbox.sandbox.OutputListener;
-import dev.bubblesandbox.sandbox.WarmPool;
+import dev.bubblesandbox.sandbox.output.OutputListener;
+import dev.bubblesandbox.sandbox.warm.WarmPool;
 import dev.bubblesandbox.sandbox.SandboxExecution;
 import dev.bubblesandbox.sandbox.SandboxRunner;
+import dev.bubblesandbox.server.bus.Addresses;
+import dev.bubblesandbox.server.bus.EventBusErrors;
+import dev.bubblesandbox.server.bus.SandboxCommands;
+import dev.bubblesandbox.server.bus.SandboxEvents;
+import dev.bubblesandbox.server.bus.WorkerExecution;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -19,8 +24,7 @@ import io.vertx.core.eventbus.MessageConsumer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
@@ -39,16 +43,8 @@ final class SandboxWorkerVerticle extends VerticleBase {
   private final WorkerSettings settings;
   private final Map<String, WorkerExecution> running = new ConcurrentHashMap<>();
   private final WarmPool warm;
-  /**
-   * Threads that write executions' stdin, shared by all executions (a write waits while a pipe
-   * is full, so it may hold no worker or event-loop thread): threads are reused, not made per
-   * execution, and an idle one ends after a minute.
-   */
-  private final ExecutorService stdinWriters = Executors.newCachedThreadPool(runnable -> {
-    Thread thread = new Thread(runnable, "sandbox-stdin");
-    thread.setDaemon(true);
-    return thread;
-  });
+  /** The runner's {@code sandbox-stdin} threads, shared by all executions' stdin writes. */
+  private final Executor stdinWriters;
   private LauncherPool launchers;
 
   /** @param warm warm sandboxes, tried before a launch starts cold; closed when this stops */
@@ -56,6 +52,7 @@ final class SandboxWorkerVerticle extends VerticleBase {
     this.runner = runner;
     this.settings = settings;
     this.warm = warm;
+    this.stdinWriters = runner.threads().stdinWriters();
   }
 
   @Override
@@ -84,7 +81,6 @@ final class SandboxWorkerVerticle extends VerticleBase {
     }
     launchers.close();
     warm.close();
-    stdinWriters.shutdown();
     return Future.join(ends).timeout(10, TimeUnit.SECONDS).otherwiseEmpty();
   }
 

@@ -1,7 +1,8 @@
 package dev.bubblesandbox.server;
 
 import dev.bubblesandbox.config.Settings;
-import dev.bubblesandbox.sandbox.WarmSettings;
+import dev.bubblesandbox.sandbox.warm.WarmSettings;
+import dev.bubblesandbox.server.web.ServerContext;
 
 /**
  * What the sandbox worker verticle takes from {@link Settings}, once.

@@ -1,5 +1,6 @@
 package dev.bubblesandbox.session;
 
+import dev.bubblesandbox.session.workspace.Workspaces;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

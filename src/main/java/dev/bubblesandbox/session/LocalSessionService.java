@@ -2,6 +2,7 @@ package dev.bubblesandbox.session;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
+import dev.bubblesandbox.session.workspace.Workspaces;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;

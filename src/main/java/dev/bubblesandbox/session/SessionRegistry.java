@@ -2,6 +2,7 @@ package dev.bubblesandbox.session;
 
 import dev.bubblesandbox.ErrorCode;
 import dev.bubblesandbox.RefusedException;
+import dev.bubblesandbox.session.workspace.Workspaces;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;

@@ -2,6 +2,7 @@ package dev.bubblesandbox.session;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
+import dev.bubblesandbox.session.workspace.Workspaces;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;

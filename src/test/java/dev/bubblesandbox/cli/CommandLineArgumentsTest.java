@@ -3,7 +3,7 @@ package dev.bubblesandbox.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.bubblesandbox.sandbox.ReturnCode;
+import dev.bubblesandbox.sandbox.output.ReturnCode;
 import java.nio.file.Path;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;

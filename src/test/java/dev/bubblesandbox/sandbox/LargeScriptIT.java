@@ -4,6 +4,10 @@ import static dev.bubblesandbox.sandbox.Sandboxes.LIMITS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.bubblesandbox.SandboxUnavailableException;
+import dev.bubblesandbox.sandbox.limits.RunOwner;
+import dev.bubblesandbox.sandbox.output.ExecutionResult;
+import dev.bubblesandbox.sandbox.output.OutputListener;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;

@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.bubblesandbox.SandboxUnavailableException;
+import dev.bubblesandbox.sandbox.limits.RunOwner;
+import dev.bubblesandbox.sandbox.output.ExecutionResult;
+import dev.bubblesandbox.sandbox.output.OutputListener;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -111,7 +115,7 @@ class LauncherPoolIT {
   /** The freezer groups of this JVM's launches. */
   private static List<Path> ownGroups() throws IOException {
     Path parent = Path.of("/sys/fs/cgroup/freezer/bubble-sandbox");
-    String prefix = SandboxRunner.GROUP_PREFIX + RunOwner.TOKEN + "-";
+    String prefix = RunOwner.GROUP_PREFIX + RunOwner.TOKEN + "-";
     try (Stream<Path> children = Files.list(parent)) {
       return children.filter(child -> child.getFileName().toString().startsWith(prefix)).toList();
     }

@@ -3,6 +3,7 @@ package dev.bubblesandbox.sandbox;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bubblesandbox.HostFiles;
+import dev.bubblesandbox.sandbox.limits.RunOwner;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bubblesandbox.sandbox.output.ExecutionResult;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.bubblesandbox.server.forward.ClusterRoutes;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;

@@ -10,6 +10,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.google.gson.Gson;
 import dev.bubblesandbox.config.Setting;
 import dev.bubblesandbox.config.SettingsTable;
+import dev.bubblesandbox.server.metrics.PrometheusSetup;
+import dev.bubblesandbox.server.routes.HealthHandlers;
 import io.kubernetes.client.custom.Quantity;
 import io.kubernetes.client.openapi.models.V1StatefulSet;
 import java.io.IOException;

@@ -3,6 +3,7 @@ package dev.bubblesandbox.server;
 import static dev.bubblesandbox.server.HttpApiIT.assertError;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.bubblesandbox.server.forward.HttpForwarder;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;

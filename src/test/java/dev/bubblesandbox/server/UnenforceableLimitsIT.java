@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.bubblesandbox.HostFiles;
 import dev.bubblesandbox.config.Settings;
 import dev.bubblesandbox.sandbox.SandboxRunner;
-import dev.bubblesandbox.sandbox.SandboxUnavailableException;
+import dev.bubblesandbox.SandboxUnavailableException;
 import dev.bubblesandbox.sandbox.SandboxUser;
 import java.nio.file.Files;
 import java.nio.file.Path;

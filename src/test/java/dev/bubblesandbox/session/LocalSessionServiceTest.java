@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.bubblesandbox.BubbleSandboxException;
 import dev.bubblesandbox.ErrorCode;
 import dev.bubblesandbox.sandbox.SandboxUser;
+import dev.bubblesandbox.session.workspace.Workspaces;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;

@@ -1,0 +1,44 @@
+package dev.bubblesandbox.server.console;
+
+import dev.bubblesandbox.ErrorCode;
+import dev.bubblesandbox.sandbox.output.OutputListener;
+import dev.bubblesandbox.server.bus.SandboxEvents;
+import io.vertx.core.json.JsonObject;
+
+/** The console's frames of SPEC §5 as JSON, and the id a client's message carries. */
+final class ConsoleFrames {
+
+  private ConsoleFrames() {
+  }
+
+  /** The first frame of a throwaway console: the session it made. */
+  static JsonObject session(String sessionId) {
+    return new JsonObject().put("type", "session").put("session_id", sessionId);
+  }
+
+  static JsonObject started(String id) {
+    return new JsonObject().put("type", "started").put("id", id);
+  }
+
+  static JsonObject output(String id, SandboxEvents.Output output) {
+    return new JsonObject()
+        .put("type", output.stream() == OutputListener.Stream.STDOUT ? "stdout" : "stderr")
+        .put("id", id)
+        .put("data", output.text());
+  }
+
+  /** An error frame answering the message whose {@code id} is given (null: it had none). */
+  static JsonObject error(String id, ErrorCode code, String message) {
+    JsonObject frame = new JsonObject().put("type", "error").put("code", code.code()).put("message", message);
+    if (id != null) {
+      frame.put("id", id);
+    }
+    return frame;
+  }
+
+  /** The id a message carries, as a string: a string or a number; null when it has none. */
+  static String idOf(JsonObject message) {
+    Object id = message.getValue("id");
+    return id instanceof String || id instanceof Number ? id.toString() : null;
+  }
+}

@@ -1,0 +1,7 @@
+/**
+ * Micrometer and Prometheus: the registry set-up, the domain meters (SandboxMetrics), process
+ * facts and the metered session service.
+ *
+ * <p>May import sandbox, sandbox.output and session values and the root package.
+ */
+package dev.bubblesandbox.server.metrics;

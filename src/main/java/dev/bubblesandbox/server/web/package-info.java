@@ -1,0 +1,8 @@
+/**
+ * Request plumbing shared by the routes: what the API verticles share (ServerContext), access
+ * and Host checks, bodies, request ids, tenant scoping, and the one place failures become HTTP
+ * errors (ErrorResponses).
+ *
+ * <p>May import server.bus, server.metrics and the packages below server; no blocking API.
+ */
+package dev.bubblesandbox.server.web;
