@@ -2,7 +2,6 @@ package dev.bubblesandbox.server;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
-import ch.qos.logback.classic.Level;
 import dev.bubblesandbox.cluster.ClusterNode;
 import dev.bubblesandbox.config.Settings;
 import dev.bubblesandbox.config.TrustChecks;
@@ -10,11 +9,11 @@ import dev.bubblesandbox.environment.EnvironmentCatalog;
 import dev.bubblesandbox.sandbox.SandboxRunner;
 import dev.bubblesandbox.sandbox.SandboxUser;
 import dev.bubblesandbox.sandbox.WarmPool;
-import dev.bubblesandbox.sandbox.ExecutionLimits;
 import dev.bubblesandbox.session.LocalSessionService;
 import dev.bubblesandbox.session.SessionService;
 import dev.bubblesandbox.session.Workspaces;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.config.ConfigRetriever;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.ThreadingModel;
@@ -50,6 +49,9 @@ public final class BubbleSandboxServer {
   private String apiDeployment;
   private long reaperTimer = -1;
   private long metricsTimer = -1;
+  private WarmPool warm;
+  /** Rereads the configuration file while the server runs; null when it does not. */
+  private ConfigRetriever configWatch;
 
   private BubbleSandboxServer(Vertx vertx, ServerContext context, Duration sessionIdleTimeout) {
     this.vertx = vertx;
@@ -65,10 +67,39 @@ public final class BubbleSandboxServer {
     Vertx loader = Vertx.vertx(new VertxOptions().setFileSystemOptions(
         new FileSystemOptions().setClassPathResolvingEnabled(false).setFileCachingEnabled(false)));
     // Closed from its own callback, it runs no more: the server starts on another thread.
-    return ServerConfig.load(loader, configFile, overrides)
+    return ServerConfig.sources(loader, configFile, Optional.empty(), Optional.empty(), overrides)
+        .compose(sources -> ServerConfig.read(loader, sources)
+            .map(settings -> java.util.Map.entry(sources, settings)))
         .toCompletionStage().toCompletableFuture()
-        .whenComplete((settings, failure) -> loader.close())
-        .thenComposeAsync(BubbleSandboxServer::start);
+        .whenComplete((loaded, failure) -> loader.close())
+        .thenComposeAsync(loaded -> start(loaded.getValue(), null)
+            .thenApply(server -> server.watch(loaded.getKey(), loaded.getValue())));
+  }
+
+  /**
+   * Rereads the configuration file every {@code config_scan_period_ms} and puts what may change
+   * while the server runs in force ({@link SettingsReload}). The environment and the system
+   * properties cannot change in a running process: without a file there is nothing to reread.
+   */
+  private BubbleSandboxServer watch(ServerConfig.Sources sources, Settings settings) {
+    if (sources.file().isEmpty() || settings.configScanPeriodMs() == 0) {
+      return this;
+    }
+    SettingsReload reload = new SettingsReload(context, warm, sources.fileName());
+    configWatch = ServerConfig.watch(vertx, sources, settings.configScanPeriodMs());
+    configWatch.configStream()
+        .exceptionHandler(reload::refused)
+        .handler(config -> {
+          Settings next;
+          try {
+            next = ServerConfig.settings(config);
+          } catch (RuntimeException e) {
+            reload.refused(e);
+            return;
+          }
+          reload.offer(next);
+        });
+    return this;
   }
 
   /** Starts with settings already loaded. */
@@ -172,8 +203,7 @@ public final class BubbleSandboxServer {
 
   private static Future<BubbleSandboxServer> deploy(Vertx vertx, PrometheusMeterRegistry registry,
       Settings settings, SandboxRunner givenRunner, ClusterNode cluster) {
-    ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME))
-        .setLevel(Level.toLevel(settings.logLevel()));
+    SettingsReload.setLogLevel(settings);
     SandboxUser user = SandboxUser.forCurrentProcess(settings.sandboxUid());
     SandboxRunner runner;
     try {
@@ -184,16 +214,14 @@ public final class BubbleSandboxServer {
     }
     Workspaces workspaces = new Workspaces(settings.workspaceDir(), user, settings.allowedExtensions(),
         settings.maxWorkspaceBytes());
-    ApiSettings api = ApiSettings.from(settings);
-    Map<String, Integer> tenantBounds = new java.util.HashMap<>();
-    api.tenants().stream().filter(tenant -> tenant.maxSessions() > 0)
-        .forEach(tenant -> tenantBounds.put(tenant.name(), tenant.maxSessions()));
+    LiveSettings live = new LiveSettings(settings);
+    ApiSettings api = live.api();
+    Map<String, Integer> tenantBounds = api.tenantBounds();
     LocalSessionService local = new LocalSessionService(settings.maxSessions(), workspaces, tenantBounds);
     SessionService sessions = new MeteredSessionService(
         cluster == null ? local : cluster.sessionService(local, tenantBounds), registry);
     ServerContext context = new ServerContext(
-        api,
-        ExecutionLimits.from(settings),
+        live,
         new EnvironmentCatalog(settings.environmentsDir()),
         runner,
         sessions,
@@ -226,6 +254,7 @@ public final class BubbleSandboxServer {
           List<String> environments = context.environments().names();
           context.metrics().registerKnown(environments, ErrorResponses.rejectionCodes());
           WarmPool warm = runner.warmPool(context.environments(), context.limits(), workerSettings.warm());
+          server.warm = warm;
           // Those declared now show 0 even with warm sandboxes off; those added later come from the pool.
           environments.forEach(name -> context.metrics().warmSandboxes(name, () -> warm.waiting(name)));
           warm.onNewEnvironment(name -> context.metrics().warmSandboxes(name, () -> warm.waiting(name)));
@@ -287,6 +316,9 @@ public final class BubbleSandboxServer {
    * (their records bring them back at the next start), and closes Vert.x.
    */
   public CompletableFuture<Void> stop() {
+    if (configWatch != null) {
+      configWatch.close();
+    }
     vertx.cancelTimer(reaperTimer);
     vertx.cancelTimer(metricsTimer);
     return vertx.undeploy(apiDeployment)

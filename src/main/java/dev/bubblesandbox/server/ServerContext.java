@@ -12,14 +12,13 @@ import io.vertx.core.WorkerExecutor;
 /**
  * What the API verticle instances share: made once by {@link BubbleSandboxServer}.
  *
- * @param api the settings the API reads
- * @param limits the most a request may ask for, from the settings: made once, not per request
+ * @param live the settings in force, and what the API reads of them ({@link #api()},
+ *     {@link #limits()}): swapped whole when the configuration file is reloaded
  * @param blocking the named pool for short blocking work (file system, environment checks)
  * @param cluster this node in its cluster; null in single-node mode (the default)
  */
 record ServerContext(
-    ApiSettings api,
-    ExecutionLimits limits,
+    LiveSettings live,
     EnvironmentCatalog environments,
     SandboxRunner runner,
     SessionService sessions,
@@ -31,4 +30,14 @@ record ServerContext(
 
   /** The environment whose readiness decides the server's. */
   static final String DEFAULT_ENVIRONMENT = "bare";
+
+  /** The settings the API reads, as in force now. */
+  ApiSettings api() {
+    return live.api();
+  }
+
+  /** The most a request may ask for, as in force now: made once per configuration, not per request. */
+  ExecutionLimits limits() {
+    return live.limits();
+  }
 }
