@@ -96,6 +96,7 @@ final class SettingsReload {
     }
     context.live().set(taken);
     context.sessions().rebound(taken.maxSessions(), context.api().tenantBounds());
+    context.metrics().tenants(context.api().tenants());
     setLogLevel(taken);
     warm.resize(WorkerSettings.from(taken).warm());
     // Names only: a key's value is never logged.

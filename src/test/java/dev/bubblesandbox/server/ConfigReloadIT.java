@@ -98,6 +98,27 @@ class ConfigReloadIT {
     assertThat(lines).filteredOn(line -> line.contains("configuration file " + config + " reloaded")).hasSize(2);
   }
 
+  @Test
+  @DisplayName("a tenant added to api_keys can call at once, within its own bound, and is counted in /metrics")
+  void addsTenant() throws Exception {
+    edit("api_keys:\n  - {tenant: team-a, key_sha256: " + sha256(OLD_KEY) + "}\n"
+        + "  - {tenant: team-b, key_sha256: " + sha256(NEW_KEY) + ", max_sessions: 1}\n"
+        + "max_sessions: 4\nconfig_scan_period_ms: 200\nwarm_sandboxes: 0\n");
+    awaitStatus("GET", "/v1/sessions", NEW_KEY, 200);
+
+    assertThat(status("GET", "/v1/sessions", OLD_KEY)).isEqualTo(200);
+    assertThat(status("POST", "/v1/sessions", NEW_KEY)).isEqualTo(201);
+    assertThat(status("POST", "/v1/sessions", NEW_KEY)).isEqualTo(429);
+    String metrics = http.send(HttpRequest.newBuilder(server.uri("/metrics")).build(),
+        HttpResponse.BodyHandlers.ofString()).body();
+    assertThat(metrics).contains("bubble_sandbox_tenant_sessions{tenant=\"team-b\"} 1.0");
+  }
+
+  private static String sha256(String key) throws java.security.NoSuchAlgorithmException {
+    return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+        .digest(key.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+  }
+
   /** Replaces the file in one step, as Kubernetes swaps a ConfigMap's files: no scan reads half of it. */
   private void edit(String content) throws IOException {
     Path next = Files.writeString(config.resolveSibling("config.yaml.next"), content);
