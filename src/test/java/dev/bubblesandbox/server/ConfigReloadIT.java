@@ -109,9 +109,27 @@ class ConfigReloadIT {
     assertThat(status("GET", "/v1/sessions", OLD_KEY)).isEqualTo(200);
     assertThat(status("POST", "/v1/sessions", NEW_KEY)).isEqualTo(201);
     assertThat(status("POST", "/v1/sessions", NEW_KEY)).isEqualTo(429);
-    String metrics = http.send(HttpRequest.newBuilder(server.uri("/metrics")).build(),
-        HttpResponse.BodyHandlers.ofString()).body();
-    assertThat(metrics).contains("bubble_sandbox_tenant_sessions{tenant=\"team-b\"} 1.0");
+    assertThat(metrics()).contains("bubble_sandbox_tenant_sessions{tenant=\"team-b\"} 1.0");
+  }
+
+  @Test
+  @DisplayName("warm sandboxes turned on by a reload are started and waiting")
+  void turnsWarmSandboxesOn() throws Exception {
+    assertThat(metrics()).contains("bubble_sandbox_warm_sandboxes{environment=\"bare\"} 0.0");
+
+    edit("api_key: " + OLD_KEY + "\nmax_sessions: 1\nconfig_scan_period_ms: 200\nwarm_sandboxes: 1\n");
+
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(DEADLINE_SECONDS);
+    while (!metrics().contains("bubble_sandbox_warm_sandboxes{environment=\"bare\"} 1.0")) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("no warm sandbox waits; the server's output:\n" + String.join("\n", server.lines()));
+      }
+      Thread.sleep(100);
+    }
+  }
+
+  private String metrics() throws IOException, InterruptedException {
+    return http.send(HttpRequest.newBuilder(server.uri("/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
   }
 
   private static String sha256(String key) throws java.security.NoSuchAlgorithmException {
