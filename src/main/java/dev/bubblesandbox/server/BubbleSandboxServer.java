@@ -68,37 +68,19 @@ public final class BubbleSandboxServer {
         new FileSystemOptions().setClassPathResolvingEnabled(false).setFileCachingEnabled(false)));
     // Closed from its own callback, it runs no more: the server starts on another thread.
     return ServerConfig.sources(loader, configFile, Optional.empty(), Optional.empty(), overrides)
-        .compose(sources -> ServerConfig.read(loader, sources)
-            .map(settings -> java.util.Map.entry(sources, settings)))
+        .compose(sources -> ServerConfig.read(loader, sources).map(settings -> new Configured(sources, settings)))
         .toCompletionStage().toCompletableFuture()
-        .whenComplete((loaded, failure) -> loader.close())
-        .thenComposeAsync(loaded -> start(loaded.getValue(), null)
-            .thenApply(server -> server.watch(loaded.getKey(), loaded.getValue())));
+        .whenComplete((configured, failure) -> loader.close())
+        .thenComposeAsync(configured -> start(configured.settings(), null)
+            .thenApply(server -> server.watch(configured.sources(), configured.settings())));
   }
 
-  /**
-   * Rereads the configuration file every {@code config_scan_period_ms} and puts what may change
-   * while the server runs in force ({@link SettingsReload}). The environment and the system
-   * properties cannot change in a running process: without a file there is nothing to reread.
-   */
+  /** The settings read at start-up, and where they came from: the watch rereads the same sources. */
+  private record Configured(ServerConfig.Sources sources, Settings settings) {}
+
+  /** Rereads the configuration file while the server runs ({@link SettingsReload}). */
   private BubbleSandboxServer watch(ServerConfig.Sources sources, Settings settings) {
-    if (sources.file().isEmpty() || settings.configScanPeriodMs() == 0) {
-      return this;
-    }
-    SettingsReload reload = new SettingsReload(context, warm, sources.fileName());
-    configWatch = ServerConfig.watch(vertx, sources, settings.configScanPeriodMs());
-    configWatch.configStream()
-        .exceptionHandler(reload::refused)
-        .handler(config -> {
-          Settings next;
-          try {
-            next = ServerConfig.settings(config);
-          } catch (RuntimeException e) {
-            reload.refused(e);
-            return;
-          }
-          reload.offer(next);
-        });
+    configWatch = SettingsReload.watch(vertx, sources, settings, context, warm).orElse(null);
     return this;
   }
 

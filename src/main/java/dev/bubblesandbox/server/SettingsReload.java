@@ -8,10 +8,13 @@ import dev.bubblesandbox.config.Settings;
 import dev.bubblesandbox.config.SettingsTable;
 import dev.bubblesandbox.config.TrustChecks;
 import dev.bubblesandbox.sandbox.WarmPool;
+import io.vertx.config.ConfigRetriever;
+import io.vertx.core.Vertx;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +50,33 @@ final class SettingsReload {
     this.context = context;
     this.warm = warm;
     this.file = file;
+  }
+
+  /**
+   * Rereads {@code sources} every {@code config_scan_period_ms} and puts what may change while the
+   * server runs in force. The environment and the system properties cannot change in a running
+   * process: without a file there is nothing to reread, and no retriever.
+   */
+  static Optional<ConfigRetriever> watch(Vertx vertx, ServerConfig.Sources sources, Settings settings,
+      ServerContext context, WarmPool warm) {
+    if (sources.file().isEmpty() || settings.configScanPeriodMs() == 0) {
+      return Optional.empty();
+    }
+    SettingsReload reload = new SettingsReload(context, warm, sources.fileName());
+    ConfigRetriever retriever = ServerConfig.watch(vertx, sources, settings.configScanPeriodMs());
+    retriever.configStream()
+        .exceptionHandler(reload::refused)
+        .handler(config -> {
+          Settings next;
+          try {
+            next = ServerConfig.settings(config);
+          } catch (RuntimeException e) {
+            reload.refused(e);
+            return;
+          }
+          reload.offer(next);
+        });
+    return Optional.of(retriever);
   }
 
   /**
