@@ -5,6 +5,7 @@ import dev.bubblesandbox.config.SettingsLoader;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import picocli.CommandLine.Option;
 
 /** The {@code -c/--config} option shared by every command, and the settings it leads to. */
@@ -15,12 +16,15 @@ public final class ConfigOption {
   Path configFile;
 
   /**
-   * Defaults, the configuration file, then BUBBLE_SANDBOX_* variables; one {@code warning:} line
-   * on stderr for each such variable that names no setting.
+   * Defaults, the configuration file, BUBBLE_SANDBOX_* variables, then bubble-sandbox.* system
+   * properties (the server's order, without starting Vert.x); one {@code warning:} line on
+   * stderr for each such variable or property that names no setting.
    */
   public Settings settings() {
     Map<String, String> environment = System.getenv();
+    Properties properties = System.getProperties();
     SettingsLoader.unknownVariables(environment).forEach(warning -> Console.ERR.println("warning: " + warning));
-    return SettingsLoader.load(Optional.ofNullable(configFile), environment);
+    SettingsLoader.unknownProperties(properties).forEach(warning -> Console.ERR.println("warning: " + warning));
+    return SettingsLoader.load(Optional.ofNullable(configFile), environment, properties);
   }
 }

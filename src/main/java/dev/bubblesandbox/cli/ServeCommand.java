@@ -69,7 +69,8 @@ public final class ServeCommand implements Callable<Integer> {
 
   /** The configured host, read as the server read it (it started, so the settings are valid). */
   private String host() {
-    return SettingsLoader.load(Optional.ofNullable(config.configFile), System.getenv()).httpHost();
+    return SettingsLoader.load(Optional.ofNullable(config.configFile), System.getenv(), System.getProperties())
+        .httpHost();
   }
 
   static String url(String host, int port) {

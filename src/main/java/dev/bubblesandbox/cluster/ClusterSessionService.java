@@ -25,7 +25,8 @@ public final class ClusterSessionService implements SessionService {
   private final LocalSessionService local;
   private final SessionDirectory directory;
   private final Runnable changed;
-  private final Map<String, Integer> tenantMaxSessions;
+  /** The tenants' cluster-wide bounds; replaced whole by {@link #rebound}. */
+  private volatile Map<String, Integer> tenantMaxSessions;
 
   ClusterSessionService(LocalSessionService local, SessionDirectory directory, Runnable changed,
       Map<String, Integer> tenantMaxSessions) {
@@ -33,6 +34,13 @@ public final class ClusterSessionService implements SessionService {
     this.directory = directory;
     this.changed = changed;
     this.tenantMaxSessions = Map.copyOf(tenantMaxSessions);
+  }
+
+  /** Each node reloads its own file: this node's bounds and the tenants' bounds it checks. */
+  @Override
+  public void rebound(int maxSessions, Map<String, Integer> newTenantMaxSessions) {
+    local.rebound(maxSessions, newTenantMaxSessions);
+    tenantMaxSessions = Map.copyOf(newTenantMaxSessions);
   }
 
   /**

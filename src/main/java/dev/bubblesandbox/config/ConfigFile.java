@@ -11,10 +11,11 @@ import java.util.Optional;
 import org.yaml.snakeyaml.error.YAMLException;
 
 /**
- * The YAML configuration file: the one place that finds it and reads it, for the CLI and the
- * server alike. It lives here, not in the server's vertx-config stores, because the CLI reads the
- * same file on every run without starting Vert.x; the server hands what this class read to
- * vertx-config as one of its layers (see {@code ServerConfig}).
+ * The YAML configuration file: the one place that finds it ({@link #locate}), for the CLI and the
+ * server alike, and the CLI's reader of it. The server reads the file it located through
+ * vertx-config's file store in the yaml format ({@code ServerConfig}), which rereads it while the
+ * server runs; the CLI reads it here on every run without starting Vert.x. Both type the YAML as
+ * SnakeYAML's constructor does ({@code YamlValuesTest}, {@code ServerConfigTest}).
  */
 public final class ConfigFile {
 

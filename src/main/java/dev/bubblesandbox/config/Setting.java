@@ -6,16 +6,24 @@ import java.util.stream.Collectors;
 
 /**
  * One setting: its key (as in {@code conf/config.yaml}), its built-in default (written as the
- * YAML file writes it), the parser that validates a raw value, and a one-line description. Its
- * environment variable is derived from the key. Declared once, in {@link SettingsTable}.
+ * YAML file writes it), the parser that validates a raw value, a one-line description, and
+ * whether a running server takes a new value from its edited file ({@code reloads}) or needs a
+ * restart for it. Its environment variable and system property are derived from the key.
+ * Declared once, in {@link SettingsTable}.
  *
  * @param <T> the validated type
  */
-public record Setting<T>(String key, Object defaultValue, SettingParser<T> parser, String description) {
+public record Setting<T>(String key, Object defaultValue, SettingParser<T> parser, String description,
+    boolean reloads) {
 
   /** {@code BUBBLE_SANDBOX_} and the key in upper case. */
   public String variable() {
     return variable(key);
+  }
+
+  /** {@code bubble-sandbox.} and the key: {@code java -Dbubble-sandbox.max_sessions=3 ...}. */
+  public String property() {
+    return SettingsLoader.PROPERTY_PREFIX + key;
   }
 
   static String variable(String key) {

@@ -216,6 +216,28 @@ public final class Settings {
     return get(SettingsTable.WARM_SESSION_SANDBOXES);
   }
 
+  /** 0: the configuration file is read at start-up only. */
+  public int configScanPeriodMs() {
+    return get(SettingsTable.CONFIG_SCAN_PERIOD_MS);
+  }
+
+  /**
+   * These settings with {@code next}'s values for the settings {@code taken} accepts: what a
+   * running server puts in force from a reloaded file.
+   */
+  public Settings with(Settings next, java.util.function.Predicate<Setting<?>> taken) {
+    Map<String, Object> merged = new LinkedHashMap<>(values);
+    SettingsTable.ALL.stream().filter(taken).forEach(setting -> merged.put(setting.key(), next.get(setting)));
+    return new Settings(merged);
+  }
+
+  /** The settings whose values differ between this and {@code other}, in table order. */
+  public java.util.List<Setting<?>> changedFrom(Settings other) {
+    return SettingsTable.ALL.stream()
+        .filter(setting -> !java.util.Objects.equals(get(setting), other.get(setting)))
+        .toList();
+  }
+
   @Override
   public boolean equals(Object other) {
     return other instanceof Settings settings && values.equals(settings.values);

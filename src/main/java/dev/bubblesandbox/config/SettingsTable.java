@@ -17,6 +17,9 @@ public final class SettingsTable {
   // Filled by define() in declaration order: it must stay above the settings.
   private static final List<Setting<?>> declared = new ArrayList<>();
 
+  /** How the description of a {@link Setting#reloads() reloaded} setting ends. */
+  public static final String RELOADS = " (reloads without a restart)";
+
   public static final Setting<Path> ENVIRONMENTS_DIR = define("environments_dir", "environments",
       SettingParsers::path, "one directory per environment: NAME/pyproject.toml and NAME/.venv");
   public static final Setting<Path> WORKSPACE_DIR = define("workspace_dir", "workspace_data",
@@ -26,22 +29,22 @@ public final class SettingsTable {
   public static final Setting<List<String>> ALLOWED_EXTENSIONS = define("allowed_extensions",
       List.of(".txt", ".csv", ".md", ".json", ".yaml", ".yml", ".tsv", ".xml"),
       SettingParsers::extensions, "file name extensions an upload may have");
-  public static final Setting<Integer> EXECUTION_TIMEOUT_SECONDS = define("execution_timeout_seconds", 30,
+  public static final Setting<Integer> EXECUTION_TIMEOUT_SECONDS = defineReloadable("execution_timeout_seconds", 30,
       SettingParsers::positiveInt, "wall-clock limit of one execution (requests may lower it)");
   public static final Setting<Integer> SESSION_IDLE_TIMEOUT_SECONDS = define("session_idle_timeout_seconds",
       3600, SettingParsers::positiveInt, "idle sessions are ended, their data cleared");
-  public static final Setting<Integer> MAX_SESSIONS = define("max_sessions", 50,
+  public static final Setting<Integer> MAX_SESSIONS = defineReloadable("max_sessions", 50,
       SettingParsers::positiveInt, "sessions plus running one-shot executions (sessions restored at "
           + "start-up all come back, even past it)");
   public static final Setting<Boolean> ALLOW_PERSISTENT_SESSIONS = define("allow_persistent_sessions", true,
       SettingParsers::bool, "allow DELETE ...?clear_data=false");
-  public static final Setting<String> LOG_LEVEL = define("log_level", "INFO",
+  public static final Setting<String> LOG_LEVEL = defineReloadable("log_level", "INFO",
       SettingParsers::logLevel, "JSON log lines on stdout: " + LogLevel.names());
   public static final Setting<Integer> HTTP_PORT = define("http_port", 8080,
       SettingParsers::port, "port the server listens on (0: any free port)");
   public static final Setting<String> HTTP_HOST = define("http_host", "127.0.0.1",
       SettingParsers::text, "loopback only; a container sets BUBBLE_SANDBOX_HTTP_HOST=0.0.0.0");
-  public static final Setting<Long> MAX_OUTPUT_BYTES = define("max_output_bytes", 1_048_576L,
+  public static final Setting<Long> MAX_OUTPUT_BYTES = defineReloadable("max_output_bytes", 1_048_576L,
       SettingParsers::positiveLong, "captured and streamed bytes per stream per execution");
   public static final Setting<Long> TMPFS_SIZE_BYTES = define("tmpfs_size_bytes", 67_108_864L,
       SettingParsers::positiveLong, "size of /tmp and of /dev/shm inside each sandbox");
@@ -55,19 +58,19 @@ public final class SettingsTable {
           + "when /usr/bin/python3 is missing)");
   public static final Setting<Integer> SHUTDOWN_GRACE_SECONDS = define("shutdown_grace_seconds", 10,
       SettingParsers::positiveInt, "running executions may finish this long after SIGTERM");
-  public static final Setting<Long> MEMORY_LIMIT_BYTES = define("memory_limit_bytes", 536_870_912L,
+  public static final Setting<Long> MEMORY_LIMIT_BYTES = defineReloadable("memory_limit_bytes", 536_870_912L,
       SettingParsers::positiveLong, "memory of one sandbox, tmpfs pages included (cgroup; per "
           + "process under rlimits)");
-  public static final Setting<Integer> PIDS_LIMIT = define("pids_limit", 128,
+  public static final Setting<Integer> PIDS_LIMIT = defineReloadable("pids_limit", 128,
       SettingParsers::positiveInt, "processes and threads of one sandbox (cgroup)");
-  public static final Setting<Double> CPU_LIMIT = define("cpu_limit", 1.0,
+  public static final Setting<Double> CPU_LIMIT = defineReloadable("cpu_limit", 1.0,
       SettingParsers::positiveDecimal, "CPUs one sandbox may use (cgroup cpu.max / CFS quota)");
   public static final Setting<Boolean> ALLOW_UNLIMITED = define("allow_unlimited", false,
       SettingParsers::bool, "start even where the limits above cannot be enforced");
-  public static final Setting<String> API_KEY = define("api_key", "",
+  public static final Setting<String> API_KEY = defineReloadable("api_key", "",
       SettingParsers::secret, "when set (16 characters or more, never logged), every /v1 request "
           + "needs it as a Bearer token");
-  public static final Setting<List<ApiKey>> API_KEYS = define("api_keys", List.of(),
+  public static final Setting<List<ApiKey>> API_KEYS = defineReloadable("api_keys", List.of(),
       SettingParsers::apiKeys, "tenants: a list of {tenant, key_sha256, max_sessions} (the key's SHA-256 "
           + "in hex; max_sessions optional); each tenant sees only its own sessions");
   public static final Setting<Boolean> ALLOW_UNAUTHENTICATED = define("allow_unauthenticated", false,
@@ -109,18 +112,23 @@ public final class SettingsTable {
   public static final Setting<Integer> CLUSTER_HTTP_PORT = define("cluster_http_port", 8443,
       SettingParsers::memberPort, "port other nodes forward requests to (TLS, cluster certificates "
           + "only, hop tokens only)");
-  public static final Setting<Integer> WARM_SANDBOXES = define("warm_sandboxes", 2,
+  public static final Setting<Integer> WARM_SANDBOXES = defineReloadable("warm_sandboxes", 2,
       SettingParsers::nonNegativeInt, "sandboxes kept started ahead for the default environment "
           + "(bare), each used once; 0 turns warm sandboxes off");
-  public static final Setting<Integer> WARM_SANDBOXES_OTHER_ENVIRONMENTS = define(
+  public static final Setting<Integer> WARM_SANDBOXES_OTHER_ENVIRONMENTS = defineReloadable(
       "warm_sandboxes_other_environments", 1,
       SettingParsers::nonNegativeInt, "sandboxes kept started ahead for each other ready environment");
-  public static final Setting<Long> WARM_SANDBOXES_MEMORY_BYTES = define("warm_sandboxes_memory_bytes",
+  public static final Setting<Long> WARM_SANDBOXES_MEMORY_BYTES = defineReloadable("warm_sandboxes_memory_bytes",
       1_073_741_824L, SettingParsers::positiveLong, "memory the waiting warm sandboxes may hold "
           + "together (their preloaded modules); none is started past it");
-  public static final Setting<Integer> WARM_SESSION_SANDBOXES = define("warm_session_sandboxes", 8,
+  public static final Setting<Integer> WARM_SESSION_SANDBOXES = defineReloadable("warm_session_sandboxes", 8,
       SettingParsers::nonNegativeInt, "sessions that keep their next sandbox started (the most "
           + "recently used); 0 turns it off");
+
+  public static final Setting<Integer> CONFIG_SCAN_PERIOD_MS = define("config_scan_period_ms", 5000,
+      SettingParsers::nonNegativeInt, "how often a running server rereads its configuration file "
+          + "(a ConfigMap update) for the settings marked as reloading; others are logged as needing "
+          + "a restart; 0: never");
 
   /** Every setting, in declaration order. */
   public static final List<Setting<?>> ALL = List.copyOf(declared);
@@ -134,7 +142,20 @@ public final class SettingsTable {
 
   private static <T> Setting<T> define(String key, Object defaultValue, SettingParser<T> parser,
       String description) {
-    Setting<T> setting = new Setting<>(key, defaultValue, parser, description);
+    return declare(new Setting<>(key, defaultValue, parser, description, false));
+  }
+
+  /**
+   * A setting a running server takes from its edited file within {@code config_scan_period_ms}:
+   * one that only bounds what comes next (a key, a limit, a pool size), never one a listening
+   * socket, a cluster membership or the data on disk was made from. Its description says so.
+   */
+  private static <T> Setting<T> defineReloadable(String key, Object defaultValue, SettingParser<T> parser,
+      String description) {
+    return declare(new Setting<>(key, defaultValue, parser, description + RELOADS, true));
+  }
+
+  private static <T> Setting<T> declare(Setting<T> setting) {
     declared.add(setting);
     return setting;
   }

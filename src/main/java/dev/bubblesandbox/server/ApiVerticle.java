@@ -84,7 +84,7 @@ public final class ApiVerticle extends VerticleBase {
     if (context.api().keyless()) {
       router.route().handler(new HostCheck(context.api().allowedHosts())::handle);
     }
-    router.route("/v1/*").handler(new AccessGuard(context.api(),
+    router.route("/v1/*").handler(new AccessGuard(context::api,
         context.cluster() == null ? null : context.cluster().hopTokens())::handle);
     router.route("/v1/*").handler(ApiVerticle::refuseDotSegments);
     if (context.cluster() != null) {

@@ -2,7 +2,6 @@ package dev.bubblesandbox.server;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
-import ch.qos.logback.classic.Level;
 import dev.bubblesandbox.cluster.ClusterNode;
 import dev.bubblesandbox.config.Settings;
 import dev.bubblesandbox.config.TrustChecks;
@@ -22,10 +21,12 @@ import dev.bubblesandbox.server.routes.ServerInfo;
 import dev.bubblesandbox.server.web.ApiSettings;
 import dev.bubblesandbox.server.web.ErrorResponses;
 import dev.bubblesandbox.server.web.ServerContext;
+import dev.bubblesandbox.server.web.LiveSettings;
 import dev.bubblesandbox.session.LocalSessionService;
 import dev.bubblesandbox.session.SessionService;
 import dev.bubblesandbox.session.workspace.Workspaces;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.config.ConfigRetriever;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.ThreadingModel;
@@ -64,6 +65,9 @@ public final class BubbleSandboxServer {
   private long metricsTimer = -1;
   /** The threads of the runner this server made, closed at its stop; null for a given runner. */
   private SandboxThreads ownThreads;
+  private WarmPool warm;
+  /** Rereads the configuration file while the server runs; null when it does not. */
+  private ConfigRetriever configWatch;
 
   private BubbleSandboxServer(Vertx vertx, ServerContext context, Duration sessionIdleTimeout) {
     this.vertx = vertx;
@@ -79,10 +83,21 @@ public final class BubbleSandboxServer {
     Vertx loader = Vertx.vertx(new VertxOptions().setFileSystemOptions(
         new FileSystemOptions().setClassPathResolvingEnabled(false).setFileCachingEnabled(false)));
     // Closed from its own callback, it runs no more: the server starts on another thread.
-    return ServerConfig.load(loader, configFile, overrides)
+    return ServerConfig.sources(loader, configFile, Optional.empty(), Optional.empty(), overrides)
+        .compose(sources -> ServerConfig.read(loader, sources).map(settings -> new Configured(sources, settings)))
         .toCompletionStage().toCompletableFuture()
-        .whenComplete((settings, failure) -> loader.close())
-        .thenComposeAsync(BubbleSandboxServer::start);
+        .whenComplete((configured, failure) -> loader.close())
+        .thenComposeAsync(configured -> start(configured.settings(), null)
+            .thenApply(server -> server.watch(configured.sources(), configured.settings())));
+  }
+
+  /** The settings read at start-up, and where they came from: the watch rereads the same sources. */
+  private record Configured(ServerConfig.Sources sources, Settings settings) {}
+
+  /** Rereads the configuration file while the server runs ({@link SettingsReload}). */
+  private BubbleSandboxServer watch(ServerConfig.Sources sources, Settings settings) {
+    configWatch = SettingsReload.watch(vertx, sources, settings, context, warm).orElse(null);
+    return this;
   }
 
   /** Starts with settings already loaded. */
@@ -186,8 +201,7 @@ public final class BubbleSandboxServer {
 
   private static Future<BubbleSandboxServer> deploy(Vertx vertx, PrometheusMeterRegistry registry,
       Settings settings, SandboxRunner givenRunner, ClusterNode cluster) {
-    ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME))
-        .setLevel(Level.toLevel(settings.logLevel()));
+    SettingsReload.setLogLevel(settings);
     SandboxUser user = SandboxUser.forCurrentProcess(settings.sandboxUid());
     SandboxRunner runner;
     try {
@@ -198,16 +212,14 @@ public final class BubbleSandboxServer {
     }
     Workspaces workspaces = new Workspaces(settings.workspaceDir(), user, settings.allowedExtensions(),
         settings.maxWorkspaceBytes());
-    ApiSettings api = ApiSettings.from(settings);
-    Map<String, Integer> tenantBounds = new java.util.HashMap<>();
-    api.tenants().stream().filter(tenant -> tenant.maxSessions() > 0)
-        .forEach(tenant -> tenantBounds.put(tenant.name(), tenant.maxSessions()));
+    LiveSettings live = new LiveSettings(settings);
+    ApiSettings api = live.api();
+    Map<String, Integer> tenantBounds = api.tenantBounds();
     LocalSessionService local = new LocalSessionService(settings.maxSessions(), workspaces, tenantBounds);
     SessionService sessions = new MeteredSessionService(
         cluster == null ? local : cluster.sessionService(local, tenantBounds), registry);
     ServerContext context = new ServerContext(
-        api,
-        ExecutionLimits.from(settings),
+        live,
         new EnvironmentCatalog(settings.environmentsDir()),
         runner,
         sessions,
@@ -241,6 +253,7 @@ public final class BubbleSandboxServer {
           List<String> environments = context.environments().names();
           context.metrics().registerKnown(environments, ErrorResponses.rejectionCodes());
           WarmPool warm = new WarmPool(runner, context.environments(), context.limits(), workerSettings.warm());
+          server.warm = warm;
           // Those declared now show 0 even with warm sandboxes off; those added later come from the pool.
           environments.forEach(name -> context.metrics().warmSandboxes(name, () -> warm.waiting(name)));
           warm.onNewEnvironment(name -> context.metrics().warmSandboxes(name, () -> warm.waiting(name)));
@@ -302,6 +315,9 @@ public final class BubbleSandboxServer {
    * (their records bring them back at the next start), and closes Vert.x.
    */
   public CompletableFuture<Void> stop() {
+    if (configWatch != null) {
+      configWatch.close();
+    }
     vertx.cancelTimer(reaperTimer);
     vertx.cancelTimer(metricsTimer);
     return vertx.undeploy(apiDeployment)

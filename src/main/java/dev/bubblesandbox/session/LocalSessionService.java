@@ -38,6 +38,12 @@ public final class LocalSessionService implements SessionService {
   }
 
   @Override
+  public void rebound(int maxSessions, Map<String, Integer> tenantMaxSessions) {
+    registry.slots().resize(maxSessions);
+    registry.rebound(tenantMaxSessions);
+  }
+
+  @Override
   public Created create(String id, SessionSettings settings) {
     SessionRegistry.Created created = registry.create(id, settings);
     return new Created(info(created.session()), created.isNew());

@@ -31,7 +31,8 @@ final class SessionRegistry {
   private final SessionSlots slots;
   private final Workspaces workspaces;
   private final SessionRecords records;
-  private final Map<String, Integer> tenantMaxSessions;
+  /** Replaced whole by {@link #rebound}: a reloaded {@code api_keys}. */
+  private volatile Map<String, Integer> tenantMaxSessions;
 
   /** @param tenantMaxSessions the tenants whose sessions are bounded, by name */
   SessionRegistry(SessionSlots slots, Workspaces workspaces, Map<String, Integer> tenantMaxSessions) {
@@ -39,6 +40,11 @@ final class SessionRegistry {
     this.tenantMaxSessions = Map.copyOf(tenantMaxSessions);
     this.workspaces = workspaces;
     this.records = new SessionRecords(workspaces.recordsDir());
+  }
+
+  /** Bounds each tenant's new sessions by {@code tenantMaxSessions} from now on. */
+  void rebound(Map<String, Integer> newTenantMaxSessions) {
+    tenantMaxSessions = Map.copyOf(newTenantMaxSessions);
   }
 
   public SessionSlots slots() {

@@ -4,6 +4,7 @@ import dev.bubblesandbox.RefusedException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The session lifecycle, in one place: creating a session (its workspace opened), holding it for
@@ -32,6 +33,13 @@ public interface SessionService {
    *     id's tenant holds as many sessions as it may
    */
   Created create(String id, SessionSettings settings);
+
+  /**
+   * Bounds new sessions from now on, as a reloaded configuration says: {@code maxSessions} on
+   * this node, and each tenant in {@code tenantMaxSessions} (by name) to its own number. Sessions
+   * that exist stay, even past a lower bound.
+   */
+  void rebound(int maxSessions, Map<String, Integer> tenantMaxSessions);
 
   /**
    * Opens a session under a new id (unguessable, made by the caller under its tenant) that is

@@ -10,7 +10,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class SessionSlots {
 
-  private final int capacity;
+  /** Changed only by {@link #resize}: a reloaded {@code max_sessions}. */
+  private volatile int capacity;
   private final AtomicInteger used = new AtomicInteger();
 
   public SessionSlots(int capacity) {
@@ -26,9 +27,10 @@ public final class SessionSlots {
     int current;
     do {
       current = used.get();
-      if (current >= capacity) {
+      int bound = capacity;
+      if (current >= bound) {
         throw new RefusedException(ErrorCode.CAPACITY_EXHAUSTED,
-            "All " + capacity + " session slots are in use; retry later.");
+            "All " + bound + " session slots are in use; retry later.");
       }
     } while (!used.compareAndSet(current, current + 1));
   }
@@ -47,6 +49,14 @@ public final class SessionSlots {
 
   public int used() {
     return used.get();
+  }
+
+  /**
+   * Bounds new sessions by {@code newCapacity} from now on. Slots already taken stay taken, even
+   * past a lower bound: new sessions wait until enough have ended.
+   */
+  public void resize(int newCapacity) {
+    capacity = newCapacity;
   }
 
   public int capacity() {

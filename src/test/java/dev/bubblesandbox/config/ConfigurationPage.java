@@ -21,13 +21,26 @@ final class ConfigurationPage {
          `-c FILE`;
       2. `BUBBLE_SANDBOX_*` environment variables: the upper-cased key, e.g.
          `BUBBLE_SANDBOX_MAX_SESSIONS=10`; lists in JSON, `'[".txt", ".csv"]'`;
-      3. the command line's own options, such as `serve --port N` for `http_port`.
+      3. `bubble-sandbox.*` system properties, e.g. `-Dbubble-sandbox.max_sessions=10` in
+         `JAVA_OPTS`;
+      4. the command line's own options, such as `serve --port N` for `http_port`.
 
-      The server layers them with vertx-config; the CLI reads the same file and variables without
-      starting Vert.x. An invalid value, or an unknown key in the file, stops start-up with one line
-      naming it. An unknown `BUBBLE_SANDBOX_*` variable is only a warning, with the setting it may
-      have meant (`did you mean BUBBLE_SANDBOX_MAX_SESSIONS?`), since other programs share the
-      environment. A relative path is taken from the install directory, not the current one (see
+      The server reads them through vertx-config's stores; the CLI layers the same sources in the
+      same order without starting Vert.x. An invalid value, or an unknown key in the file, stops
+      start-up with one line naming it.
+
+      A running server rereads its file every `config_scan_period_ms` (a Kubernetes ConfigMap
+      update reaches it so). The settings marked *reloads without a restart* below take effect at
+      once: API keys and tenants, `max_sessions`, the limits and their maximums, warm pool sizes
+      and the log level. Any other change is logged once as needing a restart, and a bad edit is
+      refused with one log line while the settings in force stay. Turning keys on or off needs a
+      restart. A setting given by a variable or a property beats the file, so a key from a
+      Kubernetes Secret (`BUBBLE_SANDBOX_API_KEY`) is not rotated by the ConfigMap: rotate keys
+      with `api_keys` in the file.
+
+      An unknown `BUBBLE_SANDBOX_*` variable or `bubble-sandbox.*` property is only a warning, with
+      the setting it may have meant (`did you mean BUBBLE_SANDBOX_MAX_SESSIONS?`), since other
+      programs share the environment. A relative path is taken from the install directory, not the current one (see
       [Command line](cli.md#paths)). `conf/config.yaml` writes every setting out with its default;
       a test checks it, and this page, against the one table the settings are declared in,
       `config/SettingsTable`.

@@ -77,7 +77,8 @@ class SettingsTableTest {
       Map.entry("warm_sandboxes", "-1"),
       Map.entry("warm_sandboxes_other_environments", "many"),
       Map.entry("warm_sandboxes_memory_bytes", "0"),
-      Map.entry("warm_session_sandboxes", "1.5"));
+      Map.entry("warm_session_sandboxes", "1.5"),
+      Map.entry("config_scan_period_ms", "5s"));
 
   @TempDir Path dir;
 
@@ -133,6 +134,7 @@ class SettingsTableTest {
     samples.put("warm_sandboxes_other_environments", new Sample("9", "9", 9));
     samples.put("warm_sandboxes_memory_bytes", new Sample("33554432", "33554432", 33_554_432L));
     samples.put("warm_session_sandboxes", new Sample("12", "12", 12));
+    samples.put("config_scan_period_ms", new Sample("250", "250", 250));
     return samples;
   }
 
@@ -149,6 +151,19 @@ class SettingsTableTest {
       assertThat(setting.parse(setting.defaultValue())).as(setting.key()).isNotNull();
       assertThat(setting.variable()).isEqualTo("BUBBLE_SANDBOX_" + setting.key().toUpperCase(Locale.ROOT));
     }
+  }
+
+  @Test
+  @DisplayName("a setting says in its description whether a running server reloads it, and only then")
+  void reloadingSettingsSaySo() {
+    for (Setting<?> setting : SettingsTable.ALL) {
+      assertThat(setting.description().endsWith(SettingsTable.RELOADS)).as(setting.key()).isEqualTo(setting.reloads());
+    }
+    // Those a listening socket, the data on disk or a cluster membership were made from never reload.
+    assertThat(SettingsTable.ALL.stream().filter(Setting::reloads).map(Setting::key)).containsExactlyInAnyOrder(
+        "execution_timeout_seconds", "max_sessions", "log_level", "max_output_bytes", "memory_limit_bytes",
+        "pids_limit", "cpu_limit", "api_key", "api_keys", "warm_sandboxes", "warm_sandboxes_other_environments",
+        "warm_sandboxes_memory_bytes", "warm_session_sandboxes");
   }
 
   @Test

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -38,6 +39,51 @@ class ServerConfigTest {
           assertThat(settings.executionTimeoutSeconds()).isEqualTo(9);
           assertThat(settings.httpPort()).isZero();
           assertThat(settings.sessionIdleTimeoutSeconds()).isEqualTo(Settings.defaults().sessionIdleTimeoutSeconds());
+          testContext.completeNow();
+        })));
+  }
+
+  @Test
+  @DisplayName("each store over the one below: file < BUBBLE_SANDBOX_* < bubble-sandbox.* property < command line, as in the CLI")
+  void precedence(Vertx vertx, VertxTestContext testContext) throws IOException {
+    // Each setting is named by every store up to the one that must win.
+    Path file = Files.writeString(dir.resolve("config.yaml"),
+        "execution_timeout_seconds: 1\nmax_sessions: 1\npids_limit: 1\nhttp_port: 1\n");
+    Map<String, String> environment = Map.of("BUBBLE_SANDBOX_MAX_SESSIONS", "2", "BUBBLE_SANDBOX_PIDS_LIMIT", "2",
+        "BUBBLE_SANDBOX_HTTP_PORT", "2");
+    Properties properties = new Properties();
+    properties.setProperty("bubble-sandbox.pids_limit", "3");
+    properties.setProperty("bubble-sandbox.http_port", "3");
+    properties.setProperty("java.version", "not a setting: other properties are left alone");
+    Settings cli = SettingsLoader.load(Optional.of(file), environment, properties);
+
+    ServerConfig.load(vertx, Optional.of(file), environment, properties, Map.of("http_port", 4))
+        .onComplete(testContext.succeeding(settings -> testContext.verify(() -> {
+          assertThat(settings.executionTimeoutSeconds()).isEqualTo(1);
+          assertThat(settings.maxSessions()).isEqualTo(2);
+          assertThat(settings.pidsLimit()).isEqualTo(3);
+          assertThat(settings.httpPort()).isEqualTo(4);
+          assertThat(List.of(cli.executionTimeoutSeconds(), cli.maxSessions(), cli.pidsLimit())).containsExactly(1, 2, 3);
+          testContext.completeNow();
+        })));
+  }
+
+  @Test
+  @DisplayName("a file that is not YAML, or not a mapping, is refused with one line naming it")
+  void notYaml(Vertx vertx, VertxTestContext testContext) throws IOException {
+    Path broken = Files.writeString(dir.resolve("broken.yaml"), "max_sessions: [1\n");
+    Path list = Files.writeString(dir.resolve("list.yaml"), "- max_sessions\n");
+
+    ServerConfig.load(vertx, Optional.of(broken), Map.of(), Map.of())
+        .onComplete(testContext.failing(failure -> testContext.verify(() ->
+            assertThat(failure).isInstanceOf(InvalidSettingException.class)
+                .hasMessageStartingWith("Configuration file " + broken + " is not a YAML mapping: ")
+                .hasMessageNotContaining("\n"))))
+        .recover(ignored -> ServerConfig.load(vertx, Optional.of(list), Map.of(), Map.of()))
+        .onComplete(testContext.failing(failure -> testContext.verify(() -> {
+          assertThat(failure).isInstanceOf(InvalidSettingException.class)
+              .hasMessage("Configuration file " + list + " is not a YAML mapping: the document is not a mapping "
+                  + "of setting names to values");
           testContext.completeNow();
         })));
   }

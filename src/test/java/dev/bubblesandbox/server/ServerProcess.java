@@ -57,7 +57,13 @@ final class ServerProcess {
 
   /** Starts a server on {@code port}, e.g. a cluster node restarted where it was. */
   static ServerProcess start(Path workspace, int port, Map<String, String> settings) throws Exception {
-    ServerProcess server = new ServerProcess(port, builder(workspace, port, settings).start(),
+    return start(workspace, port, settings, List.of());
+  }
+
+  /** Starts a server with {@code serve}'s own {@code arguments} as well, e.g. {@code -c FILE}. */
+  static ServerProcess start(Path workspace, int port, Map<String, String> settings, List<String> arguments)
+      throws Exception {
+    ServerProcess server = new ServerProcess(port, builder(workspace, port, settings, arguments).start(),
         settings.get("BUBBLE_SANDBOX_API_KEY"));
     try {
       server.awaitLine("\"server started\"", 120);
@@ -70,7 +76,7 @@ final class ServerProcess {
 
   /** Runs a server that is expected not to start: its exit status and everything it printed. */
   static Map.Entry<Integer, String> failedStart(Path workspace, Map<String, String> settings) throws Exception {
-    Process process = builder(workspace, freePort(), settings).start();
+    Process process = builder(workspace, freePort(), settings, List.of()).start();
     String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     if (!process.waitFor(120, TimeUnit.SECONDS)) {
       process.destroyForcibly();
@@ -85,10 +91,13 @@ final class ServerProcess {
     }
   }
 
-  private static ProcessBuilder builder(Path workspace, int port, Map<String, String> settings) {
-    ProcessBuilder builder = new ProcessBuilder(
+  private static ProcessBuilder builder(Path workspace, int port, Map<String, String> settings,
+      List<String> arguments) {
+    List<String> command = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), "dev.bubblesandbox.cli.Main", "serve")
+        "-cp", System.getProperty("java.class.path"), "dev.bubblesandbox.cli.Main", "serve"));
+    command.addAll(arguments);
+    ProcessBuilder builder = new ProcessBuilder(command)
         .directory(PROJECT.toFile())
         .redirectErrorStream(true)
         .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
@@ -120,6 +129,15 @@ final class ServerProcess {
     }
   }
 
+  /** The server's process id: the same one for as long as it was not restarted. */
+  long pid() {
+    return process.pid();
+  }
+
+  boolean isAlive() {
+    return process.isAlive();
+  }
+
   /** Every line it printed so far (JSON log lines). */
   List<String> lines() {
     synchronized (lines) {
@@ -127,7 +145,8 @@ final class ServerProcess {
     }
   }
 
-  private void awaitLine(String fragment, int seconds) throws InterruptedException {
+  /** Waits up to {@code seconds} for a line containing {@code fragment}. */
+  void awaitLine(String fragment, int seconds) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     synchronized (lines) {
       while (lines.stream().noneMatch(line -> line.contains(fragment))) {

@@ -38,7 +38,8 @@ public final class WarmPool implements AutoCloseable {
   private final SandboxRunner runner;
   private final EnvironmentCatalog catalog;
   private final ExecutionLimits defaults;
-  private final WarmSettings settings;
+  /** Replaced whole by {@link #resize}: a reloaded configuration's pool sizes. */
+  private volatile WarmSettings settings;
   private final OneShotWarmSandboxes oneShots = new OneShotWarmSandboxes();
   private final SessionWarmSandboxes sessions = new SessionWarmSandboxes();
   /** Every sandbox started and not known to have ended: what {@link #close} waits for. */
@@ -104,6 +105,21 @@ public final class WarmPool implements AutoCloseable {
    */
   public void onNewEnvironment(Consumer<String> listener) {
     newEnvironments = listener;
+    wake();
+  }
+
+  /**
+   * Keeps as many warm sandboxes as {@code next} says from now on: the pool starts those it
+   * lacks, and one past a lower size is not replaced once used. With warm sandboxes turned off,
+   * none is handed out or started again; those already waiting are retired at {@link #close}.
+   */
+  public void resize(WarmSettings next) {
+    synchronized (this) {
+      settings = next;
+      if (next.enabled() && !closed && refiller.getState() == Thread.State.NEW) {
+        refiller.start();
+      }
+    }
     wake();
   }
 

@@ -22,8 +22,6 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.stream.Collectors;
 import dev.bubblesandbox.session.Tenant;
 
 /**
@@ -65,9 +63,10 @@ public final class ClusterRoutes {
    */
   public static void serveListing(ServerContext context) {
     ClusterNode node = context.cluster();
-    Map<String, Tenant> tenants = context.api().tenants().stream().collect(Collectors.toMap(Tenant::name, t -> t));
     node.vertx().eventBus().<String>consumer(LISTING_ADDRESS + node.member(), message -> {
-      Tenant tenant = tenants.get(message.body());
+      // The tenants in force now: a reloaded api_keys may have added one.
+      Tenant tenant = context.api().tenants().stream().filter(known -> known.name().equals(message.body()))
+          .findFirst().orElse(null);
       message.reply(tenant == null ? new JsonArray() : localSessions(context, tenant));
     });
   }

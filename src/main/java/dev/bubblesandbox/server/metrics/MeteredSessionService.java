@@ -53,6 +53,11 @@ public final class MeteredSessionService implements SessionService {
   }
 
   @Override
+  public void rebound(int maxSessions, Map<String, Integer> tenantMaxSessions) {
+    sessions.rebound(maxSessions, tenantMaxSessions);
+  }
+
+  @Override
   public Created create(String id, SessionSettings settings) {
     Created session = sessions.create(id, settings);
     if (session.isNew()) {

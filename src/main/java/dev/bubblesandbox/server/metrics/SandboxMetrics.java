@@ -60,6 +60,7 @@ public final class SandboxMetrics {
       ExecutionResult.LIMIT_OUTPUT);
 
   private final MeterRegistry registry;
+  private final SessionService sessions;
   private final AtomicInteger inFlight = new AtomicInteger();
   /** What {@link #refresh} last found: read by gauges on the event loop, which must not do I/O. */
   private final Map<String, Integer> environmentReady = new ConcurrentHashMap<>();
@@ -68,14 +69,23 @@ public final class SandboxMetrics {
   private final AtomicLong loopDevices = new AtomicLong();
   private final AtomicLong warmMemoryBytes = new AtomicLong();
 
-  /** @param tenants the configured tenants: the only values of the {@code tenant} label */
-  public SandboxMetrics(MeterRegistry registry, SessionService sessions, List<Tenant> tenants) {
-    this.registry = registry;
+  /**
+   * Counts the sessions of each of {@code tenants}: those configured at start-up, and those a
+   * reloaded {@code api_keys} adds (one already counted keeps its gauge).
+   */
+  public void tenants(List<Tenant> tenants) {
     for (Tenant tenant : tenants) {
       Gauge.builder("bubble_sandbox_tenant_sessions", sessions,
               s -> s.all().stream().filter(session -> tenant.owns(session.id())).count())
           .description("Sessions of each tenant on this node").tag("tenant", tenant.name()).register(registry);
     }
+  }
+
+  /** @param tenants the configured tenants: the only values of the {@code tenant} label */
+  public SandboxMetrics(MeterRegistry registry, SessionService sessions, List<Tenant> tenants) {
+    this.registry = registry;
+    this.sessions = sessions;
+    tenants(tenants);
     Gauge.builder("bubble_sandbox_sessions_active", sessions, s -> s.all().size())
         .description("Sessions that exist now").register(registry);
     Gauge.builder("bubble_sandbox_sessions_max", sessions, SessionService::capacity)

@@ -16,6 +16,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Who may use the API, and as which tenant: the holder of a configured key (compared in
@@ -42,21 +43,39 @@ public final class AccessGuard {
 
   private static final String SCHEME = "bearer";
 
-  private final List<Candidate> keys;
-  private final List<Tenant> tenants;
-  private final List<String> allowedOrigins;
+  /** The settings in force: the keys are read at every request, a reloaded file may change them. */
+  private final Supplier<ApiSettings> settings;
+  /** The digests of the keys in force, parsed once per configuration. */
+  private volatile Keys keys;
   /** Null on a single node: no request is forwarded to it. */
   private final HopTokens hops;
 
   /** A configured key's digest and the tenant it belongs to. */
   private record Candidate(byte[] digest, Tenant tenant) {}
 
-  public AccessGuard(ApiSettings settings, HopTokens hops) {
-    this.keys = settings.keys().stream().map(key -> new Candidate(HexFormat.of().parseHex(key.keySha256()),
-        new Tenant(key.tenant(), key.maxSessions()))).toList();
-    this.tenants = settings.tenants();
-    this.allowedOrigins = settings.corsAllowedOrigins();
+  /** The candidates of one configuration. */
+  private record Keys(ApiSettings from, List<Candidate> candidates) {
+
+    static Keys of(ApiSettings settings) {
+      return new Keys(settings, settings.keys().stream().map(key -> new Candidate(
+          HexFormat.of().parseHex(key.keySha256()), new Tenant(key.tenant(), key.maxSessions()))).toList());
+    }
+  }
+
+  public AccessGuard(Supplier<ApiSettings> settings, HopTokens hops) {
+    this.settings = settings;
+    this.keys = Keys.of(settings.get());
     this.hops = hops;
+  }
+
+  private Keys keys() {
+    ApiSettings now = settings.get();
+    Keys known = keys;
+    if (known.from() != now) {
+      known = Keys.of(now);
+      keys = known;
+    }
+    return known;
   }
 
   /** Route handler for {@code /v1/*}. */
@@ -76,7 +95,7 @@ public final class AccessGuard {
       return;
     }
     Tenant tenant;
-    if (keys.isEmpty()) {
+    if (keys().candidates().isEmpty()) {
       tenant = Tenant.DEFAULT;
       if (isCrossOrigin(routing) && hasBody(request)) {
         routing.fail(new RefusedException(ErrorCode.ORIGIN_NOT_ALLOWED,
@@ -121,14 +140,14 @@ public final class AccessGuard {
   }
 
   private Optional<Tenant> tenant(String name) {
-    return tenants.stream().filter(tenant -> tenant.name().equals(name)).findFirst();
+    return settings.get().tenants().stream().filter(tenant -> tenant.name().equals(name)).findFirst();
   }
 
   /** Every digest is compared, whichever matches: the time taken says nothing of which. */
   private Optional<Tenant> tenantOfKey(String presented) {
     byte[] digest = digest(presented);
     Tenant found = null;
-    for (Candidate candidate : keys) {
+    for (Candidate candidate : keys().candidates()) {
       if (MessageDigest.isEqual(digest, candidate.digest())) {
         found = candidate.tenant();
       }
@@ -186,7 +205,7 @@ public final class AccessGuard {
   /** A browser says where the page that sent this came from, and it is neither allowed nor this server. */
   private boolean isCrossOrigin(RoutingContext routing) {
     String origin = routing.request().getHeader(HttpHeaders.ORIGIN);
-    return origin != null && !allowedOrigins.contains(origin)
+    return origin != null && !settings.get().corsAllowedOrigins().contains(origin)
         && !isSameOrigin(origin, HostCheck.authority(routing.request()));
   }
 

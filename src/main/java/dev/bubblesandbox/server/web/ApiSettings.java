@@ -45,6 +45,14 @@ public record ApiSettings(String httpHost, int httpPort, List<ApiKey> keys, Set<
         settings.maxSessions(), Duration.ofSeconds(settings.shutdownGraceSeconds()));
   }
 
+  /** The tenants with a bound of their own: their most sessions at once, by name. */
+  public java.util.Map<String, Integer> tenantBounds() {
+    java.util.Map<String, Integer> bounds = new java.util.HashMap<>();
+    tenants().stream().filter(tenant -> tenant.maxSessions() > 0)
+        .forEach(tenant -> bounds.put(tenant.name(), tenant.maxSessions()));
+    return bounds;
+  }
+
   /** A server with no key: it answers only its own host names and JSON sent as JSON. */
   public boolean keyless() {
     return keys.isEmpty();

@@ -14,14 +14,13 @@ import io.vertx.core.WorkerExecutor;
  * What the API verticle instances share: made once by
  * {@link dev.bubblesandbox.server.BubbleSandboxServer}.
  *
- * @param api the settings the API reads
- * @param limits the most a request may ask for, from the settings: made once, not per request
+ * @param live the settings in force, and what the API reads of them ({@link #api()},
+ *     {@link #limits()}): swapped whole when the configuration file is reloaded
  * @param blocking the named pool for short blocking work (file system, environment checks)
  * @param cluster this node in its cluster; null in single-node mode (the default)
  */
 public record ServerContext(
-    ApiSettings api,
-    ExecutionLimits limits,
+    LiveSettings live,
     EnvironmentCatalog environments,
     SandboxRunner runner,
     SessionService sessions,
@@ -33,4 +32,14 @@ public record ServerContext(
 
   /** The environment whose readiness decides the server's. */
   public static final String DEFAULT_ENVIRONMENT = "bare";
+
+  /** The settings the API reads, as in force now. */
+  public ApiSettings api() {
+    return live.api();
+  }
+
+  /** The most a request may ask for, as in force now: made once per configuration, not per request. */
+  public ExecutionLimits limits() {
+    return live.limits();
+  }
 }
