@@ -2,6 +2,7 @@ package dev.bubblesandbox.server;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
+import dev.bubblesandbox.SandboxUnavailableException;
 import dev.bubblesandbox.cluster.ClusterNode;
 import dev.bubblesandbox.config.Settings;
 import dev.bubblesandbox.config.TrustChecks;
@@ -67,7 +68,7 @@ public final class BubbleSandboxServer {
   private SandboxThreads ownThreads;
   private WarmPool warm;
   /** Rereads the configuration file while the server runs; null when it does not. */
-  private ConfigRetriever configWatch;
+  private volatile ConfigRetriever configWatch;
 
   private BubbleSandboxServer(Vertx vertx, ServerContext context, Duration sessionIdleTimeout) {
     this.vertx = vertx;
@@ -229,7 +230,7 @@ public final class BubbleSandboxServer {
         runner.threads().ioPool(vertx::createSharedWorkerExecutor, WorkerExecutor::close),
         cluster);
     if (!context.workspaces().quotaEnforced() && !settings.allowUnlimited()) {
-      return Future.failedFuture(new dev.bubblesandbox.SandboxUnavailableException(
+      return Future.failedFuture(new SandboxUnavailableException(
           "This host cannot limit the size of session workspaces (needs root, mkfs.ext4 and loop "
               + "devices); set BUBBLE_SANDBOX_ALLOW_UNLIMITED=true to run without the limit."));
     }

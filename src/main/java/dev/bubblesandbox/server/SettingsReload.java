@@ -12,6 +12,9 @@ import dev.bubblesandbox.server.web.LiveSettings;
 import dev.bubblesandbox.server.web.ServerContext;
 import io.vertx.config.ConfigRetriever;
 import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -109,6 +112,12 @@ final class SettingsReload {
   }
 
   private synchronized void apply(Settings next) {
+    if (emptied()) {
+      // An editor that truncates before it writes, caught by a scan: all defaults, not a choice.
+      refused(new IllegalStateException("the file is empty; write it whole (a rename, as Kubernetes"
+          + " updates a ConfigMap) or leave a comment in it to mean all defaults"));
+      return;
+    }
     Settings current = context.live().settings();
     Settings taken = inForce(current, next);
     List<Setting<?>> waiting = next.changedFrom(taken);
@@ -130,9 +139,18 @@ final class SettingsReload {
     context.sessions().rebound(taken.maxSessions(), context.api().tenantBounds());
     context.metrics().tenants(context.api().tenants());
     setLogLevel(taken);
-    warm.resize(WorkerSettings.from(taken).warm());
+    warm.resize(WorkerSettings.from(taken).warm(), context.limits());
     // Names only: a key's value is never logged.
     logger.info("configuration file {} reloaded", file, kv("changed", changed.stream().map(Setting::key).toList()));
+  }
+
+  /** Whether the file has become empty (0 bytes) since the server read it. */
+  private boolean emptied() {
+    try {
+      return Files.size(Path.of(file)) == 0;
+    } catch (IOException e) {
+      return false; // gone: the file store has already said so, or will at the next scan
+    }
   }
 
   /** Sets the root logger's level from {@code log_level}. */

@@ -1,6 +1,7 @@
 package dev.bubblesandbox.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
 import java.net.http.HttpClient;
@@ -13,7 +14,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -119,13 +119,49 @@ class ConfigReloadIT {
 
     edit("api_key: " + OLD_KEY + "\nmax_sessions: 1\nconfig_scan_period_ms: 200\nwarm_sandboxes: 1\n");
 
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(DEADLINE_SECONDS);
-    while (!metrics().contains("bubble_sandbox_warm_sandboxes{environment=\"bare\"} 1.0")) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("no warm sandbox waits; the server's output:\n" + String.join("\n", server.lines()));
-      }
-      Thread.sleep(100);
-    }
+    awaitWarm(1);
+  }
+
+  @Test
+  @DisplayName("after a reload changes the limits, warm sandboxes started with the old ones are not used; new ones serve")
+  void warmSandboxesFollowReloadedLimits() throws Exception {
+    edit("api_key: " + OLD_KEY + "\nmax_sessions: 1\nconfig_scan_period_ms: 200\nwarm_sandboxes: 1\n"
+        + "memory_limit_bytes: 268435456\n");
+    awaitWarm(1);
+    assertThat(executeStart()).isEqualTo("warm");
+
+    edit("api_key: " + OLD_KEY + "\nmax_sessions: 1\nconfig_scan_period_ms: 200\nwarm_sandboxes: 1\n"
+        + "memory_limit_bytes: 402653184\n");
+    await("the second reload").atMost(Duration.ofSeconds(DEADLINE_SECONDS))
+        .until(() -> server.lines().stream().filter(line -> line.contains(" reloaded")).count() == 2);
+    // A request at the new default fits no sandbox started at the old one; refilled, it starts warm.
+    await().atMost(Duration.ofSeconds(DEADLINE_SECONDS)).pollInterval(Duration.ofMillis(200))
+        .until(this::executeStart, "warm"::equals);
+  }
+
+  @Test
+  @DisplayName("a file emptied by an editor (truncated before it is written) is refused: the settings in force stay")
+  void emptiedFileIsRefused() throws Exception {
+    Files.writeString(config, "");
+    server.awaitLine("the file is empty", (int) DEADLINE_SECONDS);
+    assertThat(status("GET", "/v1/sessions", OLD_KEY)).isEqualTo(200);
+    assertThat(status("POST", "/v1/sessions", OLD_KEY)).isEqualTo(201);
+    assertThat(status("POST", "/v1/sessions", OLD_KEY)).isEqualTo(503);
+  }
+
+  private void awaitWarm(int count) {
+    String waiting = "bubble_sandbox_warm_sandboxes{environment=\"bare\"} " + count + ".0";
+    await("a warm sandbox waiting").atMost(Duration.ofSeconds(DEADLINE_SECONDS)).pollInterval(Duration.ofMillis(100))
+        .until(() -> metrics().contains(waiting));
+  }
+
+  /** How a one-shot {@code print(1)} started: "warm" or "cold". */
+  private String executeStart() throws IOException, InterruptedException {
+    HttpRequest request = HttpRequest.newBuilder(server.uri("/v1/execute")).timeout(Duration.ofSeconds(60))
+        .header("Authorization", "Bearer " + OLD_KEY).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"environment\": \"bare\", \"script\": \"print(1)\"}")).build();
+    String body = http.send(request, HttpResponse.BodyHandlers.ofString()).body();
+    return new com.fasterxml.jackson.databind.ObjectMapper().readTree(body).path("start").asText();
   }
 
   private String metrics() throws IOException, InterruptedException {
@@ -155,15 +191,8 @@ class ConfigReloadIT {
     return http.send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
   }
 
-  private void awaitStatus(String method, String path, String key, int expected) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(DEADLINE_SECONDS);
-    int last;
-    while ((last = status(method, path, key)) != expected) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError(method + " " + path + " still answers " + last + ", not " + expected
-            + "; the server's output:\n" + String.join("\n", server.lines()));
-      }
-      Thread.sleep(100);
-    }
+  private void awaitStatus(String method, String path, String key, int expected) {
+    await(method + " " + path + " answering " + expected).atMost(Duration.ofSeconds(DEADLINE_SECONDS))
+        .pollInterval(Duration.ofMillis(100)).until(() -> status(method, path, key) == expected);
   }
 }

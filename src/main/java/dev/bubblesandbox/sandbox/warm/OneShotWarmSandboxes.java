@@ -84,7 +84,7 @@ final class OneShotWarmSandboxes {
   }
 
   /**
-   * Retires what is stale (ended, synced again, not ready) and starts what is missing while
+   * Retires what is stale (ended, synced again, not ready, started with other limits) and starts what is missing while
    * {@code memoryHeld} stays under the cap. Runs on the pool's thread only. The catalog is looked
    * at when {@code look} is set (the pool does so every second), and when a take met a sandbox of
    * an environment synced since; else the environments found ready last time are refilled. That
@@ -93,7 +93,8 @@ final class OneShotWarmSandboxes {
    */
   void refill(EnvironmentCatalog catalog, WarmSettings settings, LongSupplier memoryHeld,
       BiFunction<LaunchSpec, String, WarmSandbox> starter, ExecutionLimits defaults, boolean look) {
-    if (look || lookAgain || found.isEmpty()) {
+    boolean limitsChanged = found.values().stream().anyMatch(ready -> !ready.spec().limits().equals(defaults));
+    if (look || lookAgain || found.isEmpty() || limitsChanged) {
       // A take may set it again meanwhile: harmless, the look below reads the catalog afresh.
       lookAgain = false;
       found = lookAt(catalog, defaults);
@@ -143,7 +144,8 @@ final class OneShotWarmSandboxes {
         queue.removeIf(sandbox -> {
           boolean failed = !sandbox.usable();
           boolean stale = failed || !sandbox.syncVersion().equals(version)
-              || !sandbox.spec().environment().equals(ready.spec().environment());
+              || !sandbox.spec().environment().equals(ready.spec().environment())
+              || !sandbox.spec().limits().equals(ready.spec().limits());
           if (stale) {
             sandbox.retire();
           }

@@ -66,7 +66,7 @@ final class SessionWarmSandboxes {
 
   /**
    * Retires what is stale (ended, its workspace gone or mounted again, its environment synced
-   * again), then starts what was asked for, retiring the least recently used past
+   * again, started with other limits), then starts what was asked for, retiring the least recently used past
    * {@code settings.sessions()}. Runs on the pool's thread only.
    */
   void refill(EnvironmentCatalog catalog, WarmSettings settings, LongSupplier memoryHeld,
@@ -81,7 +81,8 @@ final class SessionWarmSandboxes {
     for (Warm entry : kept) {
       LaunchSpec spec = entry.sandbox().spec();
       if (!entry.sandbox().usable() || !Objects.equals(identity(spec.workDir().orElseThrow()), entry.workspace())
-          || !entry.sandbox().syncVersion().equals(catalog.syncVersion(spec.environment().name()))) {
+          || !entry.sandbox().syncVersion().equals(catalog.syncVersion(spec.environment().name()))
+          || !spec.limits().equals(defaults)) {
         boolean removed;
         synchronized (this) {
           removed = warm.remove(spec.workDir().orElseThrow(), entry);

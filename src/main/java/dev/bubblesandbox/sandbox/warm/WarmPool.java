@@ -37,7 +37,11 @@ public final class WarmPool implements AutoCloseable {
 
   private final SandboxRunner runner;
   private final EnvironmentCatalog catalog;
-  private final ExecutionLimits defaults;
+  /**
+   * The limits every warm sandbox starts with, replaced by {@link #resize}: one started with
+   * others is never handed out, and is retired at the next refill.
+   */
+  private volatile ExecutionLimits defaults;
   /** Replaced whole by {@link #resize}: a reloaded configuration's pool sizes. */
   private volatile WarmSettings settings;
   private final OneShotWarmSandboxes oneShots = new OneShotWarmSandboxes();
@@ -67,13 +71,17 @@ public final class WarmPool implements AutoCloseable {
    * Only the hand-over runs here: no sandbox is started on this path.
    */
   public Optional<SandboxExecution> start(LaunchSpec spec, OutputListener listener) {
-    if (!fits(spec)) {
+    ExecutionLimits now = defaults;
+    if (!fits(spec, now)) {
       return Optional.empty();
     }
     String version = catalog.syncVersion(spec.environment().name());
     WarmSandbox sandbox = spec.workDir().isPresent() ? sessions.take(spec, version)
-        : oneShots.take(spec, version,
-            spec.limits().resources().memoryBytes() < defaults.resources().memoryBytes());
+        : oneShots.take(spec, version, spec.limits().resources().memoryBytes() < now.resources().memoryBytes());
+    if (sandbox != null && !sandbox.spec().limits().equals(now)) {
+      sandbox.retire(); // started before a reload changed the limits
+      sandbox = null;
+    }
     wake();
     if (sandbox == null) {
       return Optional.empty();
@@ -113,9 +121,10 @@ public final class WarmPool implements AutoCloseable {
    * lacks, and one past a lower size is not replaced once used. With warm sandboxes turned off,
    * none is handed out or started again; those already waiting are retired at {@link #close}.
    */
-  public void resize(WarmSettings next) {
+  public void resize(WarmSettings next, ExecutionLimits limits) {
     synchronized (this) {
       settings = next;
+      defaults = limits;
       if (next.enabled() && !closed && refiller.getState() == Thread.State.NEW) {
         refiller.start();
       }
@@ -130,6 +139,10 @@ public final class WarmPool implements AutoCloseable {
 
   /** Whether a warm sandbox can run {@code spec} exactly as a cold start would. */
   boolean fits(LaunchSpec spec) {
+    return fits(spec, defaults);
+  }
+
+  private boolean fits(LaunchSpec spec, ExecutionLimits defaults) {
     ExecutionLimits limits = spec.limits();
     ResourceLimits resources = limits.resources();
     boolean lowerOrSame = resources.atMost(defaults.resources()).equals(resources);

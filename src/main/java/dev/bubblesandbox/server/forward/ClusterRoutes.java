@@ -51,7 +51,7 @@ public final class ClusterRoutes {
   public ClusterRoutes(Vertx vertx, ServerContext context) {
     this.context = context;
     this.node = context.cluster();
-    this.forwarder = new HttpForwarder(vertx, node.tls(), node.hopTokens(), context.limits().timeout().plusSeconds(60));
+    this.forwarder = new HttpForwarder(vertx, node.tls(), node.hopTokens(), () -> context.limits().timeout().plusSeconds(60));
     this.consoles = new ConsoleRelay(vertx, node.tls(), node.hopTokens());
     Context here = vertx.getOrCreateContext();
     node.onMemberLeft(member -> here.runOnContext(ignored -> consoles.memberLeft(member)));

@@ -29,6 +29,7 @@ import io.vertx.httpproxy.ProxyResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Sends a request on to the node that serves it, over TLS to that node's listener for cluster
@@ -58,17 +59,18 @@ public final class HttpForwarder {
 
   private final HttpClient client;
   private final HopTokens hops;
-  private final long idleTimeoutMillis;
+  private final Supplier<Duration> idleTimeout;
 
   /**
    * @param idleTimeout how long a forwarded request may go without a byte either way before the
    *     owner counts as gone: above the longest execution, whose answer comes only at its end
+   *     (read at each request: a reloaded configuration may raise the limit)
    */
-  HttpForwarder(Vertx vertx, ClusterTls tls, HopTokens hops, Duration idleTimeout) {
+  HttpForwarder(Vertx vertx, ClusterTls tls, HopTokens hops, Supplier<Duration> idleTimeout) {
     this.client = vertx.createHttpClient(tls.secure(new HttpClientOptions().setConnectTimeout(5_000).setKeepAlive(true)),
         new PoolOptions().setHttp1MaxSize(64));
     this.hops = hops;
-    this.idleTimeoutMillis = idleTimeout.toMillis();
+    this.idleTimeout = idleTimeout;
   }
 
   /** The hop token for this request, for its tenant. */
@@ -91,7 +93,7 @@ public final class HttpForwarder {
     NOT_FORWARDED.forEach(proxied.headers()::remove);
     proxied.putHeader(HOP_HEADER, hopToken(routing, hops));
     client.request(new RequestOptions().setServer(SocketAddress.inetSocketAddress(owner.httpPort(), owner.httpHost()))
-            .setIdleTimeout(idleTimeoutMillis))
+            .setIdleTimeout(idleTimeout.get().toMillis()))
         .recover(failure -> {
           logger.warn("cannot reach node", kv("node", owner.name()), kv("error", String.valueOf(failure)));
           return Future.failedFuture(unreachable(owner));
@@ -128,7 +130,7 @@ public final class HttpForwarder {
     RequestOptions options = new RequestOptions()
         .setServer(SocketAddress.inetSocketAddress(target.httpPort(), target.httpHost()))
         .setMethod(request.method()).setURI(request.uri()).setHeaders(copy(request.headers()))
-        .putHeader(HOP_HEADER, hopToken(routing, hops)).setIdleTimeout(idleTimeoutMillis);
+        .putHeader(HOP_HEADER, hopToken(routing, hops)).setIdleTimeout(idleTimeout.get().toMillis());
     return client.request(options).transform(connected -> {
       if (connected.failed()) { // nothing sent: the next node may take it
         return attempt(routing, body, targets, index + 1);
