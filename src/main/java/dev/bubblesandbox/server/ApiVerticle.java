@@ -35,7 +35,7 @@ import java.net.BindException;
 import java.util.concurrent.TimeUnit;
 
 /** HTTP and WebSocket API: routes, validation and responses; nothing here blocks. */
-public final class ApiVerticle extends VerticleBase {
+final class ApiVerticle extends VerticleBase {
 
   /** Largest JSON request body, script and stdin included; past it, 413. */
   private static final long MAX_JSON_BODY_BYTES = 1 << 20;

@@ -33,8 +33,10 @@ final class ConfigurationPage {
       update reaches it so). The settings marked *reloads without a restart* below take effect at
       once: API keys and tenants, `max_sessions`, the limits and their maximums, warm pool sizes
       and the log level. Any other change is logged once as needing a restart, and a bad edit is
-      refused with one log line while the settings in force stay. Turning keys on or off needs a
-      restart. A setting given by a variable or a property beats the file, so a key from a
+      refused with one log line while the settings in force stay, and so is a file left empty
+      (write the file whole, by a rename, as Kubernetes does). Turning keys on or off needs a
+      restart. A removed key is refused from the next request on; a console it opened stays open
+      until it closes. A setting given by a variable or a property beats the file, so a key from a
       Kubernetes Secret (`BUBBLE_SANDBOX_API_KEY`) is not rotated by the ConfigMap: rotate keys
       with `api_keys` in the file.
 

@@ -3,7 +3,7 @@ package dev.bubblesandbox.server;
 import static dev.bubblesandbox.server.HttpApiIT.assertError;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.bubblesandbox.server.forward.HttpForwarder;
+import dev.bubblesandbox.cluster.HopTokens;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -105,7 +105,7 @@ class KeylessServerIT {
   @DisplayName("A forged hop header from outside gets 401: a single node takes no forwarded requests")
   void forgedHop() throws Exception {
     HttpResponse<String> forged = server.http.send(HttpRequest.newBuilder(server.uri("/v1/sessions"))
-        .header(HttpForwarder.HOP_HEADER, "node-1").GET().build(), HttpResponse.BodyHandlers.ofString());
+        .header(HopTokens.HEADER, "node-1").GET().build(), HttpResponse.BodyHandlers.ofString());
     assertError(forged, 401, "unauthorized");
   }
 }

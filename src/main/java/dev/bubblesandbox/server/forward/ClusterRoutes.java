@@ -29,7 +29,7 @@ import dev.bubblesandbox.session.Tenant;
  * node goes to that node ({@link HttpForwarder}, {@link ConsoleRelay}); {@code GET /v1/sessions}
  * lists the whole cluster's sessions; a create or one-shot this node refuses for capacity, or a
  * create of an id another node holds, goes to the node that can take it. A forwarded request
- * ({@link HttpForwarder#HOP_HEADER}) is always answered here, never sent on.
+ * ({@link dev.bubblesandbox.cluster.HopTokens#HEADER}) is always answered here, never sent on.
  */
 public final class ClusterRoutes {
 

@@ -75,7 +75,7 @@ final class ConsoleRelay {
         .setHost(owner.httpHost()).setPort(owner.httpPort()).setURI(request.uri()).setSsl(true)
         // This node checked the Origin and the key: the owner gets neither, only the hop token.
         .setAllowOriginHeader(false)
-        .addHeader(HttpForwarder.HOP_HEADER, HttpForwarder.hopToken(routing, hops));
+        .addHeader(HopTokens.HEADER, HttpForwarder.hopToken(routing, hops));
     String protocols = request.getHeader("Sec-WebSocket-Protocol");
     if (protocols != null) {
       options.setSubProtocols(Arrays.stream(protocols.split(",")).map(String::strip)

@@ -33,7 +33,7 @@ import java.util.function.Supplier;
 
 /**
  * Sends a request on to the node that serves it, over TLS to that node's listener for cluster
- * nodes, with a hop token in {@link #HOP_HEADER} instead of the client's key (the token names the
+ * nodes, with a hop token in {@link HopTokens#HEADER} instead of the client's key (the token names the
  * tenant; the key never leaves this node), so that the other node answers it itself, for that
  * tenant, and it never goes round. Two ways: {@link #proxy} streams a
  * request whose body is still unread both ways (files up and down, no buffering), with
@@ -41,12 +41,9 @@ import java.util.function.Supplier;
  * (placement on a node with a free slot). The answer comes back as the other node gave it,
  * error code included; a node that cannot be reached is {@code session_unavailable}.
  */
-public final class HttpForwarder {
+final class HttpForwarder {
 
   private static final org.slf4j.Logger logger = org.slf4j.LoggerFactory.getLogger(HttpForwarder.class);
-
-  /** A forwarded request's hop token ({@link HopTokens}): the receiver never forwards it again. */
-  public static final String HOP_HEADER = HopTokens.HEADER;
 
   /**
    * Headers of one connection, not of the request (RFC 9110 §7.6.1), and those re-made here; the
@@ -55,7 +52,7 @@ public final class HttpForwarder {
    */
   private static final Set<String> NOT_FORWARDED = Set.of("connection", "keep-alive", "transfer-encoding", "te",
       "upgrade", "host", "content-length", "expect", "proxy-connection", "trailer", "authorization", "cookie",
-      "origin", "sec-websocket-protocol", HOP_HEADER.toLowerCase(java.util.Locale.ROOT));
+      "origin", "sec-websocket-protocol", HopTokens.HEADER.toLowerCase(java.util.Locale.ROOT));
 
   private final HttpClient client;
   private final HopTokens hops;
@@ -79,7 +76,7 @@ public final class HttpForwarder {
   }
 
   static boolean forwarded(RoutingContext routing) {
-    return routing.request().getHeader(HOP_HEADER) != null;
+    return routing.request().getHeader(HopTokens.HEADER) != null;
   }
 
   /** Streams the request (paused, body unread) to {@code owner} and its answer back. */
@@ -91,7 +88,7 @@ public final class HttpForwarder {
     }
     ProxyRequest proxied = ProxyRequest.reverseProxy(request);
     NOT_FORWARDED.forEach(proxied.headers()::remove);
-    proxied.putHeader(HOP_HEADER, hopToken(routing, hops));
+    proxied.putHeader(HopTokens.HEADER, hopToken(routing, hops));
     client.request(new RequestOptions().setServer(SocketAddress.inetSocketAddress(owner.httpPort(), owner.httpHost()))
             .setIdleTimeout(idleTimeout.get().toMillis()))
         .recover(failure -> {
@@ -130,7 +127,7 @@ public final class HttpForwarder {
     RequestOptions options = new RequestOptions()
         .setServer(SocketAddress.inetSocketAddress(target.httpPort(), target.httpHost()))
         .setMethod(request.method()).setURI(request.uri()).setHeaders(copy(request.headers()))
-        .putHeader(HOP_HEADER, hopToken(routing, hops)).setIdleTimeout(idleTimeout.get().toMillis());
+        .putHeader(HopTokens.HEADER, hopToken(routing, hops)).setIdleTimeout(idleTimeout.get().toMillis());
     return client.request(options).transform(connected -> {
       if (connected.failed()) { // nothing sent: the next node may take it
         return attempt(routing, body, targets, index + 1);
