@@ -131,10 +131,12 @@ class ConfigReloadIT {
     assertThat(executeStart()).isEqualTo("warm");
 
     edit("api_key: " + OLD_KEY + "\nmax_sessions: 1\nconfig_scan_period_ms: 200\nwarm_sandboxes: 1\n"
-        + "memory_limit_bytes: 402653184\n");
+        + "memory_limit_bytes: 671088640\n");
     await("the second reload").atMost(Duration.ofSeconds(DEADLINE_SECONDS))
         .until(() -> server.lines().stream().filter(line -> line.contains(" reloaded")).count() == 2);
-    // A request at the new default fits no sandbox started at the old one; refilled, it starts warm.
+    // A request at the new default fits no sandbox started with the old limits (nor with the
+    // start-up default, 512 MiB, which a pool that missed the reload would still use); refilled
+    // with the new limits, it starts warm.
     await().atMost(Duration.ofSeconds(DEADLINE_SECONDS)).pollInterval(Duration.ofMillis(200))
         .until(this::executeStart, "warm"::equals);
   }
