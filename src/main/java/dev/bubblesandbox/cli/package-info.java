@@ -3,7 +3,8 @@
  * directories and the spawn mechanism of the JVM. Runs sandboxes through sandbox directly,
  * without Vert.x.
  *
- * <p>May import every package below it: server (serve), cluster (certificates), session, sandbox.*,
- * environment, config.
+ * <p>May import server (serve), cluster (certificates), session, session.workspace (the doctor's
+ * quota check), sandbox, sandbox.warm, sandbox.output, sandbox.limits, environment, config and the
+ * root package; none of server's sub-packages, which the command line reaches only through boot.
  */
 package dev.bubblesandbox.cli;

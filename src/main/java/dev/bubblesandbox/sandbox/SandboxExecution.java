@@ -18,9 +18,9 @@ import java.util.concurrent.ExecutionException;
  *       which starts bwrap with the command {@link LaunchCommand} builds;
  *   <li>{@code SandboxExecution} (this): the execution once started, as the sandbox package
  *       hands it out; {@link ExecutionWatcher} watches it to its {@link ExecutionResult};
- *   <li>{@code server.WorkerExecution}: what the server's sandbox worker keeps of it (this, and
+ *   <li>{@code server.bus.WorkerExecution}: what the server's sandbox worker keeps of it (this, and
  *       the writer of its stdin), answering commands over the event bus;
- *   <li>{@code server.ClientExecution}: what the API holds of it (its id, its end, and the
+ *   <li>{@code server.bus.ClientExecution}: what the API holds of it (its id, its end, and the
  *       commands it may send: stdin, end of stdin, kill).
  * </ul>
  */

@@ -25,10 +25,10 @@ import java.util.function.Supplier;
  * or the server's own. {@code /health} and {@code /metrics} are not guarded.
  *
  * <p>The key comes as {@code Authorization: Bearer <key>} (the scheme in any case, RFC 7235) or,
- * on a WebSocket upgrade only, as the subprotocol {@code bearer.<key>} offered beside
- * {@value ConsoleHandler#SUBPROTOCOL}: browsers cannot set headers on a WebSocket, but they can
- * offer subprotocols. The server answers with {@value ConsoleHandler#SUBPROTOCOL} alone, so the
- * key is never echoed. A key in the URL would end up in logs and browser history: it is not read.
+ * on a WebSocket upgrade only, as the subprotocol {@code bearer.<key>} offered beside the
+ * console's own: browsers cannot set headers on a WebSocket, but they can offer subprotocols. The
+ * server answers with the console's subprotocol alone, so the key is never echoed. A key in the
+ * URL would end up in logs and browser history: it is not read.
  *
  * <p>A key-less server can still be reached by any page a browser shows, through the browser: a
  * cross-site request with a body must not run code. So a key-less server refuses requests that a

@@ -6,8 +6,8 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The settings in force, with the slices the API reads made from them: replaced whole, in one
- * step, when {@link SettingsReload} takes a new configuration file, so that a request sees either
- * the old settings or the new ones, never half of each.
+ * step, when the server's settings reload takes a new configuration file, so that a request sees
+ * either the old settings or the new ones, never half of each.
  */
 public final class LiveSettings {
 
