@@ -1,8 +1,8 @@
 package dev.bubblesandbox.bench;
 
-import dev.bubblesandbox.sandbox.ResourceControl;
-import dev.bubblesandbox.sandbox.ResourceLimits;
-import dev.bubblesandbox.sandbox.SeccompFilter;
+import dev.bubblesandbox.sandbox.limits.ResourceControl;
+import dev.bubblesandbox.sandbox.limits.ResourceLimits;
+import dev.bubblesandbox.sandbox.limits.SeccompFilter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
