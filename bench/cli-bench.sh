@@ -23,6 +23,9 @@
 #                    environments/ is this checkout's; same command, runs alternated with ours
 #                    (bash's clock), and print ours over the original
 #   --java17 HOME    the Java 17 of the ours-17 row (default: a Java 17 under /usr/lib/jvm)
+#   --old-launcher L also time another checkout's launcher L (e.g. /tmp/bench-base/bin/bubble-sandbox:
+#                    the build before a change, with its own Java choice and archive), same command,
+#                    and print ours over it
 #   --no-hyperfine   time the runs with bash's clock even when hyperfine is installed
 #   --no-reference   skip the reference rows (java -version, bubble-sandbox --version)
 #   --diagnose       also time the CLI without conf/config.yaml (same settings from defaults, so
@@ -42,6 +45,7 @@ diagnose=0
 old_jar=
 original=
 java17=
+old_launcher=
 while [ $# -gt 0 ]; do
   case "$1" in
     -n) runs=$2; shift 2 ;;
@@ -49,6 +53,7 @@ while [ $# -gt 0 ]; do
     --old-jar) old_jar=$(readlink -f -- "$2"); shift 2 ;;
     --original) original=$(readlink -f -- "$2"); shift 2 ;;
     --java17) java17=$(readlink -f -- "$2"); shift 2 ;;
+    --old-launcher) old_launcher=$(readlink -f -- "$2"); shift 2 ;;
     --no-hyperfine) use_hyperfine=0; shift ;;
     --no-reference) reference=0; shift ;;
     --diagnose) diagnose=1; shift ;;
@@ -112,6 +117,13 @@ if [ "$launcher_java" -ge 24 ] && [ -n "$java17" ]; then
   keys+=(cli17)
   labels+=("cli17: the same with JAVA_HOME=$java17")
   cli17=(env "JAVA_HOME=$java17" "$PWD/bin/bubble-sandbox" execute-python -a -e bare -s 'print(1)')
+fi
+if [ -n "$old_launcher" ]; then
+  [ -x "$old_launcher" ] || { echo "--old-launcher: $old_launcher is not executable" >&2; exit 2; }
+  keys+=(oldlauncher)
+  labels+=("oldlauncher: $old_launcher (its defaults)")
+  oldlauncher=(env -u JAVA_HOME "BUBBLE_SANDBOX_ENVIRONMENTS_DIR=$PWD/environments" "$old_launcher"
+    execute-python -a -e bare -s 'print(1)')
 fi
 if [ -n "$original" ]; then
   keys+=(original)
@@ -245,10 +257,12 @@ if "nocfg" in median:
           f" {median['cli'] - median['c1']:.1f} ms less")
 def verdict(what, value, target, unit):
     miss = "met" if value <= target else f"MISSED by {(value / target - 1) * 100:.0f}%"
-    print(f"  {what:28} {value:7.1f}{unit} (target <= {target:g}{unit}): {miss}")
+    print(f"  {what:34} {value:7.2f}{unit} (target <= {target:g}{unit}): {miss}")
 if "cli17" in median:
     print(f"ours-25/ours-17 (launcher on Java 24+ with its AOT cache over Java 17 with its CDS"
           f" archive): median {median['cli'] / median['cli17']:.2f}x")
+if "oldlauncher" in median:
+    print(f"ours/old launcher: median {median['cli'] / median['oldlauncher']:.2f}x")
 if "original" in median:
     print(f"ours/original: median {median['cli'] / median['original']:.2f}x")
     if "cli17" in median:
@@ -261,6 +275,6 @@ if "old" in median:
     verdict("CLI median / old jar median", median["cli"] / median["old"], 0.5, "x")
 if "original" in median:
     verdict("CLI median / original median", median["cli"] / median["original"], 0.5, "x")
-if "cli17" in median:
-    verdict("CLI median / Java 17 median", median["cli"] / median["cli17"], 0.6, "x")
+if "oldlauncher" in median:
+    verdict("CLI median / old launcher median", median["cli"] / median["oldlauncher"], 0.6, "x")
 EOF
