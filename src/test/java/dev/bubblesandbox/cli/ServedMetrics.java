@@ -21,7 +21,10 @@ final class ServedMetrics {
    * minute passed: a JVM, Vert.x and the ready launchers start slowly on a loaded machine.
    */
   static String await(HttpClient http, int port, Process server) {
-    HttpRequest metrics = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build();
+    // Each attempt is bounded: a request that hangs (one sent while the server is still starting
+    // was seen to get no answer at all) is given up and sent again, instead of using the minute.
+    HttpRequest metrics = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+        .timeout(Duration.ofSeconds(5)).build();
     try {
       return Awaitility.await().atMost(Duration.ofMinutes(1)).failFast(() -> !server.isAlive())
           .ignoreExceptionsInstanceOf(IOException.class)
