@@ -1,20 +1,31 @@
 #!/usr/bin/env bash
-# CLI benchmark: times `bin/bubble-sandbox execute-python -a -s 'print(1)'` (the launcher README
-# documents, with its JVM options and class data archive) against the raw command
-# line it wraps (the same setpriv prefix when root, the same bwrap argv, the same Python), on
-# this machine, in one run, and prints median, p90 and the ratio.
+# CLI benchmark: times `bin/bubble-sandbox execute-python -a -e bare -s 'print(1)'` (the launcher
+# README documents, with its JVM options and its AOT cache or class data archive) against the
+# raw command line it wraps (the same setpriv prefix when root, the same bwrap argv, the same
+# Python), on this machine, in one run, and prints median, p90 and the ratio. Where the launcher
+# runs Java 24 or later and a Java 17 is installed, the same command with JAVA_HOME set to that
+# Java 17 (today's CDS archive) is timed too: ours-25 over ours-17.
 #
 # The raw argv comes from the product itself (SandboxRunner#command, through the
 # dev.bubblesandbox.bench.RawCommandLine helper of the `bench` Maven profile's jar), run in a
 # prepared work dir handed to the sandbox uid, as execute-python -w does. Uses hyperfine when
 # installed (apt-get install -y hyperfine), otherwise times the runs itself with bash's clock.
 #
-# usage: bench/cli-bench.sh [-n RUNS] [--warmup N] [--old-jar JAR] [--no-hyperfine] [--no-reference]
-#                           [--diagnose]
+# usage: bench/cli-bench.sh [-n RUNS] [--warmup N] [--old-jar JAR] [--original DIR] [--java17 HOME]
+#                           [--no-hyperfine] [--no-reference] [--diagnose]
 #   -n RUNS          measured runs of each command (default 50)
 #   --warmup N       unmeasured runs of each command first (default 5)
 #   --old-jar JAR    also time `java -jar JAR execute-python -a -s 'print(1)'` (an older build,
 #                    run as its README did) and print the CLI's median as a ratio of it
+#   --original DIR   also time the original Python CLI (soliplex/bubble-sandbox, checked out or
+#                    unpacked in DIR): DIR/src run by DIR/.venv's Python (made with typer, rich,
+#                    pydantic-settings and pyyaml when missing), from a directory whose
+#                    environments/ is this checkout's; same command, runs alternated with ours
+#                    (bash's clock), and print ours over the original
+#   --java17 HOME    the Java 17 of the ours-17 row (default: a Java 17 under /usr/lib/jvm)
+#   --old-launcher L also time another checkout's launcher L (e.g. /tmp/bench-base/bin/bubble-sandbox:
+#                    the build before a change, with its own Java choice and archive), same command,
+#                    and print ours over it
 #   --no-hyperfine   time the runs with bash's clock even when hyperfine is installed
 #   --no-reference   skip the reference rows (java -version, bubble-sandbox --version)
 #   --diagnose       also time the CLI without conf/config.yaml (same settings from defaults, so
@@ -32,15 +43,21 @@ use_hyperfine=1
 reference=1
 diagnose=0
 old_jar=
+original=
+java17=
+old_launcher=
 while [ $# -gt 0 ]; do
   case "$1" in
     -n) runs=$2; shift 2 ;;
     --warmup) warmup=$2; shift 2 ;;
     --old-jar) old_jar=$(readlink -f -- "$2"); shift 2 ;;
+    --original) original=$(readlink -f -- "$2"); shift 2 ;;
+    --java17) java17=$(readlink -f -- "$2"); shift 2 ;;
+    --old-launcher) old_launcher=$(readlink -f -- "$2"); shift 2 ;;
     --no-hyperfine) use_hyperfine=0; shift ;;
     --no-reference) reference=0; shift ;;
     --diagnose) diagnose=1; shift ;;
-    -h|--help) sed -n '2,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,35p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "unknown option: $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -52,6 +69,23 @@ if ! [[ "$warmup" =~ ^[0-9]+$ ]] || [ "$warmup" -gt 1000 ]; then
 fi
 if [ "$use_hyperfine" = 1 ] && ! command -v hyperfine >/dev/null; then
   use_hyperfine=0
+fi
+if [ -n "$original" ]; then
+  # hyperfine runs each command's runs in one block: against another program, alternate
+  use_hyperfine=0
+  [ -d "$original/src/bubble_sandbox" ] || { echo "--original: $original/src/bubble_sandbox does not exist" >&2; exit 2; }
+  if [ ! -x "$original/.venv/bin/python" ]; then
+    python3 -m venv "$original/.venv"
+    "$original/.venv/bin/pip" install -q typer rich pydantic-settings pyyaml
+  fi
+fi
+if [ -z "$java17" ]; then
+  for release in /usr/lib/jvm/*/release; do
+    if grep -q '^JAVA_VERSION="17[."]' "$release"; then
+      java17=$(readlink -f -- "$(dirname -- "$release")")
+      break
+    fi
+  done
 fi
 
 jar=$PWD/target/bubble-sandbox.jar
@@ -70,13 +104,37 @@ trap 'rm -rf "$scratch"' EXIT
 # RawCommandLine hands the work dir itself over to the sandbox uid.
 chmod 0711 "$scratch"
 mkdir "$scratch/work"
-java -cp "$bench_jar" dev.bubblesandbox.bench.RawCommandLine "$scratch/work" 'print(1)' > "$scratch/argv"
+java -Dbubble.sandbox.home="$PWD" -cp "$bench_jar" dev.bubblesandbox.bench.RawCommandLine "$scratch/work" 'print(1)' > "$scratch/argv"
 mapfile -d '' -t raw < "$scratch/argv"
 
 # Each row: a key, a label, and the array holding its command.
 keys=(cli raw)
-labels=("cli: execute-python -a -s 'print(1)'" "raw: setpriv + bwrap + python -c 'print(1)'")
-cli=("$PWD/bin/bubble-sandbox" execute-python -a -s 'print(1)')
+launcher_java=$(sh -c '. bin/select-java; select_java; echo "$java_feature"')
+labels=("cli: bin/bubble-sandbox execute-python -a -e bare -s 'print(1)' (Java $launcher_java)"
+  "raw: setpriv + bwrap + python -c 'print(1)'")
+cli=("$PWD/bin/bubble-sandbox" execute-python -a -e bare -s 'print(1)')
+if [ "$launcher_java" -ge 24 ] && [ -n "$java17" ]; then
+  keys+=(cli17)
+  labels+=("cli17: the same with JAVA_HOME=$java17")
+  cli17=(env "JAVA_HOME=$java17" "$PWD/bin/bubble-sandbox" execute-python -a -e bare -s 'print(1)')
+fi
+if [ -n "$old_launcher" ]; then
+  [ -x "$old_launcher" ] || { echo "--old-launcher: $old_launcher is not executable" >&2; exit 2; }
+  keys+=(oldlauncher)
+  labels+=("oldlauncher: $old_launcher (its defaults)")
+  oldlauncher=(env -u JAVA_HOME "BUBBLE_SANDBOX_ENVIRONMENTS_DIR=$PWD/environments" "$old_launcher"
+    execute-python -a -e bare -s 'print(1)')
+fi
+if [ -n "$original" ]; then
+  keys+=(original)
+  labels+=("original: the Python CLI from $original")
+  # The original finds environments/ beside its working directory: this checkout's venvs.
+  mkdir -p "$scratch/original"
+  ln -s "$PWD/environments" "$scratch/original/environments"
+  original=(env -C "$scratch/original" "PYTHONPATH=$original/src" "$original/.venv/bin/python" -c
+    'import sys; from bubble_sandbox.cli import the_cli; sys.argv[0] = "bubble-sandbox"; the_cli()'
+    execute-python -a -e bare -s 'print(1)')
+fi
 if [ -n "$old_jar" ]; then
   [ -f "$old_jar" ] || { echo "--old-jar: $old_jar does not exist" >&2; exit 2; }
   keys+=(old)
@@ -147,21 +205,18 @@ for key, result in zip(sys.argv[3:], results):
         out.writelines(f"{t * 1000:.3f}\n" for t in result["times"])
 EOF
 else
-  echo "timing with bash's clock (\$EPOCHREALTIME); install hyperfine for its statistics"
-  for key in "${keys[@]}"; do
-    declare -n command="$key"
-    for ((r = 0; r < warmup; r++)); do
-      "${command[@]}" </dev/null >/dev/null 2>&1
-    done
-    micros=()
-    for ((r = 0; r < runs; r++)); do
+  echo "timing with bash's clock (\$EPOCHREALTIME), the commands alternated run by run"
+  for ((r = 0; r < warmup + runs; r++)); do
+    for key in "${keys[@]}"; do
+      declare -n command="$key"
       start=$EPOCHREALTIME
       "${command[@]}" </dev/null >/dev/null 2>&1
       end=$EPOCHREALTIME
-      micros+=($(( ${end/./} - ${start/./} )))
+      if [ "$r" -ge "$warmup" ]; then
+        echo "$(( ${end/./} - ${start/./} ))" | awk '{ printf "%.3f\n", $1 / 1000 }' >> "$scratch/times-$key"
+      fi
+      unset -n command
     done
-    printf '%s\n' "${micros[@]}" | awk '{ printf "%.3f\n", $1 / 1000 }' > "$scratch/times-$key"
-    unset -n command
   done
 fi
 
@@ -200,13 +255,26 @@ if "nocfg" in median:
           f" {median['cli'] - median['nocfg']:.1f} ms less; with an AppCDS archive"
           f" {median['cli'] - median['appcds']:.1f} ms less; with C1 only"
           f" {median['cli'] - median['c1']:.1f} ms less")
-print()
-print("targets:")
 def verdict(what, value, target, unit):
     miss = "met" if value <= target else f"MISSED by {(value / target - 1) * 100:.0f}%"
-    print(f"  {what:28} {value:7.1f}{unit} (target <= {target:g}{unit}): {miss}")
+    print(f"  {what:34} {value:7.2f}{unit} (target <= {target:g}{unit}): {miss}")
+if "cli17" in median:
+    print(f"ours-25/ours-17 (launcher on Java 24+ with its AOT cache over Java 17 with its CDS"
+          f" archive): median {median['cli'] / median['cli17']:.2f}x")
+if "oldlauncher" in median:
+    print(f"ours/old launcher: median {median['cli'] / median['oldlauncher']:.2f}x")
+if "original" in median:
+    print(f"ours/original: median {median['cli'] / median['original']:.2f}x")
+    if "cli17" in median:
+        print(f"ours-17/original: median {median['cli17'] / median['original']:.2f}x")
+print()
+print("targets:")
 verdict("CLI median", median["cli"], 250, " ms")
 verdict("CLI median / raw median", ratio, 14, "x")
 if "old" in median:
     verdict("CLI median / old jar median", median["cli"] / median["old"], 0.5, "x")
+if "original" in median:
+    verdict("CLI median / original median", median["cli"] / median["original"], 0.5, "x")
+if "oldlauncher" in median:
+    verdict("CLI median / old launcher median", median["cli"] / median["oldlauncher"], 0.6, "x")
 EOF

@@ -9,9 +9,12 @@
 #
 # usage: bench/server-bench.sh [bench options]   e.g. -n 200 -c 1,4 --warmup 200 --rss-runs 1000
 #   (see: bench/server-bench.sh --help)
-# The JVM runs with the server's options, conf/jvm-server.options, and MALLOC_ARENA_MAX=2, as
-# bin/bubble-sandbox serve runs the server; JAVA_OPTS, if set, is passed after them (e.g.
-# JAVA_OPTS=-Xmx256m). Needs synced environments:
+# The server runs as bin/bubble-sandbox serve runs it: the same Java (bin/select-java: JAVA_HOME,
+# else the newest Java 25 or later installed, else java), its options, conf/jvm-server.options,
+# MALLOC_ARENA_MAX=2, and the default log level, INFO (its JSON lines go to target/bench/server.log);
+# JAVA_OPTS, if set, is passed after them (e.g. JAVA_OPTS=-Xmx256m). The C=4 target is the
+# server's throughput over the limits alone (the ceiling of any server that enforces them);
+# over raw is printed beside it. Needs synced environments:
 #   java -jar target/bubble-sandbox.jar sync-environments
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,6 +28,9 @@ read -r -a java_opts <<< "${JAVA_OPTS:-}"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 status=0
 export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
-java @conf/jvm-server.options "${java_opts[@]}" -jar "$jar" "$@" || status=$?
+. bin/select-java
+select_java
+echo "java: $java (${java_stamp%% *}), chosen as $java_why"
+"$java" @conf/jvm-server.options -Dbubble.sandbox.home="$PWD" "${java_opts[@]}" -jar "$jar" "$@" || status=$?
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 exit "$status"

@@ -1,7 +1,7 @@
 package dev.bubblesandbox.bench;
 
-import dev.bubblesandbox.config.LogLevel;
 import dev.bubblesandbox.cli.SpawnMechanism;
+import dev.bubblesandbox.config.LogLevel;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.PrintStream;

@@ -12,10 +12,12 @@ import java.util.concurrent.Callable;
 
 /**
  * The start-up fast path of the commands that run a sandbox ({@code execute-python},
- * {@code exec-script}, {@code exec-command}, {@code execute}) and of {@code --version}: parses
+ * {@code exec-script}, {@code exec-command}, {@code execute}), of {@code serve} and of
+ * {@code --version}: parses
  * their plain command lines into the same command objects picocli fills, without picocli. Building picocli's model (its
  * Java 5 class files, which no CDS archive can hold, annotation proxies, reflection) costs the
- * CLI more CPU than the sandbox it runs.
+ * CLI more CPU than the sandbox it runs, and a server's start as much again: the AOT cache that
+ * starts the rest of the server cannot hold them either.
  *
  * <p>It only accepts what it understands exactly: known option names, {@code --long=value},
  * values that do not start with {@code -}, each single-valued option at most once. Anything
@@ -33,6 +35,8 @@ final class QuickCommandLine {
   static final Set<String> FLAG_OPTIONS = Set.of("--json", "-a", "--agent-mode");
   /** The source options of execute-python. */
   static final Set<String> SOURCE_OPTIONS = Set.of("-s", "--script", "-f", "--script-file", "--file");
+  /** The options of serve (ServeCommand, ConfigOption), each taking a value. */
+  static final Set<String> SERVE_OPTIONS = Set.of("--port", "-c", "--config");
 
   private QuickCommandLine() {}
 
@@ -53,6 +57,7 @@ final class QuickCommandLine {
         case "execute-python", "exec-script" -> executePython(args);
         case "exec-command" -> execCommand(args);
         case "execute" -> execute(args);
+        case "serve" -> serve(args);
         default -> null;
       });
     } catch (InvalidPathException | NumberFormatException e) {
@@ -110,6 +115,38 @@ final class QuickCommandLine {
       return null;
     }
     command.argv = parsed.positionals;
+    return command;
+  }
+
+  private static ServeCommand serve(String[] args) {
+    ServeCommand command = new ServeCommand();
+    Set<String> seen = new HashSet<>();
+    for (int i = 1; i < args.length; i++) {
+      String name = args[i];
+      String value = null;
+      int equals = name.indexOf('=');
+      if (name.startsWith("--") && equals > 0) {
+        value = name.substring(equals + 1);
+        name = name.substring(0, equals);
+      }
+      if (!SERVE_OPTIONS.contains(name) || !seen.add(canonical(name))) {
+        return null;
+      }
+      if (value == null) {
+        if (i + 1 >= args.length) {
+          return null;
+        }
+        value = args[++i];
+      }
+      if (value.startsWith("-")) {
+        return null;
+      }
+      if (name.equals("--port")) {
+        command.port = digits(value);
+      } else {
+        command.config.configFile = Path.of(value);
+      }
+    }
     return command;
   }
 
@@ -183,7 +220,7 @@ final class QuickCommandLine {
       case "--environment" -> options.environment = value;
       case "--workdir" -> options.workdir = Path.of(value);
       case "--volume" -> options.volumes.add(value);
-      case "--timeout" -> options.timeoutSeconds = timeout(value);
+      case "--timeout" -> options.timeoutSeconds = digits(value);
       case "--config" -> options.config.configFile = Path.of(value);
       default -> throw new IllegalStateException("unhandled option " + name);
     }
@@ -191,7 +228,7 @@ final class QuickCommandLine {
   }
 
   /** Plain decimal digits only; anything picocli might read otherwise goes to picocli. */
-  private static int timeout(String value) {
+  private static int digits(String value) {
     if (value.isEmpty() || value.length() > 9 || !value.chars().allMatch(c -> c >= '0' && c <= '9')) {
       throw new NumberFormatException(value);
     }

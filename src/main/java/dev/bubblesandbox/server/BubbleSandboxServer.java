@@ -21,6 +21,7 @@ import dev.bubblesandbox.server.routes.OpenApiDocument;
 import dev.bubblesandbox.server.routes.ServerInfo;
 import dev.bubblesandbox.server.web.ApiSettings;
 import dev.bubblesandbox.server.web.ErrorResponses;
+import dev.bubblesandbox.server.web.SandboxProbe;
 import dev.bubblesandbox.server.web.ServerContext;
 import dev.bubblesandbox.server.web.LiveSettings;
 import dev.bubblesandbox.session.LocalSessionService;
@@ -228,6 +229,7 @@ public final class BubbleSandboxServer {
         new SandboxMetrics(registry, sessions, api.tenants()),
         registry,
         runner.threads().ioPool(vertx::createSharedWorkerExecutor, WorkerExecutor::close),
+        new SandboxProbe(runner),
         cluster);
     if (!context.workspaces().quotaEnforced() && !settings.allowUnlimited()) {
       return Future.failedFuture(new SandboxUnavailableException(
@@ -239,10 +241,18 @@ public final class BubbleSandboxServer {
         Duration.ofSeconds(settings.sessionIdleTimeoutSeconds()));
     server.ownThreads = givenRunner == null ? runner.threads() : null;
     WorkerSettings workerSettings = WorkerSettings.from(settings);
+    // Readiness's first sandbox probe (a bare bwrap, no group, no files), started beside the rest
+    // of the start: the first /health/ready finds its answer instead of starting it then.
+    context.blocking().executeBlocking(() -> context.probe().problem(), false);
+    // Parsed beside the rest of the start (unordered: on another blocking thread), and waited for
+    // before the API verticles deploy, so that no request initializes it on an event loop.
+    Future<Void> openApi = context.blocking().executeBlocking(() -> {
+      OpenApiDocument.load();
+      return null;
+    }, false);
     return context.blocking().executeBlocking(() -> {
           context.workspaces().prepare();
           removeStaleFileCaches(vertx, settings.workspaceDir());
-          OpenApiDocument.load();
           // Sandboxes a crashed run left go first: none may still use a workspace being reopened.
           runner.removeStale();
           context.sessions().restore();
@@ -265,6 +275,7 @@ public final class BubbleSandboxServer {
               .onFailure(failure -> logger.warn("metrics: reading the workspaces and environments failed", failure)));
           return warm;
         })
+        .compose(warm -> openApi.map(warm))
         .compose(warm -> vertx.deployVerticle(
             () -> new SandboxWorkerVerticle(runner, workerSettings, warm),
             new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)))
@@ -279,6 +290,7 @@ public final class BubbleSandboxServer {
         .map(id -> {
           server.apiDeployment = id;
           server.startReaper();
+          server.warm.fill();
           logger.info("server started", kv("port", server.port()),
               kv("limits", ServerInfo.limits(context).getMap()),
               kv("sandbox_uid", user.dropTo().isPresent() ? user.dropTo().getAsInt() : "caller"));

@@ -18,6 +18,9 @@ class QuickCommandLineTest {
   private static List<Object> fields(Object command) {
     SandboxOptions options;
     Object specific;
+    if (command instanceof ServeCommand serve) {
+      return java.util.Arrays.asList(command.getClass(), serve.port, serve.config.configFile);
+    }
     if (command instanceof ExecutePythonCommand python) {
       options = python.options;
       specific = python.source == null ? null : List.of(String.valueOf(python.source.code),
@@ -41,7 +44,7 @@ class QuickCommandLineTest {
   }
 
   @Test
-  @DisplayName("plain run command lines: the fast path fills the same fields as picocli")
+  @DisplayName("plain run and serve command lines: the fast path fills the same fields as picocli")
   void sameAsPicocli() {
     List<String[]> lines = List.of(
         new String[] {"execute-python", "-a", "-s", "print(1)"},
@@ -59,7 +62,11 @@ class QuickCommandLineTest {
         new String[] {"exec-command", "--", "ls", "-la"},
         new String[] {"execute", "-e", "pandas-only", "--", "python", "-e", "--json"},
         new String[] {"execute", "-w", "/tmp/bar/", "-e", "bare", "--", "ls", "-laF"},
-        new String[] {"execute", "ls", "/"});
+        new String[] {"execute", "ls", "/"},
+        new String[] {"serve"},
+        new String[] {"serve", "--port", "8080"},
+        new String[] {"serve", "--port=0", "-c", "conf/other.yaml"},
+        new String[] {"serve", "--config=c.yaml", "--port", "007"});
     for (String[] line : lines) {
       Callable<Integer> quick = QuickCommandLine.parse(line).orElseThrow(
           () -> new AssertionError("not taken by the fast path: " + List.of(line)));
@@ -83,7 +90,15 @@ class QuickCommandLineTest {
         new String[] {"--version", "-h"},
         new String[] {"-v", "list-environments"},
         new String[] {"list-environments", "-a"},
-        new String[] {"serve"},
+        new String[] {"serve", "-h"},
+        new String[] {"serve", "--help"},
+        new String[] {"serve", "--port"},
+        new String[] {"serve", "--port", "+80"},
+        new String[] {"serve", "--port", "eighty"},
+        new String[] {"serve", "--port", "1", "--port", "2"},
+        new String[] {"serve", "-c", "a.yaml", "--config", "b.yaml"},
+        new String[] {"serve", "stray"},
+        new String[] {"serve", "-p", "80"},
         new String[] {"execute-python", "-h"},
         new String[] {"execute-python", "--help"},
         new String[] {"execute-python", "-V"},
@@ -112,7 +127,7 @@ class QuickCommandLineTest {
   }
 
   @Test
-  @DisplayName("the fast path knows every option picocli declares for the run commands")
+  @DisplayName("the fast path knows every option picocli declares for the run commands and serve")
   void optionNamesInStep() {
     Set<String> quick = new HashSet<>(QuickCommandLine.VALUE_OPTIONS);
     quick.addAll(QuickCommandLine.FLAG_OPTIONS);
@@ -130,5 +145,13 @@ class QuickCommandLineTest {
       }
       assertThat(declared).as(command).isEqualTo(expected);
     }
+    Set<String> serve = new HashSet<>();
+    for (OptionSpec option : RootCommand.commandLine().getSubcommands().get("serve")
+        .getCommandSpec().options()) {
+      if (!option.usageHelp() && !option.versionHelp()) {
+        serve.addAll(List.of(option.names()));
+      }
+    }
+    assertThat(serve).as("serve").isEqualTo(QuickCommandLine.SERVE_OPTIONS);
   }
 }

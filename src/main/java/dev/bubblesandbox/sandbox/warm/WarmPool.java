@@ -61,8 +61,18 @@ public final class WarmPool implements AutoCloseable {
     this.defaults = defaults;
     this.settings = settings;
     this.refiller = runner.threads().warmRefiller(this::refillLoop);
-    if (settings.enabled()) {
-      refiller.start();
+  }
+
+  /**
+   * Starts filling the pool, when warm sandboxes are on. The server calls it once it listens:
+   * the first fills (Python processes importing their preloads) would otherwise share the CPU
+   * with the server's own start and its first readiness check, which they do not serve.
+   */
+  public void fill() {
+    synchronized (this) {
+      if (settings.enabled() && !closed && refiller.getState() == Thread.State.NEW) {
+        refiller.start();
+      }
     }
   }
 

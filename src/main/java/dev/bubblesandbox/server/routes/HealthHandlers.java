@@ -9,7 +9,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /** Liveness, and readiness: bwrap starts a sandbox and the default environment is ready. */
 public final class HealthHandlers {
@@ -19,12 +18,7 @@ public final class HealthHandlers {
   public static final String LIVE_PATH = "/health/live";
   public static final String READY_PATH = "/health/ready";
 
-  /** A probe starts a process: reuse its answer for a few seconds under frequent polling. */
-  private static final long PROBE_CACHE_NANOS = 5_000_000_000L;
-
   private final ServerContext context;
-  private volatile Optional<String> lastProbe = Optional.empty();
-  private volatile long lastProbeAt;
 
   public HealthHandlers(ServerContext context) {
     this.context = context;
@@ -47,12 +41,7 @@ public final class HealthHandlers {
 
   private List<String> problems() {
     List<String> problems = new ArrayList<>();
-    long now = System.nanoTime();
-    if (lastProbeAt == 0 || now - lastProbeAt > PROBE_CACHE_NANOS || lastProbe.isPresent()) {
-      lastProbe = context.runner().probe();
-      lastProbeAt = now;
-    }
-    lastProbe.ifPresent(problem -> problems.add("sandbox: " + problem));
+    context.probe().problem().ifPresent(problem -> problems.add("sandbox: " + problem));
     try {
       Environment environment = context.environments().describe(ServerContext.DEFAULT_ENVIRONMENT);
       if (environment.error().isPresent()) {

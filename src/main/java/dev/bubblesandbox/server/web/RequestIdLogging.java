@@ -12,7 +12,7 @@ import org.slf4j.Marker;
  * {@code request_id} just before each log call, so the JSON line carries it. A request's
  * callbacks hop between event-loop turns, where a thread-local set once would be wrong or gone;
  * a turbo filter runs on the logging thread before the event is made, also ahead of an async
- * appender, which copies the MDC with the event. Installed by logback.xml.
+ * appender, which copies the MDC with the event. Installed by JsonLogging.
  */
 public final class RequestIdLogging extends TurboFilter {
 

@@ -17,6 +17,7 @@ import io.vertx.core.WorkerExecutor;
  * @param live the settings in force, and what the API reads of them ({@link #api()},
  *     {@link #limits()}): swapped whole when the configuration file is reloaded
  * @param blocking the named pool for short blocking work (file system, environment checks)
+ * @param probe whether bwrap starts a sandbox, for readiness
  * @param cluster this node in its cluster; null in single-node mode (the default)
  */
 public record ServerContext(
@@ -28,6 +29,7 @@ public record ServerContext(
     SandboxMetrics metrics,
     PrometheusMeterRegistry meterRegistry,
     WorkerExecutor blocking,
+    SandboxProbe probe,
     ClusterNode cluster) {
 
   /** The environment whose readiness decides the server's. */
