@@ -151,6 +151,10 @@ final class ApiVerticle extends VerticleBase {
         .setMaxHeaderSize(MAX_HEADER_BYTES)
         .setMaxInitialLineLength(MAX_REQUEST_LINE_BYTES)
         .setIdleTimeout(IDLE_TIMEOUT_SECONDS)
+        // HTTP/1.x only. Vert.x's h2c upgrade (what Java's HttpClient asks for by default) now and
+        // then sent a large answer unframed after the 101, or never sent it; its maintainers advise
+        // against the upgrade. Prior-knowledge h2c shares the switch, so it goes too.
+        .setHttp2ClearTextEnabled(false)
         // 100 Continue only once a route's checks pass (FileHandlers, BodyHandler); a refused
         // request gets its final status instead, before the client sends the body.
         .setHandle100ContinueAutomatically(false)

@@ -21,8 +21,7 @@ final class ServedMetrics {
    * minute passed: a JVM, Vert.x and the ready launchers start slowly on a loaded machine.
    */
   static String await(HttpClient http, int port, Process server) {
-    // Each attempt is bounded: a request that hangs (one sent while the server is still starting
-    // was seen to get no answer at all) is given up and sent again, instead of using the minute.
+    // Each attempt is bounded, so that no one request can use the minute.
     HttpRequest metrics = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
         .timeout(Duration.ofSeconds(5)).build();
     try {

@@ -6,12 +6,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.bubblesandbox.server.web.BodyDrain;
-import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.HttpVersion;
 import io.vertx.junit5.VertxExtension;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -395,29 +389,6 @@ class UploadRefusalIT {
       assertRefused(response, 404, "session_not_found");
       assertAnsweredAndClosed(connection, response);
     }
-  }
-
-  @Test
-  @DisplayName("HTTP/2: a refused upload (within the bound, then past it) leaves the connection's window open for the next")
-  void http2(Vertx vertx) throws Exception {
-    // The client's own Vert.x instance, made and closed by VertxExtension.
-    HttpClient client = vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
-        .setHttp2ClearTextUpgrade(false).setDefaultHost("127.0.0.1").setDefaultPort(server.server.port()));
-    assertThat(putOverHttp2(client, session.files("/run.sh"), WITHIN_THE_BOUND)).startsWith("415 ");
-    assertThat(putOverHttp2(client, session.files("/ok.txt"), 2 * MIB)).startsWith("201 ");
-    assertThat(putOverHttp2(client, "/v1/sessions/nope/files/a.txt", PAST_THE_BOUND)).startsWith("404 ");
-    assertThat(putOverHttp2(client, session.files("/ok.txt"), 2 * MIB)).startsWith("200 ");
-  }
-
-  /** One PUT on the client's single HTTP/2 connection: the status and the body. */
-  private static String putOverHttp2(HttpClient client, String path, long size) throws Exception {
-    return client.request(HttpMethod.PUT, path)
-        .compose(request -> request.send(Buffer.buffer(new byte[(int) size])))
-        .compose(response -> {
-          assertThat(response.version()).isEqualTo(HttpVersion.HTTP_2);
-          return response.body().map(body -> response.statusCode() + " " + body);
-        })
-        .toCompletionStage().toCompletableFuture().get(PROMPTLY.toSeconds(), TimeUnit.SECONDS);
   }
 
   private void assertRefusedWithoutBody(String path, long size, int status, String code) throws Exception {

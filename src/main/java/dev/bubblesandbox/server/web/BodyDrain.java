@@ -21,9 +21,8 @@ import java.util.concurrent.TimeUnit;
  * reads and drops until the body ends, the client goes quiet for {@link #LINGER_IDLE_SECONDS},
  * {@link #LINGER_TOTAL_SECONDS} have passed, or the body passes a byte ceiling far above {@code
  * max_upload_size_bytes}, and only then closes. Time, not bytes, is what bounds a client that
- * writes a body it was refused; the ceiling only stops a fast one from streaming forever. Over
- * HTTP/2 an unread stream holds the connection's flow-control window, so the same drain applies;
- * past the keep-alive bound the stream, not the connection, is ended.
+ * writes a body it was refused; the ceiling only stops a fast one from streaming forever. The
+ * server speaks HTTP/1.x only (see {@code ApiVerticle}).
  *
  * <p>The answer goes out first, before the rest of the body is read: a client that reads while
  * it sends (curl, browsers) learns of the refusal at once and can stop sending, and one that
@@ -49,8 +48,6 @@ public final class BodyDrain {
   public static final long LINGER_IDLE_SECONDS = 5;
 
   private static final long UNKNOWN = -1;
-  /** HTTP/2 error code: the stream ends without an error (RFC 9113 §7). */
-  private static final long NO_ERROR = 0;
   private static final long CHECK_MILLIS = 500;
 
   private final long keepAliveBound;
@@ -105,7 +102,7 @@ public final class BodyDrain {
       long remaining = remaining(request);
       awaitingContinue = expectsContinue(request) && request.bytesRead() == 0;
       close = awaitingContinue || remaining == UNKNOWN || remaining > keepAliveBound;
-      if (close && request.version() != HttpVersion.HTTP_2) {
+      if (close) {
         routing.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
       }
     }
@@ -122,11 +119,10 @@ public final class BodyDrain {
         }
         return;
       }
-      boolean linger = close && request.version() != HttpVersion.HTTP_2;
-      long bound = linger ? lingerCeiling : keepAliveBound;
+      long bound = close ? lingerCeiling : keepAliveBound;
       long[] dropped = {0};
       long[] lastRead = {System.nanoTime()};
-      if (linger) {
+      if (close) {
         long deadline = lastRead[0] + TimeUnit.SECONDS.toNanos(LINGER_TOTAL_SECONDS);
         long idle = TimeUnit.SECONDS.toNanos(LINGER_IDLE_SECONDS);
         timer = vertx.setPeriodic(CHECK_MILLIS, tick -> {
@@ -162,30 +158,19 @@ public final class BodyDrain {
       }
     }
 
-    /**
-     * Ends the exchange: HTTP/1.x closes the connection; HTTP/2 asks the client to stop sending
-     * with {@code RST_STREAM NO_ERROR} after the complete answer (RFC 9113 §8.1), and the other
-     * streams of the connection go on.
-     */
+    /** Ends the exchange: closes the connection. */
     private void stop() {
       cancelTimer();
       if (stopped) {
         return;
       }
       stopped = true;
-      if (request.version() == HttpVersion.HTTP_2) {
-        if (!request.isEnded()) {
-          request.response().reset(NO_ERROR);
-        }
-      } else {
-        request.connection().close();
-      }
+      request.connection().close();
     }
   }
 
   /**
-   * Body bytes still to come: {@link #UNKNOWN} for a chunked HTTP/1.1 body or an HTTP/2 one
-   * without a length; none for an HTTP/1.x request with neither length nor chunking (RFC 9112
+   * Body bytes still to come: {@link #UNKNOWN} for a chunked HTTP/1.1 body; none for an HTTP/1.x request with neither length nor chunking (RFC 9112
    * §6.3).
    */
   private static long remaining(HttpServerRequest request) {
@@ -201,7 +186,7 @@ public final class BodyDrain {
       }
     }
     boolean chunked = request.headers().contains(HttpHeaders.TRANSFER_ENCODING);
-    return chunked || request.version() == HttpVersion.HTTP_2 ? UNKNOWN : 0;
+    return chunked ? UNKNOWN : 0;
   }
 
   /** Whether the client asked to be told before it sends its body (RFC 9110 §10.1.1). */
