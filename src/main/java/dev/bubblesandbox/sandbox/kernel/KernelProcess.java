@@ -18,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.LoggerFactory;
 
 /**
  * One Python of a kernel: bwrap started with the session's flags, seccomp filter, group limits,
@@ -206,8 +207,14 @@ final class KernelProcess {
   void limit(ResourceLimits next) {
     ResourceControl.Group current = group;
     if (!next.equals(limits) && current != null) {
-      current.limit(next);
-      limits = next;
+      try {
+        current.limit(next);
+        limits = next;
+      } catch (RuntimeException e) {
+        // A memory limit below what the kernel holds now is refused by cgroup v1 (EBUSY): the
+        // kernel keeps the limits it has, which bound it as the session's did.
+        LoggerFactory.getLogger(KernelProcess.class).warn("cannot change a kernel's limits: {}", e.getMessage());
+      }
     }
   }
 

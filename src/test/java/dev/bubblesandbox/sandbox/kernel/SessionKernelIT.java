@@ -158,7 +158,7 @@ class SessionKernelIT {
     run(kernel, "x = 41");
     CompletableFuture<KernelResult> busy = CompletableFuture.supplyAsync(
         () -> run(kernel, "print('looping', flush=True)\nwhile True: pass"));
-    await().atMost(Duration.ofSeconds(20)).until(() -> events.contains("stdout:looping\n"));
+    await().atMost(Duration.ofSeconds(20)).until(() -> transcript().contains("stdout:looping\n"));
     kernel.interrupt();
     await().atMost(Duration.ofSeconds(1)).until(busy::isDone);
     KernelResult interrupted = busy.join();
@@ -222,6 +222,20 @@ class SessionKernelIT {
     KernelResult fresh = run(kernel, "'x' in globals()");
     assertThat(fresh.kernel()).isEqualTo(KernelState.RESTARTED);
     assertThat(mainResult(fresh, "text/plain")).isEqualTo("False");
+  }
+
+  @Test
+  @DisplayName("hitting the task limit ends the kernel with limit pids; the next execution restarts it")
+  void pidsLimitLosesKernel() {
+    SessionKernel kernel = kernel();
+    run(kernel, "x = 41");
+    String seconds = Sandboxes.uniqueSleepSeconds();
+    KernelResult forked = run(kernel, "import subprocess\nps = [subprocess.Popen(['sleep', '" + seconds
+        + "']) for _ in range(200)]");
+    assertThat(forked.kernel()).isEqualTo(KernelState.LOST);
+    assertThat(forked.execution().limit()).isEqualTo("pids");
+    assertThat(Sandboxes.survivors(Duration.ofSeconds(3), "sleep", seconds)).isEmpty();
+    assertThat(run(kernel, "'x' in globals()").kernel()).isEqualTo(KernelState.RESTARTED);
   }
 
   @Test
