@@ -39,6 +39,12 @@ public final class SessionKernel implements AutoCloseable {
   /** The runner's source, given to Python as {@code -c}: far below Linux's 128 KiB per argument. */
   private static final String RUNNER = load("kernel_runner.py");
 
+  /**
+   * How many times {@link KernelSettings#maxInlineResultBytes} the results of one execution may
+   * hold in all; past it, bundles are dropped as output past {@code maxOutputBytes} is.
+   */
+  static final int RESULTS_PER_EXECUTION = 16;
+
   /** How long an end takes to be reported once the sandbox is killed: its group removed. */
   private static final long END_MILLIS = TimeUnit.SECONDS.toMillis(10);
 
@@ -48,7 +54,7 @@ public final class SessionKernel implements AutoCloseable {
   private final KernelObserver observer;
   private final Object lock = new Object();
   /** The Python of the kernel, null before the first execute, after a loss or a restart. */
-  private KernelProcess current;
+  private volatile KernelProcess current;
   private boolean closed;
   /** The Python an execute is talking to now: what {@link #interrupt} reaches. */
   private volatile KernelProcess running;
@@ -127,18 +133,15 @@ public final class SessionKernel implements AutoCloseable {
     }
   }
 
+  /** Whether its Python runs; never blocks (a metrics gauge may ask from an event loop). */
   public boolean alive() {
-    synchronized (lock) {
-      return current != null && current.alive();
-    }
+    KernelProcess kernel = current;
+    return kernel != null && kernel.alive();
   }
 
   /** The kernel group's current memory usage, or null. */
   public Long memoryBytes() {
-    KernelProcess kernel;
-    synchronized (lock) {
-      kernel = current;
-    }
+    KernelProcess kernel = current;
     return kernel == null ? null : kernel.memoryBytes();
   }
 
@@ -192,6 +195,7 @@ public final class SessionKernel implements AutoCloseable {
     private final List<Map<String, Object>> results = new ArrayList<>();
     private long stdoutBytes;
     private long stderrBytes;
+    private long resultChars;
     private boolean timedOut;
     private boolean truncated;
     private boolean interrupted;
@@ -291,8 +295,8 @@ public final class SessionKernel implements AutoCloseable {
         }
         switch (event.type()) {
           case STREAM -> stream(event.stderr(), event.text());
-          case DISPLAY -> bundle(event.bundle(), false);
-          case RESULT -> bundle(event.bundle(), true);
+          case DISPLAY -> bundle(event, false);
+          case RESULT -> bundle(event, true);
           case ERROR -> error = event.error();
           case DONE -> {
             count = event.executionCount();
@@ -342,7 +346,17 @@ public final class SessionKernel implements AutoCloseable {
       }
     }
 
-    private void bundle(Map<String, Object> bundle, boolean main) {
+    private void bundle(KernelEvent event, boolean main) {
+      resultChars += event.size();
+      if (resultChars > RESULTS_PER_EXECUTION * settings.maxInlineResultBytes()) {
+        truncated = true;
+        if (limit == null) {
+          limit = ExecutionResult.LIMIT_OUTPUT;
+        }
+        interrupt();
+        return;
+      }
+      Map<String, Object> bundle = event.bundle();
       Map<String, Object> entry = new LinkedHashMap<>(bundle);
       entry.put("is_main_result", main);
       results.add(entry);
