@@ -56,8 +56,8 @@ public final class SessionKernel implements AutoCloseable {
   /** The Python of the kernel, null before the first execute, after a loss or a restart. */
   private volatile KernelProcess current;
   private boolean closed;
-  /** The Python an execute is talking to now: what {@link #interrupt} reaches. */
-  private volatile KernelProcess running;
+  /** The execution in progress: what {@link #interrupt} reaches. */
+  private volatile Execution running;
   /** The runner's execution count at its last {@code done}. */
   private int lastCount;
 
@@ -104,10 +104,11 @@ public final class SessionKernel implements AutoCloseable {
         fresh = true;
       }
       kernel = current;
-      running = kernel;
     }
+    Execution execution = new Execution(kernel, limits, listener, startNanos, fresh);
+    running = execution;
     try {
-      return new Execution(kernel, limits, listener, startNanos, fresh).run(code, stdin);
+      return execution.run(code, stdin);
     } finally {
       running = null;
     }
@@ -115,9 +116,9 @@ public final class SessionKernel implements AutoCloseable {
 
   /** Raises KeyboardInterrupt in the running execution; any thread; a no-op when nothing runs. */
   public void interrupt() {
-    KernelProcess kernel = running;
-    if (kernel != null) {
-      kernel.send(KernelProtocol.INTERRUPT);
+    Execution execution = running;
+    if (execution != null) {
+      execution.interrupt();
     }
   }
 
@@ -198,7 +199,12 @@ public final class SessionKernel implements AutoCloseable {
     private long resultChars;
     private boolean timedOut;
     private boolean truncated;
-    private boolean interrupted;
+    /** Whether an interrupt was asked for: one asked before the execute command went is sent after it. */
+    private volatile boolean interrupted;
+    /** Whether a limit on output has interrupted the code: once is enough. */
+    private boolean outputInterrupted;
+    /** Whether the execute command went: an interrupt before it waits for it. */
+    private volatile boolean sent;
     private String limit;
     private KernelError error;
     private Integer count;
@@ -224,7 +230,12 @@ public final class SessionKernel implements AutoCloseable {
           kernel.dropStale();
         }
         cpuBefore = kernel.usage().cpuTimeMs();
-        lost = !kernel.send(KernelProtocol.execute(code, stdin)) || !follow(deadline);
+        lost = !kernel.send(KernelProtocol.execute(code, stdin));
+        sent = true;
+        if (interrupted) { // asked while the kernel started: the runner takes it once the code is queued
+          kernel.send(KernelProtocol.INTERRUPT);
+        }
+        lost = lost || !follow(deadline);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         kernel.kill(KernelObserver.CRASH);
@@ -308,10 +319,19 @@ public final class SessionKernel implements AutoCloseable {
       }
     }
 
-    private void interrupt() {
-      if (!interrupted) {
-        interrupted = true;
+    /** Interrupts the code; any thread. */
+    void interrupt() {
+      interrupted = true;
+      if (sent) {
         kernel.send(KernelProtocol.INTERRUPT);
+      }
+    }
+
+    /** Interrupts the code for output past a limit, once: each further chunk would ask again. */
+    private void interruptForOutput() {
+      if (!outputInterrupted) {
+        outputInterrupted = true;
+        interrupt();
       }
     }
 
@@ -326,7 +346,7 @@ public final class SessionKernel implements AutoCloseable {
         if (limit == null) {
           limit = ExecutionResult.LIMIT_OUTPUT;
         }
-        interrupt();
+        interruptForOutput();
       }
       if (kept.isEmpty()) {
         return;
@@ -353,7 +373,7 @@ public final class SessionKernel implements AutoCloseable {
         if (limit == null) {
           limit = ExecutionResult.LIMIT_OUTPUT;
         }
-        interrupt();
+        interruptForOutput();
         return;
       }
       Map<String, Object> bundle = event.bundle();
