@@ -114,9 +114,9 @@ final class KernelProcess {
       if (reason == null) {
         reason = usage.limitHit() != null ? usage.limitHit() : KernelObserver.CRASH;
       }
-      ended.complete(reason);
       String told = reason;
       tell(() -> observer.ended(told));
+      ended.complete(reason);
     }
   }
 
