@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import org.jline.keymap.KeyMap;
+import org.jline.reader.CompletingParsedLine;
 import org.jline.reader.EOFError;
 import org.jline.reader.EndOfFileException;
 import org.jline.reader.LineReader;
@@ -207,7 +208,7 @@ final class Repl {
     }
 
     /** The input as one word: the repl completes nothing. */
-    private record WholeLine(String line, int cursor) implements ParsedLine {
+    private record WholeLine(String line, int cursor) implements CompletingParsedLine {
       @Override
       public String word() {
         return line;
@@ -226,6 +227,21 @@ final class Repl {
       @Override
       public List<String> words() {
         return List.of(line);
+      }
+
+      @Override
+      public CharSequence escape(CharSequence candidate, boolean complete) {
+        return candidate;
+      }
+
+      @Override
+      public int rawWordCursor() {
+        return cursor;
+      }
+
+      @Override
+      public int rawWordLength() {
+        return line.length();
       }
     }
   }
