@@ -9,6 +9,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -77,6 +78,8 @@ class ReplIT {
   @Test
   @DisplayName("state lives on between inputs, Ctrl-C interrupts a loop and keeps it, Ctrl-D ends with 0 and leaves nothing")
   void interactiveSession() throws Exception {
+    // the sandbox uid must search its way to the lent work dir; @TempDir is root's alone
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
     Path work = Files.createDirectory(dir.resolve("work"));
     Path history = Files.createDirectory(dir.resolve("state"));
     long jvm = start(work, history);
@@ -161,7 +164,11 @@ class ReplIT {
   }
 
   private void awaitScreen(String text) {
-    await().atMost(WAIT).alias("the screen shows " + text).until(() -> plain().contains(text));
+    try {
+      await().atMost(WAIT).until(() -> plain().contains(text));
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      throw new AssertionError("the screen does not show '" + text + "' but:\n" + strip(screen.toString()), e);
+    }
     // later waits look only at what comes after
     int at = plain().indexOf(text);
     seen += at + text.length();

@@ -116,12 +116,16 @@ final class Repl {
     printEnd(result);
   }
 
-  /** Runs {@code code}, interrupting the kernel on each Ctrl-C until it answers. */
+  /**
+   * Runs {@code code}, interrupting the kernel on each Ctrl-C until it answers. Other keys typed
+   * meanwhile are kept for the next prompt, as a terminal keeps what is typed ahead.
+   */
   private KernelResult execute(String code, int count) {
     CompletableFuture<KernelResult> running = CompletableFuture.supplyAsync(
         () -> kernel.execute(code, null, limits, listener(count)), executor);
     boolean keys = !terminal.getType().startsWith(Terminal.TYPE_DUMB);
     if (keys) {
+      StringBuilder typedAhead = new StringBuilder();
       // no echo, no line buffering: a Ctrl-C is read as soon as it is typed
       Attributes before = terminal.enterRawMode();
       try {
@@ -130,6 +134,8 @@ final class Repl {
           int key = input.read(KEY_POLL_MILLIS);
           if (key == CTRL_C) {
             kernel.interrupt();
+          } else if (key >= 0) {
+            typedAhead.append((char) key);
           } else if (key == NonBlockingReader.EOF) {
             break;
           }
@@ -138,6 +144,9 @@ final class Repl {
         throw new UncheckedIOException(e);
       } finally {
         terminal.setAttributes(before);
+        if (typedAhead.length() > 0) {
+          reader.runMacro(typedAhead.toString());
+        }
       }
     }
     try {
