@@ -87,6 +87,9 @@ class ReplIT {
 
     type("x = 42\r");
     awaitScreen("In [2]: ");
+    // Ctrl-C at the prompt drops what was typed, an unfinished block included
+    type("if undefined_name(\r    \u0003");
+    awaitScreen("In [2]: ");
     type("x\r");
     awaitScreen("Out[2]: 42");
 
@@ -126,6 +129,26 @@ class ReplIT {
     assertThat(processesNaming(work)).as("sandboxes bound to the work dir").isEmpty();
     assertThat(Files.getAttribute(work, "unix:uid")).as("the work dir given back").isEqualTo(0);
     assertThat(Files.readString(history.resolve("bubble-sandbox/repl_history"))).contains("twice(x)");
+  }
+
+  @Test
+  @DisplayName("SIGTERM (SIGHUP alike) ends the kernel and gives the work dir back before the JVM exits")
+  void terminated() throws Exception {
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Path work = Files.createDirectory(dir.resolve("work"));
+    long jvm = start(work, Files.createDirectory(dir.resolve("state")));
+    awaitScreen("In [1]: ");
+    type("open('made.txt', 'w').write('by the kernel')\r");
+    awaitScreen("In [2]: ");
+    assertThat(processesNaming(work)).as("the kernel's sandbox").isNotEmpty();
+
+    new ProcessBuilder("kill", "-TERM", Long.toString(jvm)).inheritIO().start().waitFor();
+
+    assertThat(bridge.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).as(plain()).isTrue();
+    assertThat(bridge.exitValue()).isEqualTo(143);
+    assertThat(CliLeftovers.of(jvm)).isEmpty();
+    assertThat(processesNaming(work)).isEmpty();
+    assertThat(Files.getAttribute(work.resolve("made.txt"), "unix:uid")).isEqualTo(0);
   }
 
   private long start(Path work, Path history) throws IOException {
