@@ -108,7 +108,7 @@ final class Repl {
       result = execute(code, count);
     } catch (RuntimeException e) {
       // the kernel could not run it at all (its sandbox did not start): say so, keep reading
-      out.println("error: " + e.getMessage());
+      out.println("error: " + (e.getMessage() == null ? e : e.getMessage()));
       lastCount = 0;
       return;
     }

@@ -45,6 +45,7 @@ public final class ReplCommand implements Callable<Integer> {
 
   /** The run commands' default environment. */
   private static final String DEFAULT_ENVIRONMENT = "bare";
+  private static final String REDIRECT_PIPE_MODE = "org.jline.terminal.exec.redirectPipeCreationMode";
 
   @Option(names = {"-e", "--environment"}, paramLabel = "ENV", defaultValue = DEFAULT_ENVIRONMENT,
       description = "Environment to run in (default: ${DEFAULT-VALUE}).")
@@ -91,6 +92,11 @@ public final class ReplCommand implements Callable<Integer> {
           work.path(), List.of(), Program.python(""), limits);
       SessionKernel kernel = run.kernel(
           SessionKernel.open(runner, template, KernelSettings.DEFAULT, KernelObserver.NONE));
+      // JLine's default loads its native library to probe a redirected stdout, which Java 24+
+      // warns about on stderr ("A restricted method ... has been called"); reflection does not
+      if (System.getProperty(REDIRECT_PIPE_MODE) == null) {
+        System.setProperty(REDIRECT_PIPE_MODE, "reflection");
+      }
       Terminal terminal = run.terminal(TerminalBuilder.builder().name("bubble-sandbox")
           .system(true).dumb(true).encoding(StandardCharsets.UTF_8).build());
       LineReaderBuilder builder = LineReaderBuilder.builder().terminal(terminal)
