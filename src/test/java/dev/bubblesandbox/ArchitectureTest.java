@@ -49,8 +49,12 @@ class ArchitectureTest {
    * first semicolon or full stop), which {@link #packageInfoSaysTheSame()} holds to this table.
    */
   private static final Map<String, Set<String>> MAY_IMPORT = Map.ofEntries(
-      Map.entry("cli", Set.of("server", "cluster", "session", "session.workspace", "sandbox",
-          "sandbox.warm", "sandbox.output", "sandbox.limits", "environment", "config", ROOT)),
+      Map.entry("cli", Set.of("server", "cluster", "cli.repl", "cli.handover", "session",
+          "session.workspace", "sandbox", "sandbox.warm", "sandbox.output", "sandbox.limits",
+          "environment", "config", ROOT)),
+      Map.entry("cli.repl", Set.of("cli.handover", "sandbox", "sandbox.kernel", "sandbox.output",
+          "environment", "config", ROOT)),
+      Map.entry("cli.handover", Set.of()),
       Map.entry("server", Set.of("server.routes", "server.console", "server.forward",
           "server.execution", "server.web", "server.bus", "server.metrics", "cluster", "session",
           "session.workspace", "sandbox", "sandbox.warm", "sandbox.output", "sandbox.limits",

@@ -1,5 +1,6 @@
 package dev.bubblesandbox.cli;
 
+import dev.bubblesandbox.cli.handover.OwnershipHandover;
 import dev.bubblesandbox.sandbox.LaunchSpec;
 import dev.bubblesandbox.sandbox.output.OutputListener;
 import dev.bubblesandbox.sandbox.SandboxExecution;

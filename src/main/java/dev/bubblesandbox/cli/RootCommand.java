@@ -2,6 +2,7 @@ package dev.bubblesandbox.cli;
 
 import dev.bubblesandbox.BubbleSandboxException;
 import dev.bubblesandbox.ExitStatus;
+import dev.bubblesandbox.cli.repl.ReplCommand;
 import dev.bubblesandbox.config.ClosestName;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -20,6 +21,7 @@ import picocli.CommandLine.Command;
       ExecutePythonCommand.class,
       ExecCommandCommand.class,
       ExecuteCommand.class,
+      ReplCommand.class,
       SyncEnvironmentsCommand.class,
       DoctorCommand.class,
       ServeCommand.class,

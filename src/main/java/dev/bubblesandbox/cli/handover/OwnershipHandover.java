@@ -1,4 +1,4 @@
-package dev.bubblesandbox.cli;
+package dev.bubblesandbox.cli.handover;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
