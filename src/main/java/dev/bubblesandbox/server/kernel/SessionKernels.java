@@ -195,16 +195,17 @@ public final class SessionKernels implements AutoCloseable {
     if (existing.isPresent()) {
       return existing.get();
     }
-    LaunchSpec spec = template.call();
+    // One execution at a time per session (its lease): no other thread opens this one meanwhile.
+    // Opened outside the lock, which interrupts of every session take.
+    SessionKernel kernel = SessionKernel.open(runner, template.call(), settings.get(), observer);
     synchronized (this) {
-      if (closed) {
-        throw stopping();
+      if (!closed) {
+        kernels.put(sessionId, kernel);
+        return kernel;
       }
-      // One execution at a time per session (its lease): no other thread opens this one meanwhile.
-      SessionKernel kernel = SessionKernel.open(runner, spec, settings.get(), observer);
-      kernels.put(sessionId, kernel);
-      return kernel;
     }
+    closeQuietly(sessionId, kernel);
+    throw stopping();
   }
 
   private static void closeQuietly(String sessionId, SessionKernel kernel) {
