@@ -95,7 +95,7 @@ final class KernelProcess {
       spawned.completeExceptionally(new SandboxUnavailableException("Cannot start the kernel: " + e.getMessage()));
       return;
     }
-    observer.started();
+    tell(observer::started);
     spawned.complete(null);
     threads.outputPumps().submit(() -> read(started.getInputStream()));
     threads.outputPumps().submit(() -> drain(started.getErrorStream()));
@@ -114,8 +114,18 @@ final class KernelProcess {
       if (reason == null) {
         reason = usage.limitHit() != null ? usage.limitHit() : KernelObserver.CRASH;
       }
-      observer.ended(reason);
       ended.complete(reason);
+      String told = reason;
+      tell(() -> observer.ended(told));
+    }
+  }
+
+  /** Tells the observer (the server's metrics): its failure must not cut the kernel's cleanup short. */
+  private static void tell(Runnable call) {
+    try {
+      call.run();
+    } catch (RuntimeException e) {
+      LoggerFactory.getLogger(KernelProcess.class).warn("a kernel observer failed", e);
     }
   }
 
@@ -133,7 +143,10 @@ final class KernelProcess {
     } catch (KernelProtocol.Violation e) {
       violation = e.getMessage();
       kill(KernelObserver.PROTOCOL);
-    } catch (IOException | RuntimeException e) {
+    } catch (RuntimeException e) {
+      violation = "an event line could not be read: " + e;
+      kill(KernelObserver.PROTOCOL);
+    } catch (IOException e) {
       // the stream closed: the process is gone
     }
     offer(new End(violation));

@@ -345,6 +345,22 @@ class SessionKernelIT {
   }
 
   @Test
+  @DisplayName("bundles past 16 x max_inline_result_bytes in one execution are dropped as truncated output")
+  void resultsAreBounded() {
+    LaunchSpec template = new LaunchSpec("kernel-it", new EnvironmentCatalog(ENVIRONMENTS).require("bare"),
+        workDir().path(), List.of(), Program.python("pass"), LIMITS);
+    SessionKernel kernel = SessionKernel.open(RUNNER, template,
+        new KernelSettings(1000, KernelSettings.DEFAULT_INTERRUPT_GRACE), KernelObserver.NONE);
+    opened.add(kernel);
+    KernelResult many = run(kernel, "for i in range(200):\n    display('z' * 900)");
+    assertThat(many.kernel()).isEqualTo(KernelState.RESTARTED);
+    assertThat(many.execution().truncated()).isTrue();
+    assertThat(many.execution().limit()).isEqualTo("output");
+    assertThat(many.results()).hasSizeBetween(10, 17);
+    assertThat(run(kernel, "1").kernel()).isEqualTo(KernelState.PRESERVED);
+  }
+
+  @Test
   @DisplayName("two kernels see neither each other's variables, files nor processes")
   void kernelsAreIsolated() {
     SessionKernel first = kernel();
