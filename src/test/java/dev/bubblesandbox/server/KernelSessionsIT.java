@@ -172,6 +172,22 @@ class KernelSessionsIT {
       assertThat(fresh).extracting(Frame::type).containsExactly("started", "result", "exit");
       assertThat(fresh.get(1).json().get("data").get("text/plain").asText()).isEqualTo("False");
       assertThat(fresh.get(2).json().get("kernel").asText()).isEqualTo("restarted");
+
+      // A kill ends the kernel itself: the run answers lost, and the next one starts afresh.
+      client.send("{\"type\": \"execute\", \"id\": \"c4\", \"script\": "
+          + "\"z = 1\\nprint('sleeping', flush=True)\\nimport time\\ntime.sleep(600)\"}");
+      client.until("stdout", 30);
+      client.send("{\"type\": \"kill\"}");
+      JsonNode killed = last(client.until("exit", 30)).json();
+      assertThat(killed.get("id").asText()).isEqualTo("c4");
+      assertThat(killed.get("killed").asBoolean()).isTrue();
+      assertThat(killed.get("kernel").asText()).isEqualTo("lost");
+      client.send("{\"type\": \"stdin\", \"id\": \"s\", \"data\": \"x\"}");
+      assertThat(client.next(10).json().get("code").asText()).isEqualTo("no_execution");
+      client.send("{\"type\": \"execute\", \"id\": \"c5\", \"script\": \"'z' in dir()\"}");
+      List<Frame> afterKill = client.until("exit", 60);
+      assertThat(afterKill.get(1).json().get("data").get("text/plain").asText()).isEqualTo("False");
+      assertThat(last(afterKill).json().get("kernel").asText()).isEqualTo("restarted");
     } finally {
       server.delete("/v1/sessions/" + session);
     }
@@ -195,6 +211,24 @@ class KernelSessionsIT {
       }
     }
     return joined;
+  }
+
+  @Test
+  @DisplayName("A timeout interrupts the script: timed_out, KeyboardInterrupt, and the state stays")
+  void timeoutInterrupts() throws Exception {
+    String session = kernelSession("bare");
+    try {
+      execute(session, "kept = 'yes'");
+      JsonNode timedOut = TestServer.json(server.post("/v1/sessions/" + session + "/execute",
+          "{\"script\": \"while True: pass\", \"timeout_seconds\": 1}"));
+      assertThat(timedOut.get("timed_out").asBoolean()).isTrue();
+      assertThat(timedOut.get("limit").asText()).isEqualTo("timeout");
+      assertThat(timedOut.get("error").get("name").asText()).isEqualTo("KeyboardInterrupt");
+      assertThat(timedOut.get("kernel").asText()).isEqualTo("preserved");
+      assertThat(mainResult(execute(session, "kept")).get("text/plain").asText()).isEqualTo("'yes'");
+    } finally {
+      server.delete("/v1/sessions/" + session);
+    }
   }
 
   @Test
