@@ -21,16 +21,21 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@code serve} as operators run it: configuration layers, JSON logs, SIGTERM. */
 class ServeCommandIT {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /** The tests' configuration files and captured output, removed after each. */
+  @TempDir
+  Path temp;
+
   @Test
   @DisplayName("An invalid configured value stops start-up with one line naming the setting")
   void invalidSettingStopsStartup() throws Exception {
-    Path config = Files.createTempFile("bad-config", ".yaml");
+    Path config = temp.resolve("bad-config.yaml");
     Files.writeString(config, "max_sessions: lots\n");
     CliProcess.Outcome outcome = CliProcess.run("serve", "-c", config.toString(), "--port", "0");
     assertThat(outcome.exitCode()).isEqualTo(125);
@@ -47,10 +52,10 @@ class ServeCommandIT {
   void layersLogsAndSigterm() throws Exception {
     Path workspace = Files.createTempDirectory("serve-test-",
         PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx--x--x")));
-    Path config = Files.createTempFile("config", ".yaml");
+    Path config = temp.resolve("config.yaml");
     Files.writeString(config, "max_sessions: 7\nexecution_timeout_seconds: 9\n");
     // stdout is the JSON log; stderr the one human line saying where the server listens.
-    Path stderr = Files.createTempFile("serve-stderr", ".txt");
+    Path stderr = temp.resolve("serve-stderr.txt");
     int port;
     try (ServerSocket socket = new ServerSocket(0)) {
       port = socket.getLocalPort();
