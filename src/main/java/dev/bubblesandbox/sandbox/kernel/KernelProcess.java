@@ -107,16 +107,25 @@ final class KernelProcess {
     } finally {
       SandboxExecution.killTree(started);
       ResourceControl.Group current = group;
-      ResourceControl.Usage usage = current.usage();
+      ResourceControl.Usage usage = ResourceControl.Usage.NONE;
+      try {
+        usage = current.usage();
+      } catch (RuntimeException e) {
+        // unmeasured: the group goes all the same
+      }
       finalUsage = usage;
-      current.close();
+      try {
+        current.close();
+      } catch (RuntimeException e) {
+        LoggerFactory.getLogger(KernelProcess.class).warn("a kernel's group was not removed: {}", e.toString());
+      }
       String reason = killReason.get();
       if (reason == null) {
         reason = usage.limitHit() != null ? usage.limitHit() : KernelObserver.CRASH;
       }
-      ended.complete(reason);
       String told = reason;
       tell(() -> observer.ended(told));
+      ended.complete(reason);
     }
   }
 

@@ -272,9 +272,15 @@ public final class SessionKernel implements AutoCloseable {
       return new KernelResult(execution, results, error, executionCount, state);
     }
 
-    /** Waits for a fresh runner's {@code ready}. */
+    /**
+     * Waits for a fresh runner's {@code ready}. What its start printed before (IPython's warnings
+     * about a read-only home, say) is no output of the execution: dropped.
+     */
     private void awaitReady(long deadline) throws InterruptedException {
       Object item = kernel.next(deadline - System.nanoTime());
+      while (item instanceof KernelEvent event && event.type() == KernelEvent.Type.STREAM) {
+        item = kernel.next(deadline - System.nanoTime());
+      }
       if (item instanceof KernelEvent event && event.type() == KernelEvent.Type.READY) {
         return;
       }

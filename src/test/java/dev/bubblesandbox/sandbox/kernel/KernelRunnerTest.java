@@ -183,6 +183,24 @@ class KernelRunnerTest {
   }
 
   @Test
+  @DisplayName("an interrupt reaches an execution that was queued behind another")
+  void interruptsQueuedExecution() throws Exception {
+    start(1 << 20);
+    send(KernelProtocol.execute("x = 1", null));
+    // Without the interrupt it ends by itself after a minute, with no error.
+    send(KernelProtocol.execute("import time\nprint('go', flush=True)\nfor _ in range(600):\n    time.sleep(0.1)", null));
+    assertThat(next().type()).isEqualTo(KernelEvent.Type.DONE);
+    assertThat(next().text()).startsWith("go");
+    send(KernelProtocol.INTERRUPT);
+    KernelEvent event;
+    do {
+      event = next();
+    } while (event.type() == KernelEvent.Type.STREAM);
+    assertThat(event.type()).isEqualTo(KernelEvent.Type.ERROR);
+    assertThat(event.error().name()).isEqualTo("KeyboardInterrupt");
+  }
+
+  @Test
   @DisplayName("shutdown ends the runner")
   void shutdown() throws Exception {
     start(1 << 20);
