@@ -24,7 +24,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class KernelSessionsIT {
 
   @RegisterExtension
-  static final TestServer server = TestServer.perClass(Map.of("execution_timeout_seconds", 60));
+  static final TestServer server = TestServer.perClass(Map.of("execution_timeout_seconds", 60,
+      "max_inline_result_bytes", 65_536));
 
   private String kernelSession(String environment) throws Exception {
     return server.createSession("{\"environment\": \"" + environment + "\", \"kernel\": true}");
@@ -211,6 +212,32 @@ class KernelSessionsIT {
       }
     }
     return joined;
+  }
+
+  @Test
+  @DisplayName("A matplotlib figure comes back as image/png; a value past max_inline_result_bytes as a file of the workspace")
+  void figuresAndLargeValues() throws Exception {
+    String session = kernelSession("data-science");
+    try {
+      JsonNode plotted = execute(session, "import matplotlib.pyplot as plt\nplt.plot([1, 3, 2])\nplt.show()");
+      assertThat(plotted.get("error").isNull()).as(plotted.toString()).isTrue();
+      JsonNode figure = plotted.get("results").get(0);
+      assertThat(figure.get("is_main_result").asBoolean()).isFalse();
+      assertThat(java.util.Base64.getDecoder().decode(figure.get("image/png").asText()))
+          .startsWith(0x89, 'P', 'N', 'G');
+
+      JsonNode large = mainResult(execute(session, "'x' * 100_000"));
+      JsonNode spilled = large.get("text/plain");
+      assertThat(spilled.get("mime").asText()).isEqualTo("text/plain");
+      assertThat(spilled.get("bytes").asLong()).isGreaterThan(100_000);
+      String file = spilled.get("file").asText();
+      assertThat(file).startsWith(".results/");
+      HttpResponse<byte[]> downloaded = server.download("/v1/sessions/" + session + "/files/" + file);
+      assertThat(downloaded.statusCode()).isEqualTo(200);
+      assertThat(downloaded.body()).hasSize(spilled.get("bytes").asInt());
+    } finally {
+      server.delete("/v1/sessions/" + session);
+    }
   }
 
   @Test
