@@ -35,11 +35,12 @@ class KernelLifecycleIT {
     TestServer server = TestServer.start(NO_WARM);
     Set<Long> kept;
     try {
+      // One after the other: a kernel session's Python starts with its creation.
       String deleted = server.createSession("{\"kernel\": true}");
-      String open = server.createSession("{\"kernel\": true}");
       assertThat(server.execute(deleted, "x = 1").get("kernel").asText()).isEqualTo("restarted");
       Set<Long> first = newPythons(before);
       assertThat(first).isNotEmpty();
+      String open = server.createSession("{\"kernel\": true}");
       assertThat(server.execute(open, "y = 2").get("kernel").asText()).isEqualTo("restarted");
       Set<Long> both = newPythons(before);
       kept = difference(both, first);
@@ -54,6 +55,33 @@ class KernelLifecycleIT {
     }
     await().atMost(Duration.ofSeconds(15)).until(() -> !KernelProcesses.anyAlive(kept));
     assertThat(newPythons(before)).isEmpty();
+  }
+
+  @Test
+  @DisplayName("A kernel session's Python starts with its creation, before any execution; a delete right "
+      + "after the creation ends it, and a delete during its start leaves none behind")
+  void startsAtCreation() throws Exception {
+    Set<Long> before = KernelProcesses.pythons(SELF);
+    try (TestServer server = TestServer.start(NO_WARM)) {
+      String session = server.createSession("{\"kernel\": true}");
+      await().atMost(Duration.ofSeconds(30)).until(() -> !newPythons(before).isEmpty());
+      Set<Long> kernel = newPythons(before);
+      JsonNode first = server.execute(session, "6 * 7");
+      assertThat(first.get("kernel").asText()).isEqualTo("restarted");
+      assertThat(first.get("start").asText()).isEqualTo("warm");
+      assertThat(first.get("execution_count").asInt()).isEqualTo(1);
+      assertThat(first.get("results").get(0).get("text/plain").asText()).isEqualTo("42");
+      assertThat(KernelProcesses.anyAlive(kernel)).isTrue();
+      assertThat(server.delete("/v1/sessions/" + session).statusCode()).isEqualTo(204);
+      await().atMost(Duration.ofSeconds(15)).until(() -> !KernelProcesses.anyAlive(kernel));
+
+      for (int i = 0; i < 5; i++) {
+        String quick = server.createSession("{\"kernel\": true}");
+        assertThat(server.delete("/v1/sessions/" + quick).statusCode()).isEqualTo(204);
+      }
+      await().atMost(Duration.ofSeconds(15)).until(() -> newPythons(before).isEmpty());
+      assertThat(server.get("/v1/sessions").body()).doesNotContain("session_id");
+    }
   }
 
   @Test

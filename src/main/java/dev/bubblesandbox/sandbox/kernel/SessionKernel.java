@@ -60,6 +60,11 @@ public final class SessionKernel implements AutoCloseable {
   private volatile Execution running;
   /** The runner's execution count at its last {@code done}. */
   private int lastCount;
+  /**
+   * Whether {@link #current} was started ahead by {@link #start} and no execute has taken it
+   * yet: the next execute waits for its {@code ready}.
+   */
+  private boolean startedAhead;
 
   private SessionKernel(SandboxRunner runner, LaunchSpec template, KernelSettings settings,
       KernelObserver observer) {
@@ -70,7 +75,7 @@ public final class SessionKernel implements AutoCloseable {
   }
 
   /**
-   * A kernel for a session; nothing starts until the first {@link #execute}.
+   * A kernel for a session; nothing starts until the first {@link #execute} or {@link #start}.
    *
    * @param template the session's spec (environment, workDir, volumes, limits); its program is
    *     ignored
@@ -89,29 +94,64 @@ public final class SessionKernel implements AutoCloseable {
   public KernelResult execute(String code, String stdin, ExecutionLimits limits, KernelListener listener) {
     long startNanos = System.nanoTime();
     KernelProcess kernel;
-    boolean fresh = false;
+    boolean fresh;
+    boolean ahead;
     synchronized (lock) {
       if (closed) {
         throw new SandboxUnavailableException("The session's kernel is closed.");
       }
-      if (current == null || !current.alive()) {
-        if (current != null) {
-          current.kill(KernelObserver.CRASH);
-        }
-        current = KernelProcess.start(runner, spec(limits), KernelProtocol.maxLineBytes(settings.maxInlineResultBytes()),
-            observer);
-        lastCount = 0;
-        fresh = true;
-      }
+      ahead = startedAhead && current != null && current.alive();
+      fresh = ahead || launch(limits);
+      startedAhead = false;
       kernel = current;
     }
-    Execution execution = new Execution(kernel, limits, listener, startNanos, fresh);
+    Execution execution = new Execution(kernel, limits, listener, startNanos, fresh, ahead);
     running = execution;
     try {
       return execution.run(code, stdin);
     } finally {
       running = null;
     }
+  }
+
+  /**
+   * Starts the kernel's Python now, when none runs, without waiting for it to be ready: the next
+   * {@link #execute} waits for its {@code ready} instead of starting one, and says
+   * {@code start: "warm"}. For a new session, so that its Python starts while the client is still
+   * busy with the session's creation. Blocks only while bwrap is spawned; a start that fails is
+   * logged and left to the next execute, which tries again.
+   */
+  public void start() {
+    synchronized (lock) {
+      if (closed || current != null && current.alive()) {
+        return;
+      }
+      try {
+        launch(template.limits());
+        startedAhead = true;
+      } catch (SandboxUnavailableException e) {
+        LoggerFactory.getLogger(SessionKernel.class).warn("a kernel was not started ahead: {}", e.getMessage());
+      }
+    }
+  }
+
+  /**
+   * Starts a fresh Python unless one runs; true when it did. Holding {@link #lock}.
+   *
+   * @throws SandboxUnavailableException when it cannot be started
+   */
+  private boolean launch(ExecutionLimits limits) {
+    if (current != null && current.alive()) {
+      return false;
+    }
+    if (current != null) {
+      current.kill(KernelObserver.CRASH);
+      current = null;
+    }
+    current = KernelProcess.start(runner, spec(limits), KernelProtocol.maxLineBytes(settings.maxInlineResultBytes()),
+        observer);
+    lastCount = 0;
+    return true;
   }
 
   /** Raises KeyboardInterrupt in the running execution; any thread; a no-op when nothing runs. */
@@ -128,6 +168,7 @@ public final class SessionKernel implements AutoCloseable {
     synchronized (lock) {
       ending = current;
       current = null;
+      startedAhead = false;
     }
     if (ending != null) {
       ending.kill(KernelObserver.RESTART);
@@ -191,6 +232,8 @@ public final class SessionKernel implements AutoCloseable {
     private final KernelListener listener;
     private final long startNanos;
     private final boolean fresh;
+    /** Whether the fresh kernel was started ahead of this execution ({@link #start}). */
+    private final boolean ahead;
     private final StringBuilder stdout = new StringBuilder();
     private final StringBuilder stderr = new StringBuilder();
     private final List<Map<String, Object>> results = new ArrayList<>();
@@ -210,12 +253,13 @@ public final class SessionKernel implements AutoCloseable {
     private Integer count;
 
     Execution(KernelProcess kernel, ExecutionLimits limits, KernelListener listener, long startNanos,
-        boolean fresh) {
+        boolean fresh, boolean ahead) {
       this.kernel = kernel;
       this.limits = limits;
       this.listener = listener;
       this.startNanos = startNanos;
       this.fresh = fresh;
+      this.ahead = ahead;
     }
 
     KernelResult run(String code, String stdin) {
@@ -226,9 +270,10 @@ public final class SessionKernel implements AutoCloseable {
         if (fresh) {
           awaitReady(deadline);
         } else {
-          kernel.limit(limits.resources());
           kernel.dropStale();
         }
+        // A kernel started ahead has the session's limits; this execution's may be lower.
+        kernel.limit(limits.resources());
         cpuBefore = kernel.usage().cpuTimeMs();
         lost = !kernel.send(KernelProtocol.execute(code, stdin));
         sent = true;
@@ -267,7 +312,7 @@ public final class SessionKernel implements AutoCloseable {
       long durationMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
       ExecutionResult execution = new ExecutionResult(stdout.toString(), stderr.toString(), returnCode,
           timedOut, truncated, durationMs, limit, cpu, usage.memoryPeakBytes(),
-          fresh ? ExecutionResult.START_COLD : ExecutionResult.START_WARM);
+          fresh && !ahead ? ExecutionResult.START_COLD : ExecutionResult.START_WARM);
       KernelState state = lost ? KernelState.LOST : fresh ? KernelState.RESTARTED : KernelState.PRESERVED;
       return new KernelResult(execution, results, error, executionCount, state);
     }

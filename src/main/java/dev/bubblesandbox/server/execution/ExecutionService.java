@@ -2,6 +2,7 @@ package dev.bubblesandbox.server.execution;
 
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
+import dev.bubblesandbox.RefusedException;
 import dev.bubblesandbox.environment.ReadyEnvironment;
 import dev.bubblesandbox.sandbox.kernel.KernelListener;
 import dev.bubblesandbox.sandbox.kernel.KernelResult;
@@ -16,6 +17,7 @@ import dev.bubblesandbox.server.bus.SandboxEvents;
 import dev.bubblesandbox.server.metrics.SandboxMetrics;
 import dev.bubblesandbox.server.web.ServerContext;
 import dev.bubblesandbox.session.OneShotSlot;
+import dev.bubblesandbox.session.SessionInfo;
 import dev.bubblesandbox.session.SessionLease;
 import dev.bubblesandbox.session.SessionSettings;
 import dev.bubblesandbox.sandbox.Program;
@@ -158,6 +160,26 @@ public final class ExecutionService {
       // Only a head start is lost: the first execution starts cold.
       logger.info("no warm sandbox for the new session", kv("session_id", sessionId), kv("reason", e.getMessage()));
     }
+  }
+
+  /**
+   * Starts a new kernel session's kernel ahead of its first execution, in the background (see
+   * {@link SessionKernels#startAhead}). Never blocks.
+   */
+  public static void startKernelAhead(ServerContext context, String sessionId) {
+    context.kernels().startAhead(sessionId, () -> {
+      SessionInfo session = context.sessions().get(sessionId);
+      return new LaunchSpec(UUID.randomUUID().toString(), context.environments().require(session.settings().environment()),
+          Optional.of(context.workspaces().sessionDir(sessionId)), volumes(context, session.settings()),
+          Program.python(""), context.limits());
+    }, () -> {
+      try {
+        context.sessions().get(sessionId);
+        return true;
+      } catch (RefusedException gone) {
+        return false;
+      }
+    });
   }
 
   private LaunchSpec spec(ReadyEnvironment environment, Optional<Path> workDir, List<Volume> volumes,

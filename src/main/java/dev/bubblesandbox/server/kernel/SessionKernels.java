@@ -28,6 +28,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -104,6 +105,33 @@ public final class SessionKernels implements AutoCloseable {
       return Future.failedFuture(stopping());
     }
     return answer.future();
+  }
+
+  /**
+   * Opens a new session's kernel from {@code template} and starts its Python now, on a kernel
+   * thread ({@link SessionKernel#start}), so that the first execution finds it started or ready
+   * instead of starting it. Never blocks. A session that ended meanwhile ({@code open} false once
+   * the kernel is registered) has it closed at once: its end may have come before the kernel was
+   * there to close.
+   */
+  public void startAhead(String sessionId, Callable<LaunchSpec> template, BooleanSupplier open) {
+    try {
+      threads.execute(() -> {
+        try {
+          kernel(sessionId, template).start();
+        } catch (Exception e) {
+          // Only a head start is lost: the first execution starts the kernel.
+          logger.info("kernel not started ahead", kv("session_id", sessionId),
+              kv("reason", String.valueOf(e.getMessage())));
+          return;
+        }
+        if (!open.getAsBoolean()) {
+          ended(sessionId);
+        }
+      });
+    } catch (RejectedExecutionException stopping) {
+      // the server is stopping: no kernel starts
+    }
   }
 
   /**
@@ -195,13 +223,14 @@ public final class SessionKernels implements AutoCloseable {
     if (existing.isPresent()) {
       return existing.get();
     }
-    // One execution at a time per session (its lease): no other thread opens this one meanwhile.
-    // Opened outside the lock, which interrupts of every session take.
+    // Opened outside the lock, which interrupts of every session take. A session's first
+    // execution and its start ahead may both open one: the first registered is kept, the other
+    // (not started: nothing to close but the object) dropped.
     SessionKernel kernel = SessionKernel.open(runner, template.call(), settings.get(), observer);
     synchronized (this) {
       if (!closed) {
-        kernels.put(sessionId, kernel);
-        return kernel;
+        SessionKernel first = kernels.putIfAbsent(sessionId, kernel);
+        return first != null ? first : kernel;
       }
     }
     closeQuietly(sessionId, kernel);

@@ -55,9 +55,11 @@ public final class SessionHandlers {
     context.blocking().executeBlocking(() -> {
           context.environments().require(environment);
           SessionService.Created created = context.sessions().create(id, settings);
-          // A kernel session's scripts go to its kernel: a warm sandbox would wait for nothing,
-          // and its start would compete with the kernel's.
-          if (created.isNew() && !settings.kernel()) {
+          // A kernel session's scripts go to its kernel, started now (while the client reads
+          // the answer); a warm sandbox would wait for nothing.
+          if (created.isNew() && settings.kernel()) {
+            ExecutionService.startKernelAhead(context, id);
+          } else if (created.isNew()) {
             ExecutionService.keepWarm(routing.vertx(), context, id);
           }
           return created;

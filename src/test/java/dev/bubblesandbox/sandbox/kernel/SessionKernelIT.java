@@ -401,6 +401,50 @@ class SessionKernelIT {
   }
 
   @Test
+  @DisplayName("a kernel started ahead: its Python runs before any execute, the first execute takes it "
+      + "(restarted, warm, count 1) with that execution's lower memory limit, and a second start is a no-op")
+  void startAhead() {
+    SessionKernel kernel = kernel();
+    kernel.start();
+    await().atMost(Duration.ofSeconds(30)).until(kernel::alive);
+    kernel.start();
+    ExecutionLimits lower = new ExecutionLimits(LIMITS.timeout(), LIMITS.maxOutputBytes(), LIMITS.tmpfsSizeBytes(),
+        LIMITS.workspaceBytes(), new ResourceLimits(64L << 20, 64, 1.0));
+    KernelResult first = run(kernel, "x = 41\nimport os\nprint(os.getcwd())", lower);
+    assertThat(first.kernel()).isEqualTo(KernelState.RESTARTED);
+    assertThat(first.execution().start()).isEqualTo("warm");
+    assertThat(first.executionCount()).isEqualTo(1);
+    assertThat(first.execution().stdout()).isEqualTo("/sandbox/work\n");
+    KernelResult hog = run(kernel, "b = bytearray(160 << 20)", lower);
+    assertThat(hog.kernel()).isEqualTo(KernelState.LOST);
+    assertThat(hog.execution().limit()).isEqualTo("memory");
+    KernelResult again = run(kernel, "'x' in globals()");
+    assertThat(again.kernel()).isEqualTo(KernelState.RESTARTED);
+    assertThat(again.execution().start()).isEqualTo("cold");
+    assertThat(mainResult(again, "text/plain")).isEqualTo("False");
+  }
+
+  @Test
+  @DisplayName("a kernel started ahead and closed, or restarted, before any execute leaves no process; "
+      + "a closed kernel starts no more")
+  void startAheadThenClose() {
+    List<Path> groupsBefore = kernelGroups();
+    SessionKernel kernel = kernel();
+    kernel.start();
+    kernel.restart();
+    KernelResult fresh = run(kernel, "1");
+    assertThat(fresh.kernel()).isEqualTo(KernelState.RESTARTED);
+    assertThat(fresh.execution().start()).isEqualTo("cold");
+    kernel.restart();
+    kernel.start();
+    kernel.close();
+    kernel.start();
+    assertThat(kernel.alive()).isFalse();
+    // This JVM's groups, not the host's processes: other servers on the host may run kernels.
+    await().atMost(Duration.ofSeconds(5)).until(() -> kernelGroups().equals(groupsBefore));
+  }
+
+  @Test
   @DisplayName("the observer hears of each start and each end with its reason")
   void observerCountsRestarts() {
     List<String> heard = new CopyOnWriteArrayList<>();
