@@ -396,8 +396,8 @@ class SessionKernelIT {
     kernel.close();
     kernel.close();
     assertThat(kernel.alive()).isFalse();
-    await().atMost(Duration.ofSeconds(5)).until(() -> HostProcesses.containing(RUNNER_TEXT).isEmpty());
-    assertThat(kernelGroups()).isEqualTo(groupsBefore);
+    // This JVM's groups, not the host's processes: other servers on the host may run kernels.
+    await().atMost(Duration.ofSeconds(5)).until(() -> kernelGroups().equals(groupsBefore));
   }
 
   @Test
