@@ -4,7 +4,7 @@
 # WebSocket (same client, same run, alternated), kernel session creation to first result against
 # a warm one-shot, and an idle kernel's memory for bare and data-science.
 #
-#   bench/kernel-bench.sh [-n 300] [--creates 40] [--warmup 50]
+#   bench/kernel-bench.sh [-n 300] [--creates 40] [--warmup 50] [--baseline OTHER.jar]
 #
 # The jar is target/bubble-sandbox.jar, rebuilt when older than the sources, and copied to a
 # temporary file first. Jupyter Server and ipykernel come from target/bench/jupyter-venv, made
@@ -28,7 +28,7 @@ fi
 copy=$(mktemp --suffix=.jar)
 trap 'rm -f "$copy"' EXIT
 cp "$jar" "$copy"
-echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "java: $(java -version 2>&1 | head -1); load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 status=0
 "$venv/bin/python" bench/kernel_bench.py --jar "$copy" --venv "$PWD/$venv" "$@" || status=$?
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
