@@ -228,6 +228,12 @@ final class CgroupV1Control implements ResourceControl {
     }
 
     @Override
+    public Long memoryBytes() {
+      OptionalLong current = CgroupFiles.number(dirs.get("memory").resolve("memory.usage_in_bytes"));
+      return current.isPresent() ? current.getAsLong() : null;
+    }
+
+    @Override
     public Long memoryPeakBytes() {
       OptionalLong peak = CgroupFiles.number(dirs.get("memory").resolve("memory.max_usage_in_bytes"));
       return peak.isPresent() ? peak.getAsLong() : null;

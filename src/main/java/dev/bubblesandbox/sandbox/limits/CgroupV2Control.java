@@ -179,6 +179,12 @@ final class CgroupV2Control implements ResourceControl {
     }
 
     @Override
+    public Long memoryBytes() {
+      OptionalLong current = CgroupFiles.number(dir.resolve("memory.current"));
+      return current.isPresent() ? current.getAsLong() : null;
+    }
+
+    @Override
     public Long memoryPeakBytes() {
       // memory.peak needs Linux 5.19 and the memory controller.
       OptionalLong peak = CgroupFiles.number(dir.resolve("memory.peak"));

@@ -78,6 +78,11 @@ public interface ResourceControl {
       return usage().memoryPeakBytes();
     }
 
+    /** The memory it holds now, null where not measured (a long-lived kernel's group). */
+    default Long memoryBytes() {
+      return null;
+    }
+
     /** Kills what is left in the group ({@link #killAll}) and removes it. */
     @Override
     void close();
