@@ -35,7 +35,7 @@ class Cell {
     this.prompt = span("prompt", "In [*]:");
     this.prompt.dataset.testid = "prompt";
     const input = span("cell-in", "");
-    input.append(this.prompt, span("source", code));
+    input.append(this.prompt, " ", span("source", code));
     this.body = span("cell-out", "");
     this.element.append(input, this.body);
     this.outPrompts = [];
@@ -51,7 +51,7 @@ class Cell {
     if (kind === "result") {
       const out = span("out-prompt", "Out[*]:");
       this.outPrompts.push(out);
-      shown.append(out);
+      shown.append(out, " ");
     }
     shown.append(renderBundle(data, this.files.href, this.files.download));
     this.body.append(shown);

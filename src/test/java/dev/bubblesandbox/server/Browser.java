@@ -40,6 +40,14 @@ final class Browser implements AutoCloseable {
   private final Path profile;
 
   Browser() throws IOException {
+    this(false);
+  }
+
+  /**
+   * recordNetwork: the browser also logs every request it sends, from the page and from any frame
+   * in it, for {@link #requestedUrls}.
+   */
+  Browser(boolean recordNetwork) throws IOException {
     if (!Files.isExecutable(CHROMEDRIVER) || !Files.isExecutable(CHROMIUM)) {
       throw new IllegalStateException("the browser tests need Debian's chromium and chromium-driver: "
           + "apt-get install -y chromium chromium-driver (bin/test does)");
@@ -58,6 +66,10 @@ final class Browser implements AutoCloseable {
     // The page's console and failed loads (a 404 favicon among them), read by severeLog().
     LoggingPreferences logging = new LoggingPreferences();
     logging.enable(LogType.BROWSER, Level.ALL);
+    if (recordNetwork) {
+      logging.enable(LogType.PERFORMANCE, Level.ALL);
+      options.setExperimentalOption("perfLoggingPrefs", Map.of("enableNetwork", true, "enablePage", false));
+    }
     options.setCapability(ChromeOptions.LOGGING_PREFS, logging);
     // The driver's path as a property, not through ChromeDriverService.Builder: that class's
     // annotation (AutoService, not on the class path) would make javac warn.
@@ -139,6 +151,24 @@ final class Browser implements AutoCloseable {
         "const box = arguments[0].getBoundingClientRect(); return [box.left, box.top, box.width, box.height];",
         byTestId(testId));
     return box.stream().map(Number::doubleValue).toList();
+  }
+
+  /**
+   * The URLs of the requests the browser sent since the last call (from the page and its frames),
+   * read from its network log: only with {@code recordNetwork}.
+   */
+  List<String> requestedUrls() {
+    return driver.manage().logs().get(LogType.PERFORMANCE).getAll().stream()
+        .map(entry -> {
+          try {
+            return TestServer.JSON.readTree(entry.getMessage()).path("message");
+          } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        })
+        .filter(message -> message.path("method").asText().equals("Network.requestWillBeSent"))
+        .map(message -> message.path("params").path("request").path("url").asText())
+        .toList();
   }
 
   /** The browser's console entries at SEVERE since the last call: errors and failed loads. */
