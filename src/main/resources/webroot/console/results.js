@@ -35,7 +35,8 @@ function image(src, mime) {
 /**
  * HTML in an iframe that may do nothing but show it. Its own policy, ahead of the markup (a later
  * one could only narrow it), adds to the page's that it may load nothing but data: images and the
- * page's stylesheet for tables: no request of its making reaches the server.
+ * page's stylesheet for tables. The one request it can cause is a click on a link in it: a GET
+ * without the key (never a cookie), whose answer the page's frame-src 'none' keeps out of the frame.
  */
 function html(markup) {
   const frame = document.createElement("iframe");

@@ -38,14 +38,16 @@ final class Browser implements AutoCloseable {
   final ChromeDriver driver;
   final Path downloads;
   private final Path profile;
+  private final Path netLog;
 
   Browser() throws IOException {
     this(false);
   }
 
   /**
-   * recordNetwork: the browser also logs every request it sends, from the page and from any frame
-   * in it, for {@link #requestedUrls}.
+   * recordNetwork: the browser also writes its network log (Chromium's net log, kept by its network
+   * service, so it has the requests of every frame, those of other processes included), for
+   * {@link #requestedUrls}.
    */
   Browser(boolean recordNetwork) throws IOException {
     if (!Files.isExecutable(CHROMEDRIVER) || !Files.isExecutable(CHROMIUM)) {
@@ -60,16 +62,16 @@ final class Browser implements AutoCloseable {
         "--window-size=1280,860", "--user-data-dir=" + profile, "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync",
         "--disable-default-apps", "--proxy-server=http://127.0.0.1:9");
+    netLog = recordNetwork ? profile.resolve("netlog.json") : null;
+    if (recordNetwork) {
+      options.addArguments("--log-net-log=" + netLog);
+    }
     options.setExperimentalOption("prefs", Map.of(
         "download.default_directory", downloads.toString(),
         "download.prompt_for_download", false));
     // The page's console and failed loads (a 404 favicon among them), read by severeLog().
     LoggingPreferences logging = new LoggingPreferences();
     logging.enable(LogType.BROWSER, Level.ALL);
-    if (recordNetwork) {
-      logging.enable(LogType.PERFORMANCE, Level.ALL);
-      options.setExperimentalOption("perfLoggingPrefs", Map.of("enableNetwork", true, "enablePage", false));
-    }
     options.setCapability(ChromeOptions.LOGGING_PREFS, logging);
     // The driver's path as a property, not through ChromeDriverService.Builder: that class's
     // annotation (AutoService, not on the class path) would make javac warn.
@@ -154,21 +156,22 @@ final class Browser implements AutoCloseable {
   }
 
   /**
-   * The URLs of the requests the browser sent since the last call (from the page and its frames),
-   * read from its network log: only with {@code recordNetwork}.
+   * Every URL in the browser's network log so far, once each, in order (the log is JSON the
+   * browser finishes only when it ends, but it writes events as they come): only with
+   * {@code recordNetwork}.
    */
   List<String> requestedUrls() {
-    return driver.manage().logs().get(LogType.PERFORMANCE).getAll().stream()
-        .map(entry -> {
-          try {
-            return TestServer.JSON.readTree(entry.getMessage()).path("message");
-          } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-          }
-        })
-        .filter(message -> message.path("method").asText().equals("Network.requestWillBeSent"))
-        .map(message -> message.path("params").path("request").path("url").asText())
-        .toList();
+    try {
+      java.util.regex.Matcher url = java.util.regex.Pattern.compile("\"url\":\"([^\"]*)\"")
+          .matcher(Files.readString(netLog, java.nio.charset.StandardCharsets.UTF_8));
+      java.util.Set<String> urls = new java.util.LinkedHashSet<>();
+      while (url.find()) {
+        urls.add(url.group(1));
+      }
+      return List.copyOf(urls);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   /** The browser's console entries at SEVERE since the last call: errors and failed loads. */

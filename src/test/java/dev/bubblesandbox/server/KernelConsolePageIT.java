@@ -45,13 +45,19 @@ class KernelConsolePageIT {
 
   /**
    * HTML whose script, if it ran, would mark the page, fetch the API (a GET, and a POST that would
-   * make a session) and post a message; its image and link point at the API too. "evil" in every
-   * URL it names, to find them in the browser's network log.
+   * make a session) and post a message; its image, stylesheet, inline style, link and a meta
+   * refresh (in a display before it) point at the API too. "evil" in every URL it names, to find
+   * them in the browser's network log.
    */
   private static final String HOSTILE_HTML = """
+      class Refresh:
+          def _repr_html_(self):
+              return '<meta http-equiv="refresh" content="0;url=/v1/sessions?evil=refresh"><p>refresh</p>'
+      display(Refresh())
       class Hostile:
           def _repr_html_(self):
-              return '''<p id="shown">hostile html</p>
+              return '''<link rel="stylesheet" href="/v1/sessions?evil=css">
+      <p id="shown" style="background: url(/v1/sessions?evil=style)">hostile html</p>
       <noscript><p id="scripts-off">scripts are off</p></noscript>
       <script>
         try { parent.document.body.dataset.reached = "parent"; } catch (e) {}
@@ -134,7 +140,7 @@ class KernelConsolePageIT {
   }
 
   @Test
-  @DisplayName("A kernel session keeps state between cells numbered In [1], In [2]; an image and a DataFrame show inline")
+  @DisplayName("A kernel session keeps state between cells numbered In [1], In [2], also across a reload; an image and a DataFrame show inline")
   void numberedCellsWithRichResults() throws Exception {
     openKernelSession("pandas-only");
     assertThat(run("x = 41")).contains("exit 0").contains("new kernel");
@@ -170,6 +176,12 @@ class KernelConsolePageIT {
       browser.driver.switchTo().defaultContent();
     }
     browser.screenshot("kernel-01-rich-results");
+    // A reload finds the same kernel session, its state kept, its count going on.
+    browser.driver.navigate().refresh();
+    browser.until(d -> d.findElement(By.id("mode")).getText().equals("(pandas-only, kernel)"));
+    assertThat(run("x")).contains("exit 0");
+    assertThat(prompts()).containsExactly("In [4]:");
+    assertThat(lastCellOutput()).isEqualTo("Out[4]: 41");
     // On a phone the cells, their image and the iframe stay inside the width.
     browser.viewport(360, 740);
     try {
@@ -183,10 +195,39 @@ class KernelConsolePageIT {
   }
 
   @Test
-  @DisplayName("HTML from a result runs no script: it cannot mark the page, and no request of its making leaves the browser")
+  @DisplayName("SVG shows as an image that runs nothing; Markdown, LaTeX and JSON show as text, markup and all")
+  void otherTypesAreInert() throws Exception {
+    openKernelSession("bare");
+    run("""
+        class Shown:
+            def __init__(self, kind, value):
+                setattr(self, '_repr_' + kind + '_', lambda: value)
+        svg = ('<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20" '
+               'onload="parent.document.body.dataset.svg = 1"><rect width="40" height="20" fill="teal"/>'
+               '<script>parent.document.body.dataset.svgScript = 1</script></svg>')
+        display(Shown('svg', svg))
+        display(Shown('markdown', '**bold** <b id="markup">not a tag</b>'))
+        display(Shown('latex', r'$\\frac{1}{2}$'))
+        display(Shown('json', {'answer': 42}))
+        """);
+    WebElement cell = cells().get(0);
+    List<WebElement> bundles = cell.findElements(By.className("bundle"));
+    assertThat(bundles).hasSize(4);
+    WebElement svg = bundles.get(0).findElement(By.tagName("img"));
+    assertThat(svg.getDomProperty("src")).startsWith("data:image/svg+xml;charset=utf-8,");
+    browser.until(d -> (Boolean) browser.driver.executeScript(
+        "return arguments[0].complete && arguments[0].naturalWidth === 40 || null;", svg));
+    assertThat(bundles.get(1).getText()).isEqualTo("**bold** <b id=\"markup\">not a tag</b>");
+    assertThat(bundles.get(2).getText()).isEqualTo("$\\frac{1}{2}$");
+    assertThat(bundles.get(3).getText()).isEqualTo("{\n  \"answer\": 42\n}");
+    assertThat(browser.driver.findElements(By.id("markup"))).isEmpty();
+    assertThat(browser.driver.executeScript("return Object.keys(document.body.dataset).join(',');")).isEqualTo("");
+  }
+
+  @Test
+  @DisplayName("HTML from a result runs no script: it cannot mark the page, and it sends no request (but for a GET without the key when a link in it is clicked)")
   void htmlResultReachesNothing() throws Exception {
     openKernelSession("bare");
-    browser.requestedUrls();   // what opening the page asked for
     browser.driver.executeScript("window.evilMessages = 0; window.addEventListener('message', () => window.evilMessages++);");
     run(HOSTILE_HTML);
     WebElement frame = cells().get(0).findElement(By.cssSelector(".bundle.result iframe"));
@@ -199,24 +240,52 @@ class KernelConsolePageIT {
       assertThat((Boolean) browser.driver.executeScript(
           "const image = document.getElementById('image'); return image.complete && image.naturalWidth === 0;"))
           .as("the image pointing at the API did not load").isTrue();
+    } finally {
+      browser.driver.switchTo().defaultContent();
+    }
+    // A cell run after it, then an image the page loads: once the browser's log has that image,
+    // it has every request made before it.
+    assertThat(run("print('after')")).contains("exit 0");
+    assertThat(evilRequests("after-the-html")).isEmpty();
+    assertThat(browser.driver.executeScript("return Object.keys(document.body.dataset).join(',');")).isEqualTo("");
+    assertThat(browser.driver.executeScript("return window.evilMessages;")).isEqualTo(0L);
+    JsonNode sessions = TestServer.json(server.get("/v1/sessions")).path("sessions");
+    assertThat(sessions).as("the POST never made a session").hasSize(1);
+
+    // A click on a link in it is the one request it can make: a GET without the key (the page
+    // holds it in memory, never in a cookie), whose answer the browser refuses to show in the
+    // frame (frame-src 'none'). The page stays as it was.
+    browser.driver.switchTo().frame(frame);
+    try {
       browser.driver.findElement(By.id("link")).click();
     } finally {
       browser.driver.switchTo().defaultContent();
     }
-    // A cell run after it: whatever the iframe and the click would have sent was sent by then.
-    assertThat(run("print('after')")).contains("exit 0");
-
+    browser.until(d -> browser.severeLog().stream()
+        .anyMatch(entry -> entry.contains("evil=link") && entry.contains("Content Security Policy")) ? true : null);
+    assertThat(evilRequests("after-the-click")).containsExactly(server.uri("/v1/sessions?evil=link").toString());
     assertThat(browser.driver.executeScript("return Object.keys(document.body.dataset).join(',');")).isEqualTo("");
-    assertThat(browser.driver.executeScript("return window.evilMessages;")).isEqualTo(0L);
-    List<String> requested = browser.requestedUrls();
-    assertThat(requested).as("the network log works: the page's own listing of the files is in it")
-        .anyMatch(url -> url.endsWith("/v1/sessions/" + sessionId + "/files"));
-    assertThat(requested).noneMatch(url -> url.contains("evil"));
-    JsonNode sessions = TestServer.json(server.get("/v1/sessions")).path("sessions");
-    assertThat(sessions).as("the POST never made a session").hasSize(1);
+    assertThat(browser.driver.getCurrentUrl()).endsWith("#session=" + sessionId);
+    assertThat(browser.driver.getWindowHandles()).hasSize(1);
     assertThat(browser.text("output")).contains("In [1]:").contains("In [2]:");
     browser.screenshot("kernel-02-hostile-html");
   }
+
+  /**
+   * The URLs with "evil" that the browser has requested, from the page or any frame, up to an
+   * image the page loads now (marker names it).
+   */
+  private List<String> evilRequests(String marker) {
+    browser.driver.executeScript("new Image().src = '/console/favicon.svg?' + arguments[0];", marker);
+    List<String> requested = browser.until(d -> {
+      List<String> urls = browser.requestedUrls();
+      return urls.stream().anyMatch(url -> url.endsWith("favicon.svg?" + marker)) ? urls : null;
+    });
+    assertThat(requested).as("the log has the iframes' own requests: their stylesheet")
+        .anyMatch(url -> url.endsWith("/console/frame.css"));
+    return requested.stream().filter(url -> url.contains("evil")).toList();
+  }
+
 
   @Test
   @DisplayName("Interrupt stops a loop and keeps state; Restart starts a fresh Python; stdin goes with the run")
