@@ -24,7 +24,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class KernelSessionsIT {
 
   @RegisterExtension
-  static final TestServer server = TestServer.perClass(Map.of("execution_timeout_seconds", 60));
+  static final TestServer server = TestServer.perClass(Map.of("execution_timeout_seconds", 60,
+      "max_inline_result_bytes", 65_536));
 
   private String kernelSession(String environment) throws Exception {
     return server.createSession("{\"environment\": \"" + environment + "\", \"kernel\": true}");
@@ -112,12 +113,12 @@ class KernelSessionsIT {
       client.send("{\"type\": \"execute\", \"id\": \"loop\", \"script\": "
           + "\"print('looping', flush=True)\\nwhile True: pass\"}");
       List<Frame> looping = client.until("stdout", 30);
-      assertThat(looping.get(looping.size() - 1).json().get("data").asText()).isEqualTo("looping\n");
+      assertThat(looping.get(looping.size() - 1).json().get("data").asText()).startsWith("looping");
       // The session is busy: the interrupt goes beside the running execution, not through it.
       assertThat(server.post("/v1/sessions/" + session + "/execute", "{\"script\": \"x\"}").statusCode()).isEqualTo(409);
       long interruptedAt = System.nanoTime();
       assertThat(server.post("/v1/sessions/" + session + "/interrupt", null).statusCode()).isEqualTo(204);
-      JsonNode exit = client.until("exit", 30).get(0).json();
+      JsonNode exit = last(client.until("exit", 30)).json();
       System.out.printf("interrupt to exit frame: %d ms%n", (System.nanoTime() - interruptedAt) / 1_000_000);
       assertThat(exit.get("id").asText()).isEqualTo("loop");
       assertThat(exit.get("error").get("name").asText()).isEqualTo("KeyboardInterrupt");
@@ -141,11 +142,13 @@ class KernelSessionsIT {
     try (ConsoleClient client = console(session)) {
       client.send("{\"type\": \"execute\", \"id\": \"c1\", \"script\": "
           + "\"print('before', flush=True)\\ndisplay({'shown': 1})\\nprint('after', flush=True)\\n6 * 7\"}");
-      List<Frame> frames = client.until("exit", 60);
+      // A print may come as more than one stdout frame (its text, then its end): joined here.
+      List<Frame> frames = joinStdout(client.until("exit", 60));
       assertThat(frames).extracting(Frame::type)
           .containsExactly("started", "stdout", "display", "stdout", "result", "exit");
       assertThat(frames).allMatch(frame -> frame.json().get("id").asText().equals("c1"));
       assertThat(frames.get(1).json().get("data").asText()).isEqualTo("before\n");
+      assertThat(frames.get(3).json().get("data").asText()).isEqualTo("after\n");
       assertThat(frames.get(2).json().get("data").get("text/plain").asText()).contains("'shown': 1");
       assertThat(frames.get(4).json().get("data").get("text/plain").asText()).isEqualTo("42");
       JsonNode exit = frames.get(5).json();
@@ -159,7 +162,7 @@ class KernelSessionsIT {
           + "\"y = 5\\nprint('waiting', flush=True)\\nimport time\\ntime.sleep(600)\"}");
       client.until("stdout", 30);
       client.send("{\"type\": \"interrupt\"}");
-      JsonNode interrupted = client.until("exit", 30).get(0).json();
+      JsonNode interrupted = last(client.until("exit", 30)).json();
       assertThat(interrupted.get("error").get("name").asText()).isEqualTo("KeyboardInterrupt");
       assertThat(interrupted.get("execution_count").asInt()).isEqualTo(2);
 
@@ -170,6 +173,86 @@ class KernelSessionsIT {
       assertThat(fresh).extracting(Frame::type).containsExactly("started", "result", "exit");
       assertThat(fresh.get(1).json().get("data").get("text/plain").asText()).isEqualTo("False");
       assertThat(fresh.get(2).json().get("kernel").asText()).isEqualTo("restarted");
+
+      // A kill ends the kernel itself: the run answers lost, and the next one starts afresh.
+      client.send("{\"type\": \"execute\", \"id\": \"c4\", \"script\": "
+          + "\"z = 1\\nprint('sleeping', flush=True)\\nimport time\\ntime.sleep(600)\"}");
+      client.until("stdout", 30);
+      client.send("{\"type\": \"kill\"}");
+      JsonNode killed = last(client.until("exit", 30)).json();
+      assertThat(killed.get("id").asText()).isEqualTo("c4");
+      assertThat(killed.get("killed").asBoolean()).isTrue();
+      assertThat(killed.get("kernel").asText()).isEqualTo("lost");
+      client.send("{\"type\": \"stdin\", \"id\": \"s\", \"data\": \"x\"}");
+      assertThat(client.next(10).json().get("code").asText()).isEqualTo("no_execution");
+      client.send("{\"type\": \"execute\", \"id\": \"c5\", \"script\": \"'z' in dir()\"}");
+      List<Frame> afterKill = client.until("exit", 60);
+      assertThat(afterKill.get(1).json().get("data").get("text/plain").asText()).isEqualTo("False");
+      assertThat(last(afterKill).json().get("kernel").asText()).isEqualTo("restarted");
+    } finally {
+      server.delete("/v1/sessions/" + session);
+    }
+  }
+
+  private static Frame last(List<Frame> frames) {
+    return frames.get(frames.size() - 1);
+  }
+
+  /** Frames as received, each run of consecutive stdout frames made one. */
+  private static List<Frame> joinStdout(List<Frame> frames) {
+    List<Frame> joined = new java.util.ArrayList<>();
+    for (Frame frame : frames) {
+      Frame last = joined.isEmpty() ? null : joined.get(joined.size() - 1);
+      if (last != null && last.type().equals("stdout") && frame.type().equals("stdout")) {
+        com.fasterxml.jackson.databind.node.ObjectNode merged = last.json().deepCopy();
+        merged.put("data", last.json().get("data").asText() + frame.json().get("data").asText());
+        joined.set(joined.size() - 1, new Frame(merged, last.receivedNanos()));
+      } else {
+        joined.add(frame);
+      }
+    }
+    return joined;
+  }
+
+  @Test
+  @DisplayName("A matplotlib figure comes back as image/png; a value past max_inline_result_bytes as a file of the workspace")
+  void figuresAndLargeValues() throws Exception {
+    String session = kernelSession("data-science");
+    try {
+      JsonNode plotted = execute(session, "import matplotlib.pyplot as plt\nplt.plot([1, 3, 2])\nplt.show()");
+      assertThat(plotted.get("error").isNull()).as(plotted.toString()).isTrue();
+      JsonNode figure = plotted.get("results").get(0);
+      assertThat(figure.get("is_main_result").asBoolean()).isFalse();
+      assertThat(java.util.Base64.getDecoder().decode(figure.get("image/png").asText()))
+          .startsWith(0x89, 'P', 'N', 'G');
+
+      JsonNode large = mainResult(execute(session, "'x' * 100_000"));
+      JsonNode spilled = large.get("text/plain");
+      assertThat(spilled.get("mime").asText()).isEqualTo("text/plain");
+      assertThat(spilled.get("bytes").asLong()).isGreaterThan(100_000);
+      String file = spilled.get("file").asText();
+      assertThat(file).startsWith(".results/");
+      HttpResponse<byte[]> downloaded = server.download("/v1/sessions/" + session + "/files/" + file);
+      assertThat(downloaded.statusCode()).isEqualTo(200);
+      assertThat(downloaded.body()).hasSize(spilled.get("bytes").asInt());
+    } finally {
+      server.delete("/v1/sessions/" + session);
+    }
+  }
+
+  @Test
+  @DisplayName("A timeout interrupts the script: timed_out, KeyboardInterrupt, and the state stays")
+  void timeoutInterrupts() throws Exception {
+    String session = kernelSession("bare");
+    try {
+      execute(session, "kept = 'yes'");
+      JsonNode timedOut = TestServer.json(server.post("/v1/sessions/" + session + "/execute",
+          "{\"script\": \"while True: pass\", \"timeout_seconds\": 1}"));
+      assertThat(timedOut.get("timed_out").asBoolean()).isTrue();
+      assertThat(timedOut.get("limit").asText()).isEqualTo("timeout");
+      assertThat(timedOut.get("error").get("name").asText()).isEqualTo("KeyboardInterrupt");
+      assertThat(timedOut.get("kernel").asText()).isEqualTo("preserved");
+      assertThat(mainResult(execute(session, "kept")).get("text/plain").asText()).isEqualTo("'yes'");
     } finally {
       server.delete("/v1/sessions/" + session);
     }

@@ -41,6 +41,19 @@ class SessionRecordsTest {
   }
 
   @Test
+  @DisplayName("A kernel session's record says so; a record written before kernel sessions reads as none")
+  void kernelFlag() throws Exception {
+    SessionRecords records = new SessionRecords(dir);
+    SessionRecord kernel = new SessionRecord("k", new SessionSettings("bare", Map.of(), true),
+        Instant.parse("2026-01-02T03:04:05Z"), false, true);
+    records.write(kernel);
+    assertThat(records.read("k")).contains(kernel);
+    Files.writeString(dir.resolve("old.json"), "{\"format\": 1, \"session_id\": \"old\", \"environment\": \"bare\", "
+        + "\"volumes\": {}, \"created_at\": \"2026-01-02T03:04:05Z\", \"kept\": true, \"active\": false}");
+    assertThat(records.read("old")).map(record -> record.settings().kernel()).contains(false);
+  }
+
+  @Test
   @DisplayName("A damaged or foreign record is reported apart, and a write a crash cut short is dropped")
   void damage() throws Exception {
     SessionRecords records = new SessionRecords(dir);

@@ -18,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.LoggerFactory;
 
 /**
  * One Python of a kernel: bwrap started with the session's flags, seccomp filter, group limits,
@@ -94,7 +95,7 @@ final class KernelProcess {
       spawned.completeExceptionally(new SandboxUnavailableException("Cannot start the kernel: " + e.getMessage()));
       return;
     }
-    observer.started();
+    tell(observer::started);
     spawned.complete(null);
     threads.outputPumps().submit(() -> read(started.getInputStream()));
     threads.outputPumps().submit(() -> drain(started.getErrorStream()));
@@ -106,15 +107,34 @@ final class KernelProcess {
     } finally {
       SandboxExecution.killTree(started);
       ResourceControl.Group current = group;
-      ResourceControl.Usage usage = current.usage();
+      ResourceControl.Usage usage = ResourceControl.Usage.NONE;
+      try {
+        usage = current.usage();
+      } catch (RuntimeException e) {
+        // unmeasured: the group goes all the same
+      }
       finalUsage = usage;
-      current.close();
+      try {
+        current.close();
+      } catch (RuntimeException e) {
+        LoggerFactory.getLogger(KernelProcess.class).warn("a kernel's group was not removed: {}", e.toString());
+      }
       String reason = killReason.get();
       if (reason == null) {
         reason = usage.limitHit() != null ? usage.limitHit() : KernelObserver.CRASH;
       }
-      observer.ended(reason);
+      String told = reason;
+      tell(() -> observer.ended(told));
       ended.complete(reason);
+    }
+  }
+
+  /** Tells the observer (the server's metrics): its failure must not cut the kernel's cleanup short. */
+  private static void tell(Runnable call) {
+    try {
+      call.run();
+    } catch (RuntimeException e) {
+      LoggerFactory.getLogger(KernelProcess.class).warn("a kernel observer failed", e);
     }
   }
 
@@ -132,7 +152,10 @@ final class KernelProcess {
     } catch (KernelProtocol.Violation e) {
       violation = e.getMessage();
       kill(KernelObserver.PROTOCOL);
-    } catch (IOException | RuntimeException e) {
+    } catch (RuntimeException e) {
+      violation = "an event line could not be read: " + e;
+      kill(KernelObserver.PROTOCOL);
+    } catch (IOException e) {
       // the stream closed: the process is gone
     }
     offer(new End(violation));
@@ -206,8 +229,14 @@ final class KernelProcess {
   void limit(ResourceLimits next) {
     ResourceControl.Group current = group;
     if (!next.equals(limits) && current != null) {
-      current.limit(next);
-      limits = next;
+      try {
+        current.limit(next);
+        limits = next;
+      } catch (RuntimeException e) {
+        // A memory limit below what the kernel holds now is refused by cgroup v1 (EBUSY): the
+        // kernel keeps the limits it has, which bound it as the session's did.
+        LoggerFactory.getLogger(KernelProcess.class).warn("cannot change a kernel's limits: {}", e.getMessage());
+      }
     }
   }
 

@@ -111,6 +111,10 @@ final class KernelProtocol {
 
   /** The event of one line. */
   static KernelEvent parse(String line) throws Violation {
+    return event(line).sized(line.length());
+  }
+
+  private static KernelEvent event(String line) throws Violation {
     JsonNode node;
     try {
       node = JSON.readTree(line);

@@ -39,6 +39,12 @@ public final class SessionKernel implements AutoCloseable {
   /** The runner's source, given to Python as {@code -c}: far below Linux's 128 KiB per argument. */
   private static final String RUNNER = load("kernel_runner.py");
 
+  /**
+   * How many times {@link KernelSettings#maxInlineResultBytes} the results of one execution may
+   * hold in all; past it, bundles are dropped as output past {@code maxOutputBytes} is.
+   */
+  static final int RESULTS_PER_EXECUTION = 16;
+
   /** How long an end takes to be reported once the sandbox is killed: its group removed. */
   private static final long END_MILLIS = TimeUnit.SECONDS.toMillis(10);
 
@@ -48,10 +54,10 @@ public final class SessionKernel implements AutoCloseable {
   private final KernelObserver observer;
   private final Object lock = new Object();
   /** The Python of the kernel, null before the first execute, after a loss or a restart. */
-  private KernelProcess current;
+  private volatile KernelProcess current;
   private boolean closed;
-  /** The Python an execute is talking to now: what {@link #interrupt} reaches. */
-  private volatile KernelProcess running;
+  /** The execution in progress: what {@link #interrupt} reaches. */
+  private volatile Execution running;
   /** The runner's execution count at its last {@code done}. */
   private int lastCount;
 
@@ -98,10 +104,11 @@ public final class SessionKernel implements AutoCloseable {
         fresh = true;
       }
       kernel = current;
-      running = kernel;
     }
+    Execution execution = new Execution(kernel, limits, listener, startNanos, fresh);
+    running = execution;
     try {
-      return new Execution(kernel, limits, listener, startNanos, fresh).run(code, stdin);
+      return execution.run(code, stdin);
     } finally {
       running = null;
     }
@@ -109,9 +116,9 @@ public final class SessionKernel implements AutoCloseable {
 
   /** Raises KeyboardInterrupt in the running execution; any thread; a no-op when nothing runs. */
   public void interrupt() {
-    KernelProcess kernel = running;
-    if (kernel != null) {
-      kernel.send(KernelProtocol.INTERRUPT);
+    Execution execution = running;
+    if (execution != null) {
+      execution.interrupt();
     }
   }
 
@@ -127,18 +134,15 @@ public final class SessionKernel implements AutoCloseable {
     }
   }
 
+  /** Whether its Python runs; never blocks (a metrics gauge may ask from an event loop). */
   public boolean alive() {
-    synchronized (lock) {
-      return current != null && current.alive();
-    }
+    KernelProcess kernel = current;
+    return kernel != null && kernel.alive();
   }
 
   /** The kernel group's current memory usage, or null. */
   public Long memoryBytes() {
-    KernelProcess kernel;
-    synchronized (lock) {
-      kernel = current;
-    }
+    KernelProcess kernel = current;
     return kernel == null ? null : kernel.memoryBytes();
   }
 
@@ -192,9 +196,15 @@ public final class SessionKernel implements AutoCloseable {
     private final List<Map<String, Object>> results = new ArrayList<>();
     private long stdoutBytes;
     private long stderrBytes;
+    private long resultChars;
     private boolean timedOut;
     private boolean truncated;
-    private boolean interrupted;
+    /** Whether an interrupt was asked for: one asked before the execute command went is sent after it. */
+    private volatile boolean interrupted;
+    /** Whether a limit on output has interrupted the code: once is enough. */
+    private boolean outputInterrupted;
+    /** Whether the execute command went: an interrupt before it waits for it. */
+    private volatile boolean sent;
     private String limit;
     private KernelError error;
     private Integer count;
@@ -220,7 +230,12 @@ public final class SessionKernel implements AutoCloseable {
           kernel.dropStale();
         }
         cpuBefore = kernel.usage().cpuTimeMs();
-        lost = !kernel.send(KernelProtocol.execute(code, stdin)) || !follow(deadline);
+        lost = !kernel.send(KernelProtocol.execute(code, stdin));
+        sent = true;
+        if (interrupted) { // asked while the kernel started: the runner takes it once the code is queued
+          kernel.send(KernelProtocol.INTERRUPT);
+        }
+        lost = lost || !follow(deadline);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         kernel.kill(KernelObserver.CRASH);
@@ -257,9 +272,15 @@ public final class SessionKernel implements AutoCloseable {
       return new KernelResult(execution, results, error, executionCount, state);
     }
 
-    /** Waits for a fresh runner's {@code ready}. */
+    /**
+     * Waits for a fresh runner's {@code ready}. What its start printed before (IPython's warnings
+     * about a read-only home, say) is no output of the execution: dropped.
+     */
     private void awaitReady(long deadline) throws InterruptedException {
       Object item = kernel.next(deadline - System.nanoTime());
+      while (item instanceof KernelEvent event && event.type() == KernelEvent.Type.STREAM) {
+        item = kernel.next(deadline - System.nanoTime());
+      }
       if (item instanceof KernelEvent event && event.type() == KernelEvent.Type.READY) {
         return;
       }
@@ -291,8 +312,8 @@ public final class SessionKernel implements AutoCloseable {
         }
         switch (event.type()) {
           case STREAM -> stream(event.stderr(), event.text());
-          case DISPLAY -> bundle(event.bundle(), false);
-          case RESULT -> bundle(event.bundle(), true);
+          case DISPLAY -> bundle(event, false);
+          case RESULT -> bundle(event, true);
           case ERROR -> error = event.error();
           case DONE -> {
             count = event.executionCount();
@@ -304,10 +325,19 @@ public final class SessionKernel implements AutoCloseable {
       }
     }
 
-    private void interrupt() {
-      if (!interrupted) {
-        interrupted = true;
+    /** Interrupts the code; any thread. */
+    void interrupt() {
+      interrupted = true;
+      if (sent) {
         kernel.send(KernelProtocol.INTERRUPT);
+      }
+    }
+
+    /** Interrupts the code for output past a limit, once: each further chunk would ask again. */
+    private void interruptForOutput() {
+      if (!outputInterrupted) {
+        outputInterrupted = true;
+        interrupt();
       }
     }
 
@@ -322,7 +352,7 @@ public final class SessionKernel implements AutoCloseable {
         if (limit == null) {
           limit = ExecutionResult.LIMIT_OUTPUT;
         }
-        interrupt();
+        interruptForOutput();
       }
       if (kept.isEmpty()) {
         return;
@@ -342,7 +372,17 @@ public final class SessionKernel implements AutoCloseable {
       }
     }
 
-    private void bundle(Map<String, Object> bundle, boolean main) {
+    private void bundle(KernelEvent event, boolean main) {
+      resultChars += event.size();
+      if (resultChars > RESULTS_PER_EXECUTION * settings.maxInlineResultBytes()) {
+        truncated = true;
+        if (limit == null) {
+          limit = ExecutionResult.LIMIT_OUTPUT;
+        }
+        interruptForOutput();
+        return;
+      }
+      Map<String, Object> bundle = event.bundle();
       Map<String, Object> entry = new LinkedHashMap<>(bundle);
       entry.put("is_main_result", main);
       results.add(entry);

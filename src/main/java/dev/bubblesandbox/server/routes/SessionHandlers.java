@@ -55,7 +55,9 @@ public final class SessionHandlers {
     context.blocking().executeBlocking(() -> {
           context.environments().require(environment);
           SessionService.Created created = context.sessions().create(id, settings);
-          if (created.isNew()) {
+          // A kernel session's scripts go to its kernel: a warm sandbox would wait for nothing,
+          // and its start would compete with the kernel's.
+          if (created.isNew() && !settings.kernel()) {
             ExecutionService.keepWarm(routing.vertx(), context, id);
           }
           return created;

@@ -134,7 +134,7 @@ def flush_streams():
 
 class State:
     """What the command reader and the main thread share, under _state_lock."""
-    busy = False          # an execute is queued or running
+    pending = 0           # executes queued or running
     executing = False     # the main thread runs the user's code (or formats its values)
     interrupted = False   # an interrupt came for this execute and has not been raised yet
     count = 0
@@ -145,11 +145,22 @@ _state_lock = threading.Lock()
 
 
 def _on_sigint(signum, frame):
-    # One KeyboardInterrupt per interrupt, and only in the user's execution: between executions
-    # an interrupt has nothing to stop. No lock here: the main thread may hold it.
-    if State.executing and State.interrupted:
+    # One KeyboardInterrupt per interrupt, only while an execution runs (between executions it has
+    # nothing to stop) and never in the runner's own frames, whose bookkeeping must not be cut
+    # short: a signal that lands there is sent again a moment later. No lock: the main thread may
+    # hold it.
+    if not (State.executing and State.interrupted):
+        return
+    if frame is None or frame.f_globals is not _RUNNER_GLOBALS:
         State.interrupted = False
         raise KeyboardInterrupt
+    threading.Timer(0.02, _resignal).start()
+
+
+def _resignal():
+    with _state_lock:
+        if State.executing and State.interrupted:
+            signal.pthread_kill(State.main, signal.SIGINT)
 
 
 signal.signal(signal.SIGINT, _on_sigint)
@@ -464,7 +475,7 @@ def _read_commands():
         kind = command.get('type') if isinstance(command, dict) else None
         if kind == 'interrupt':
             with _state_lock:
-                if State.busy:
+                if State.pending:
                     State.interrupted = True
                     # To the main thread itself: a signal to the process could land on another
                     # thread and leave a time.sleep() of the main thread running.
@@ -474,7 +485,7 @@ def _read_commands():
             return
         elif kind == 'execute':
             with _state_lock:
-                State.busy = True
+                State.pending += 1
             _commands_queue.put(command)
 
 
@@ -482,7 +493,7 @@ def _idle():
     with _state_lock:
         State.interrupted = False
         State.executing = False
-        State.busy = False
+        State.pending -= 1
 
 
 def main():
@@ -492,10 +503,7 @@ def main():
     threading.Thread(target=_read_commands, daemon=True, name='commands').start()
     emit({'type': 'ready', 'ipython': kernel.ipython})
     while True:
-        try:
-            command = _commands_queue.get()
-        except KeyboardInterrupt:
-            continue
+        command = _commands_queue.get()
         if command is None:
             break
         State.count += 1
@@ -504,25 +512,19 @@ def main():
         sys.stdout, sys.stderr = _writer(1), _writer(2)
         error = None
         try:
-            try:
-                with _state_lock:
-                    State.executing = True
-                if State.interrupted:  # it came before the code started
-                    State.interrupted = False
-                    raise KeyboardInterrupt
-                error = kernel.run(str(command.get('code', '')))
-            finally:
-                _idle()
-        except BaseException as exc:  # an interrupt that came while the runner itself formatted
+            with _state_lock:
+                State.executing = True
+            if State.interrupted:  # it came before the code started
+                State.interrupted = False
+                raise KeyboardInterrupt
+            error = kernel.run(str(command.get('code', '')))
+        except BaseException as exc:
             error = _error(exc)
         _idle()
-        try:
-            flush_streams()
-            if error is not None:
-                emit(error)
-            emit({'type': 'done', 'execution_count': State.count})
-        except KeyboardInterrupt:
-            emit({'type': 'done', 'execution_count': State.count})
+        flush_streams()
+        if error is not None:
+            emit(error)
+        emit({'type': 'done', 'execution_count': State.count})
     flush_streams()
     os._exit(0)
 

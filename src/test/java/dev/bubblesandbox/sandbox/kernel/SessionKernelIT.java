@@ -158,7 +158,7 @@ class SessionKernelIT {
     run(kernel, "x = 41");
     CompletableFuture<KernelResult> busy = CompletableFuture.supplyAsync(
         () -> run(kernel, "print('looping', flush=True)\nwhile True: pass"));
-    await().atMost(Duration.ofSeconds(20)).until(() -> events.contains("stdout:looping\n"));
+    await().atMost(Duration.ofSeconds(20)).until(() -> transcript().contains("stdout:looping\n"));
     kernel.interrupt();
     await().atMost(Duration.ofSeconds(1)).until(busy::isDone);
     KernelResult interrupted = busy.join();
@@ -222,6 +222,20 @@ class SessionKernelIT {
     KernelResult fresh = run(kernel, "'x' in globals()");
     assertThat(fresh.kernel()).isEqualTo(KernelState.RESTARTED);
     assertThat(mainResult(fresh, "text/plain")).isEqualTo("False");
+  }
+
+  @Test
+  @DisplayName("hitting the task limit ends the kernel with limit pids; the next execution restarts it")
+  void pidsLimitLosesKernel() {
+    SessionKernel kernel = kernel();
+    run(kernel, "x = 41");
+    String seconds = Sandboxes.uniqueSleepSeconds();
+    KernelResult forked = run(kernel, "import subprocess\nps = [subprocess.Popen(['sleep', '" + seconds
+        + "']) for _ in range(200)]");
+    assertThat(forked.kernel()).isEqualTo(KernelState.LOST);
+    assertThat(forked.execution().limit()).isEqualTo("pids");
+    assertThat(Sandboxes.survivors(Duration.ofSeconds(3), "sleep", seconds)).isEmpty();
+    assertThat(run(kernel, "'x' in globals()").kernel()).isEqualTo(KernelState.RESTARTED);
   }
 
   @Test
@@ -328,6 +342,22 @@ class SessionKernelIT {
       expected.write(range);
     }
     assertThat(Files.readAllBytes(work.resolve(name))).isEqualTo(expected.toByteArray());
+  }
+
+  @Test
+  @DisplayName("bundles past 16 x max_inline_result_bytes in one execution are dropped as truncated output")
+  void resultsAreBounded() {
+    LaunchSpec template = new LaunchSpec("kernel-it", new EnvironmentCatalog(ENVIRONMENTS).require("bare"),
+        workDir().path(), List.of(), Program.python("pass"), LIMITS);
+    SessionKernel kernel = SessionKernel.open(RUNNER, template,
+        new KernelSettings(1000, KernelSettings.DEFAULT_INTERRUPT_GRACE), KernelObserver.NONE);
+    opened.add(kernel);
+    KernelResult many = run(kernel, "for i in range(200):\n    display('z' * 900)");
+    assertThat(many.kernel()).isEqualTo(KernelState.RESTARTED);
+    assertThat(many.execution().truncated()).isTrue();
+    assertThat(many.execution().limit()).isEqualTo("output");
+    assertThat(many.results()).hasSizeBetween(10, 17);
+    assertThat(run(kernel, "1").kernel()).isEqualTo(KernelState.PRESERVED);
   }
 
   @Test
