@@ -1,19 +1,23 @@
 // The console page: wires the controls to the API. No framework, no build step.
-import {call, key, setKey, remembered, ApiError} from "./api.js";
+import {call, key, setKey, remembered, ApiError, filePath} from "./api.js";
 import {startRun, describeExit} from "./runner.js";
 import {FilePanel} from "./files.js";
+import {Transcript, appendText} from "./transcript.js";
 
 const $ = (id) => document.getElementById(id);
 const ui = {
   keyBox: $("key-box"), key: $("api-key"), remember: $("remember-key"), message: $("message"),
-  environment: $("environment"), newSession: $("new-session"), sessionId: $("session-id"),
+  environment: $("environment"), kernel: $("kernel"), newSession: $("new-session"), sessionId: $("session-id"),
   sessionWord: $("session-word"), mode: $("mode"), leave: $("leave-session"), end: $("end-session"),
-  code: $("code"), run: $("run"), kill: $("kill"), status: $("status"),
+  code: $("code"), run: $("run"), kill: $("kill"), interrupt: $("interrupt"), restart: $("restart"),
+  status: $("status"),
   stdin: $("stdin"), sendStdin: $("send-stdin"), eof: $("eof"), output: $("output"),
   upload: $("upload"), drop: $("drop"), dropHint: $("drop-hint"),
 };
 const files = new FilePanel($("files"), $("images"), say);
+const transcript = new Transcript(ui.output);
 let session = null;   // the current session's id, or null for one-shot runs
+let kernel = false;   // whether that session's scripts run in its kernel
 let run = null;       // the run in progress
 
 function say(text) {
@@ -53,11 +57,23 @@ async function loadEnvironments() {
 }
 
 function showSession(info) {
+  const changed = (info ? info.session_id : null) !== session;
   session = info ? info.session_id : null;
+  kernel = Boolean(info && info.kernel);
   ui.sessionId.textContent = session || "";
   ui.sessionWord.hidden = !session;
-  ui.mode.textContent = session ? `(${info.environment})` : "No session: each run is one-shot";
+  ui.mode.textContent = !session ? "No session: each run is one-shot"
+    : kernel ? `(${info.environment}, kernel)` : `(${info.environment})`;
   ui.leave.hidden = ui.end.hidden = !session;
+  // A kernel keeps Python's state between runs: it can be interrupted and restarted, and it reads
+  // stdin only as given with the run.
+  ui.interrupt.hidden = ui.restart.hidden = !kernel;
+  ui.interrupt.disabled = !run;
+  ui.sendStdin.hidden = ui.eof.hidden = kernel;
+  ui.stdin.placeholder = kernel ? "stdin of the next run, for input()"
+    : "a line for input(); Enter sends it";
+  ui.kernel.disabled = Boolean(session);
+  if (changed) transcript.clear();
   // Files live in a session's workspace: with none there is nowhere to upload to.
   ui.upload.disabled = !session;
   ui.drop.classList.toggle("disabled", !session);
@@ -88,39 +104,47 @@ async function resume(id) {
   }
 }
 
-function appendOutput(stream, text) {
-  const last = ui.output.lastElementChild;
-  const follow = ui.output.scrollTop + ui.output.clientHeight >= ui.output.scrollHeight - 4;
-  if (last && last.dataset.stream === stream) {
-    last.textContent += text;
-  } else {
-    const span = document.createElement("span");
-    span.dataset.stream = stream;
-    span.textContent = text;
-    ui.output.append(span);
-  }
-  if (follow) ui.output.scrollTop = ui.output.scrollHeight;
+/** Runs `change` on the output pane, keeping it scrolled to the end if it was there. */
+function follow(change) {
+  const atEnd = ui.output.scrollTop + ui.output.clientHeight >= ui.output.scrollHeight - 4;
+  change();
+  if (atEnd) ui.output.scrollTop = ui.output.scrollHeight;
 }
+
+/** Where a kernel cell's spilled results are, and how to download one with the key. */
+const resultFiles = {
+  href: (path) => filePath(session, path),
+  download: (path) => files.download(path).catch(fail),
+};
 
 function runCode() {
   if (run) return;
   say("");
-  ui.output.replaceChildren();
+  const cell = kernel ? transcript.begin(ui.code.value, resultFiles) : null;
+  if (!kernel) transcript.clear();
+  ui.output.scrollTop = ui.output.scrollHeight;
   setStatus("running…");
   ui.run.disabled = true;
   ui.kill.disabled = false;
+  ui.interrupt.disabled = false;
   const done = () => {
     run = null;
     ui.run.disabled = false;
     ui.kill.disabled = true;
+    ui.interrupt.disabled = true;
   };
+  const stdin = kernel && ui.stdin.value ? `${ui.stdin.value}\n` : null;
+  if (stdin) ui.stdin.value = "";
   // With no list (no key yet, nothing ready) the server's default environment is asked for, and
   // the server's answer says what is wrong.
   run = startRun(session, ui.environment.value || "bare", ui.code.value, {
-    output: appendOutput,
+    output: (stream, text) => follow(() => (cell ? cell.output(stream, text) : appendText(ui.output, stream, text))),
+    bundle: (kind, data) => follow(() => cell && cell.bundle(kind, data)),
     exit(frame) {
       done();
-      setStatus(describeExit(frame), frame.return_code === 0 ? "ok" : "failed");
+      if (cell) follow(() => cell.finish(frame));
+      const ok = frame.return_code === 0 && !frame.error;
+      setStatus(describeExit(frame), ok ? "ok" : "failed");
       if (session) files.refresh().catch(fail);
     },
     error(text) {
@@ -130,7 +154,18 @@ function runCode() {
       setStatus(`failed: ${text}`, "failed");
     },
     notice: say,
-  });
+  }, stdin);
+}
+
+/** Ends the kernel's Python: over the running console, or the HTTP route when nothing runs. */
+async function restartKernel() {
+  try {
+    if (run) run.restart();
+    else await call("POST", `/v1/sessions/${encodeURIComponent(session)}/restart`);
+    follow(() => transcript.note("Kernel restarted: the next run starts a fresh Python, with none of the earlier state."));
+  } catch (e) {
+    fail(e);
+  }
 }
 
 function sendStdin() {
@@ -162,6 +197,8 @@ function onEditorKey(event) {
 
 ui.run.addEventListener("click", runCode);
 ui.kill.addEventListener("click", () => run && run.kill());
+ui.interrupt.addEventListener("click", () => run && run.interrupt());
+ui.restart.addEventListener("click", restartKernel);
 ui.code.addEventListener("keydown", onEditorKey);
 ui.sendStdin.addEventListener("click", sendStdin);
 ui.stdin.addEventListener("keydown", (event) => {
@@ -170,7 +207,9 @@ ui.stdin.addEventListener("keydown", (event) => {
 ui.eof.addEventListener("click", () => run ? run.eof() : say("Nothing is running."));
 ui.newSession.addEventListener("click", async () => {
   try {
-    await showSession(await call("POST", "/v1/sessions", {environment: ui.environment.value}));
+    const settings = {environment: ui.environment.value};
+    if (ui.kernel.checked) settings.kernel = true;
+    await showSession(await call("POST", "/v1/sessions", settings));
   } catch (e) {
     fail(e);
   }

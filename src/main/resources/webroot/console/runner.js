@@ -2,10 +2,11 @@
 import {openConsole, call, ApiError} from "./api.js";
 
 /**
- * Runs `script` and reports through `events`: output(stream, text), exit(frame), error(text).
- * Returns {stdin(text), eof(), kill()}.
+ * Runs `script` and reports through `events`: output(stream, text), bundle(kind, data) for a
+ * kernel's display and result frames, exit(frame), error(text). `stdin`: text the script reads,
+ * given up front (a kernel reads no other). Returns {stdin(text), eof(), kill(), interrupt(), restart()}.
  */
-export function startRun(sessionId, environment, script, events) {
+export function startRun(sessionId, environment, script, events, stdin = null) {
   const path = sessionId
       ? `/v1/sessions/${encodeURIComponent(sessionId)}/console`
       : `/v1/console?environment=${encodeURIComponent(environment)}`;
@@ -15,7 +16,7 @@ export function startRun(sessionId, environment, script, events) {
   } catch (e) {
     // new WebSocket refuses a subprotocol with characters it may not carry.
     events.error("The API key has characters a browser cannot send to the console.");
-    return {stdin() {}, eof() {}, kill() {}};
+    return {stdin() {}, eof() {}, kill() {}, interrupt() {}, restart() {}};
   }
   const id = `run-${Date.now()}`;
   let opened = false;
@@ -27,7 +28,9 @@ export function startRun(sessionId, environment, script, events) {
   };
   socket.onopen = () => {
     opened = true;
-    socket.send(JSON.stringify({type: "execute", id, script}));
+    const execute = {type: "execute", id, script};
+    if (stdin !== null) execute.stdin = stdin;
+    socket.send(JSON.stringify(execute));
     pending.splice(0).forEach((message) => socket.send(JSON.stringify(message)));
   };
   socket.onmessage = (event) => {
@@ -36,6 +39,10 @@ export function startRun(sessionId, environment, script, events) {
       case "stdout":
       case "stderr":
         events.output(frame.type, frame.data);
+        break;
+      case "display":
+      case "result":
+        if (frame.id === id) events.bundle(frame.type, frame.data);
         break;
       case "exit":
         ended = true;
@@ -70,6 +77,8 @@ export function startRun(sessionId, environment, script, events) {
     stdin: (text) => send({type: "stdin", data: text}),
     eof: () => send({type: "stdin", eof: true}),
     kill: () => send({type: "kill"}),
+    interrupt: () => send({type: "interrupt"}),
+    restart: () => send({type: "restart"}),
   };
 }
 
@@ -81,5 +90,8 @@ export function describeExit(frame) {
   if (frame.killed) parts.push("killed");
   if (frame.limit) parts.push(`limit: ${frame.limit}`);
   if (frame.truncated) parts.push("output truncated");
+  if (frame.error) parts.push(frame.error.name);
+  if (frame.kernel === "restarted") parts.push("new kernel");
+  if (frame.kernel === "lost") parts.push("kernel lost");
   return parts.join(" · ");
 }

@@ -79,7 +79,7 @@ class ArchitectureTest {
       Map.entry("sandbox.warm", Set.of("sandbox", "sandbox.output", "sandbox.limits", "environment",
           ROOT)),
       Map.entry("sandbox.kernel", Set.of("sandbox", "sandbox.warm", "sandbox.output",
-          "sandbox.limits", "environment", ROOT)),
+          "sandbox.limits", "environment", "config", ROOT)),
       Map.entry("sandbox", Set.of("sandbox.output", "sandbox.limits", "environment", "config", ROOT)),
       Map.entry("sandbox.output", Set.of("sandbox.limits", ROOT)),
       Map.entry("sandbox.limits", Set.of(ROOT)),

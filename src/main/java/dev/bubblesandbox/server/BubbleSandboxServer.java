@@ -221,7 +221,7 @@ public final class BubbleSandboxServer {
     ApiSettings api = live.api();
     Map<String, Integer> tenantBounds = api.tenantBounds();
     // Made before the sessions: a kernel ends with its session.
-    SessionKernels kernels = new SessionKernels(runner, () -> kernelSettings(live.settings()),
+    SessionKernels kernels = new SessionKernels(runner, () -> KernelSettings.from(live.settings()),
         new KernelMeters(registry));
     LocalSessionService local = new LocalSessionService(settings.maxSessions(), workspaces, tenantBounds,
         kernels::ended);
@@ -307,11 +307,6 @@ public final class BubbleSandboxServer {
         })
         // A start that failed half-way lets another server (in this process, too) have the directory.
         .onFailure(failure -> workspaces.release());
-  }
-
-  /** How kernels run, as {@code settings} say. */
-  private static KernelSettings kernelSettings(Settings settings) {
-    return new KernelSettings(settings.maxInlineResultBytes(), Duration.ofMillis(settings.kernelInterruptGraceMs()));
   }
 
   /** The port the API listens on (the real one when configured as 0). */

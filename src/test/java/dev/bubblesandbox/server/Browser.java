@@ -38,8 +38,18 @@ final class Browser implements AutoCloseable {
   final ChromeDriver driver;
   final Path downloads;
   private final Path profile;
+  private final Path netLog;
 
   Browser() throws IOException {
+    this(false);
+  }
+
+  /**
+   * recordNetwork: the browser also writes its network log (Chromium's net log, kept by its network
+   * service, so it has the requests of every frame, those of other processes included), for
+   * {@link #requestedUrls}.
+   */
+  Browser(boolean recordNetwork) throws IOException {
     if (!Files.isExecutable(CHROMEDRIVER) || !Files.isExecutable(CHROMIUM)) {
       throw new IllegalStateException("the browser tests need Debian's chromium and chromium-driver: "
           + "apt-get install -y chromium chromium-driver (bin/test does)");
@@ -52,6 +62,10 @@ final class Browser implements AutoCloseable {
         "--window-size=1280,860", "--user-data-dir=" + profile, "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync",
         "--disable-default-apps", "--proxy-server=http://127.0.0.1:9");
+    netLog = recordNetwork ? profile.resolve("netlog.json") : null;
+    if (recordNetwork) {
+      options.addArguments("--log-net-log=" + netLog);
+    }
     options.setExperimentalOption("prefs", Map.of(
         "download.default_directory", downloads.toString(),
         "download.prompt_for_download", false));
@@ -139,6 +153,25 @@ final class Browser implements AutoCloseable {
         "const box = arguments[0].getBoundingClientRect(); return [box.left, box.top, box.width, box.height];",
         byTestId(testId));
     return box.stream().map(Number::doubleValue).toList();
+  }
+
+  /**
+   * Every URL in the browser's network log so far, once each, in order (the log is JSON the
+   * browser finishes only when it ends, but it writes events as they come): only with
+   * {@code recordNetwork}.
+   */
+  List<String> requestedUrls() {
+    try {
+      java.util.regex.Matcher url = java.util.regex.Pattern.compile("\"url\":\"([^\"]*)\"")
+          .matcher(Files.readString(netLog, java.nio.charset.StandardCharsets.UTF_8));
+      java.util.Set<String> urls = new java.util.LinkedHashSet<>();
+      while (url.find()) {
+        urls.add(url.group(1));
+      }
+      return List.copyOf(urls);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   /** The browser's console entries at SEVERE since the last call: errors and failed loads. */

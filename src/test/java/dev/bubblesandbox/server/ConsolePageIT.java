@@ -103,8 +103,10 @@ class ConsolePageIT {
     try {
       openPage();
       browser.severeLog();   // what earlier tests left
-      // Empty, the message line takes no room; with no key asked for, its field stays hidden.
-      assertThat(browser.layoutProblems()).containsExactlyInAnyOrder("hidden: api-key", "hidden: message");
+      // Empty, the message line takes no room; with no key asked for, its field stays hidden; the
+      // kernel's buttons show only in a kernel session.
+      assertThat(browser.layoutProblems()).containsExactlyInAnyOrder("hidden: api-key", "hidden: message",
+          "hidden: interrupt", "hidden: restart");
       assertThat(browser.text("session-id")).isEmpty();
       assertThat(browser.driver.findElement(By.id("mode")).getText()).isEqualTo("No session: each run is one-shot");
       assertThat(browser.byTestId("upload").isEnabled()).isFalse();
@@ -138,7 +140,8 @@ class ConsolePageIT {
       browser.untilStatusContains("exit 0");
       assertThat(browser.text("output")).isEqualTo("2 rows, total 10");
 
-      assertThat(browser.layoutProblems()).containsExactly("hidden: api-key", "hidden: message");
+      assertThat(browser.layoutProblems()).containsExactly("hidden: api-key", "hidden: message",
+          "hidden: interrupt", "hidden: restart");
       assertThat(browser.severeLog()).isEmpty();
       // Lines longer than a phone is wide scroll inside the editor: show their start.
       browser.driver.executeScript("arguments[0].setSelectionRange(0, 0); arguments[0].scrollLeft = 0;",

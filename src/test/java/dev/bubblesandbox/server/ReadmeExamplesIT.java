@@ -30,12 +30,17 @@ class ReadmeExamplesIT {
   @RegisterExtension
   static final TestServer server = TestServer.perClass(Map.of("api_key", KEY));
 
-  /** What each example prints, in the page's order: one-shot, session, console. */
+  /**
+   * What each example prints, in the page's order: one-shot, session, kernel session, console, a
+   * stateful session over HTTP and over the console.
+   */
   private static final List<String> EXPECTED = List.of(
       "0 42\n",
       "a,b,total\n1,2,3\n3,4,7\n",
       "2 10\nTrue\n",
-      "name? hello world\nexit 0\n");
+      "name? hello world\nexit 0\n",
+      "1 restarted\n31\n'north' preserved\nTrue\n",
+      "3\n12.0\n1 4 preserved\n");
 
   static List<String> pythonExamples(String page) {
     Matcher block = Pattern.compile("```python\\n(.*?)```", Pattern.DOTALL).matcher(page);
@@ -47,7 +52,7 @@ class ReadmeExamplesIT {
   }
 
   @Test
-  @DisplayName("docs/clients.md's Python examples (one-shot, session with files, kernel session, live console) run and print what they say")
+  @DisplayName("docs/clients.md's Python examples (one-shot, session with files, kernel session, live console, stateful sessions over HTTP and the console) run and print what they say")
   void examplesRun() throws Exception {
     if (!Files.isExecutable(PYTHON)) {
       throw new IllegalStateException(PYTHON + " is missing: python3 -m venv .ci/.venv && "

@@ -91,7 +91,7 @@ public final class ReplCommand implements Callable<Integer> {
       LaunchSpec template = new LaunchSpec("repl-" + ProcessHandle.current().pid(), ready,
           work.path(), List.of(), Program.python(""), limits);
       SessionKernel kernel = run.kernel(
-          SessionKernel.open(runner, template, KernelSettings.DEFAULT, KernelObserver.NONE));
+          SessionKernel.open(runner, template, KernelSettings.from(settings), KernelObserver.NONE));
       // JLine's default loads its native library to probe a redirected stdout, which Java 24+
       // warns about on stderr ("A restricted method ... has been called"); reflection does not
       if (System.getProperty(REDIRECT_PIPE_MODE) == null) {

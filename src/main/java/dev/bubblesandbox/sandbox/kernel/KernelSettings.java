@@ -1,5 +1,6 @@
 package dev.bubblesandbox.sandbox.kernel;
 
+import dev.bubblesandbox.config.Settings;
 import java.time.Duration;
 
 /**
@@ -15,6 +16,11 @@ public record KernelSettings(long maxInlineResultBytes, Duration interruptGrace)
   public static final Duration DEFAULT_INTERRUPT_GRACE = Duration.ofMillis(2000);
   public static final KernelSettings DEFAULT =
       new KernelSettings(DEFAULT_MAX_INLINE_RESULT_BYTES, DEFAULT_INTERRUPT_GRACE);
+
+  /** As {@code settings} say: {@code max_inline_result_bytes}, {@code kernel_interrupt_grace_ms}. */
+  public static KernelSettings from(Settings settings) {
+    return new KernelSettings(settings.maxInlineResultBytes(), Duration.ofMillis(settings.kernelInterruptGraceMs()));
+  }
 
   public KernelSettings {
     if (maxInlineResultBytes <= 0 || interruptGrace.isNegative()) {

@@ -184,7 +184,7 @@ final class ConsoleConnection {
       started.finished.complete();
       if (ended.succeeded()) {
         KernelResult result = ended.result();
-        write(ConsoleFrames.kernelExit(id, result, started.outputDropped, started.killed));
+        write(Bodies.exitFrame(id, result, started.killed, started.outputDropped));
       } else if (ended.cause() instanceof BubbleSandboxException known) {
         error(id, known);
       } else {

@@ -1,8 +1,6 @@
 package dev.bubblesandbox.server.console;
 
 import dev.bubblesandbox.ErrorCode;
-import dev.bubblesandbox.sandbox.kernel.KernelResult;
-import dev.bubblesandbox.sandbox.output.ExecutionResult;
 import dev.bubblesandbox.sandbox.output.OutputListener;
 import dev.bubblesandbox.server.bus.SandboxEvents;
 import io.vertx.core.json.JsonObject;
@@ -33,28 +31,6 @@ final class ConsoleFrames {
   /** A kernel's {@code display} or {@code result} frame: one MIME bundle, in order with the output. */
   static JsonObject bundle(String type, String id, Map<String, Object> data) {
     return new JsonObject().put("type", type).put("id", id).put("data", new JsonObject(data));
-  }
-
-  /**
-   * The {@code exit} frame of a kernel execution: its result without the output, as the HTTP
-   * answer has it ({@code results}, {@code error}, {@code execution_count}, {@code kernel}
-   * included). {@code dropped}: output frames were dropped because the client did not read them;
-   * {@code killed}: a {@code kill} ended the kernel.
-   */
-  static JsonObject kernelExit(String id, KernelResult result, boolean dropped, boolean killed) {
-    JsonObject frame = new JsonObject().put("type", "exit").put("id", id);
-    JsonObject fields = JsonObject.mapFrom(result);
-    fields.remove("stdout");
-    fields.remove("stderr");
-    frame.mergeIn(fields);
-    if (dropped) {
-      frame.put("truncated", true);
-      if (frame.getValue("limit") == null && !killed) {
-        frame.put("limit", ExecutionResult.LIMIT_OUTPUT);
-      }
-    }
-    frame.put("killed", killed);
-    return frame;
   }
 
   /** An error frame answering the message whose {@code id} is given (null: it had none). */

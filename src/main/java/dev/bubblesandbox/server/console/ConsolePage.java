@@ -15,6 +15,11 @@ import io.vertx.ext.web.handler.StaticHandler;
  * running an old page against a newer server. The page may load only its own files and speak only
  * to its own origin (Content-Security-Policy), and no other site may frame it.
  *
+ * <p>A kernel's results come as {@code data:} images (inert in an {@code img}, SVG included) and as
+ * HTML in {@code srcdoc} iframes sandboxed with no permission: such an iframe inherits this policy,
+ * and {@code frame-src} stays {@code 'none'} (a srcdoc is no fetch), so an iframe cannot be
+ * navigated anywhere, nor run inline script or style even if its sandbox were loosened.
+ *
  * <p>The page links its icon ({@code console/favicon.svg}); {@code /favicon.ico} answers with the
  * same SVG, since browsers and tools ask for that path unprompted and would log a 404.
  */
@@ -26,7 +31,7 @@ public final class ConsolePage {
   private static final String ICON = "/console/favicon.svg";
 
   private static final String SECURITY_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; "
-      + "img-src 'self' blob:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+      + "img-src 'self' blob: data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
   private ConsolePage() {}
 

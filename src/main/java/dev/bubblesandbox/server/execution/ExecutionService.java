@@ -28,6 +28,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -90,12 +91,12 @@ public final class ExecutionService {
       }
 
       @Override
-      public void onDisplay(java.util.Map<String, Object> bundle) {
+      public void onDisplay(Map<String, Object> bundle) {
         listener.onDisplay(bundle);
       }
 
       @Override
-      public void onResult(java.util.Map<String, Object> bundle) {
+      public void onResult(Map<String, Object> bundle) {
         listener.onResult(bundle);
       }
     };

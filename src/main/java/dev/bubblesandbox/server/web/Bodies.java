@@ -85,13 +85,20 @@ public final class Bodies {
    * it. {@code dropped}: output frames were dropped because the client did not read them.
    */
   public static JsonObject exitFrame(String id, SandboxEvents.Ended ended, boolean dropped) {
+    // A kill that comes after the timeout's own kill ended nothing.
+    return exitFrame(id, ended.result(), ended.killed() && !ended.result().timedOut(), dropped);
+  }
+
+  /**
+   * An {@code exit} frame of {@code result} (an execution's or a kernel's, whose extra fields it
+   * keeps), without the output. {@code killed}: a {@code kill} ended it.
+   */
+  public static JsonObject exitFrame(String id, Object result, boolean killed, boolean dropped) {
     JsonObject frame = new JsonObject().put("type", "exit").put("id", id);
-    JsonObject fields = JsonObject.mapFrom(ended.result());
+    JsonObject fields = JsonObject.mapFrom(result);
     fields.remove("stdout");
     fields.remove("stderr");
     frame.mergeIn(fields);
-    // A kill that comes after the timeout's own kill ended nothing.
-    boolean killed = ended.killed() && !ended.result().timedOut();
     // The output cap cuts output but ends nothing: when a kill ended the execution, the kill is
     // the answer, not the cap. A limit that ends executions (timeout, memory, pids) stays.
     if (killed && ExecutionResult.LIMIT_OUTPUT.equals(frame.getValue("limit"))) {
