@@ -5,20 +5,12 @@ import dev.bubblesandbox.sandbox.ExecutionLimits;
 import dev.bubblesandbox.sandbox.LaunchSpec;
 import dev.bubblesandbox.sandbox.Program;
 import dev.bubblesandbox.sandbox.SandboxRunner;
-import dev.bubblesandbox.sandbox.limits.ResourceControl;
-import dev.bubblesandbox.sandbox.output.ExecutionResult;
-import dev.bubblesandbox.sandbox.output.OutputListener;
-import dev.bubblesandbox.sandbox.output.ReturnCode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -39,14 +31,6 @@ public final class SessionKernel implements AutoCloseable {
   /** The runner's source, given to Python as {@code -c}: far below Linux's 128 KiB per argument. */
   private static final String RUNNER = load("kernel_runner.py");
 
-  /**
-   * How many times {@link KernelSettings#maxInlineResultBytes} the results of one execution may
-   * hold in all; past it, bundles are dropped as output past {@code maxOutputBytes} is.
-   */
-  static final int RESULTS_PER_EXECUTION = 16;
-
-  /** How long an end takes to be reported once the sandbox is killed: its group removed. */
-  private static final long END_MILLIS = TimeUnit.SECONDS.toMillis(10);
 
   private final SandboxRunner runner;
   private final LaunchSpec template;
@@ -57,7 +41,7 @@ public final class SessionKernel implements AutoCloseable {
   private volatile KernelProcess current;
   private boolean closed;
   /** The execution in progress: what {@link #interrupt} reaches. */
-  private volatile Execution running;
+  private volatile KernelExecution running;
   /** The runner's execution count at its last {@code done}. */
   private int lastCount;
   /**
@@ -105,10 +89,13 @@ public final class SessionKernel implements AutoCloseable {
       startedAhead = false;
       kernel = current;
     }
-    Execution execution = new Execution(kernel, limits, listener, startNanos, fresh, ahead);
+    KernelExecution execution = new KernelExecution(kernel, limits, listener, settings, startNanos, fresh, ahead,
+        lastCount, this::forget);
     running = execution;
     try {
-      return execution.run(code, stdin);
+      KernelResult result = execution.run(code, stdin);
+      lastCount = result.executionCount();
+      return result;
     } finally {
       running = null;
     }
@@ -156,13 +143,16 @@ public final class SessionKernel implements AutoCloseable {
 
   /** Raises KeyboardInterrupt in the running execution; any thread; a no-op when nothing runs. */
   public void interrupt() {
-    Execution execution = running;
+    KernelExecution execution = running;
     if (execution != null) {
       execution.interrupt();
     }
   }
 
-  /** Ends the current Python (reported as {@code "restart"}); the next execute starts fresh. */
+  /**
+   * Ends the current Python (reported as {@code "restart"}) and returns once it and its group are
+   * gone (briefly: as {@link #close}); the next execute starts fresh.
+   */
   public void restart() {
     KernelProcess ending;
     synchronized (lock) {
@@ -170,9 +160,7 @@ public final class SessionKernel implements AutoCloseable {
       current = null;
       startedAhead = false;
     }
-    if (ending != null) {
-      ending.kill(KernelObserver.RESTART);
-    }
+    end(ending, KernelObserver.RESTART);
   }
 
   /** Whether its Python runs; never blocks (a metrics gauge may ask from an event loop). */
@@ -199,13 +187,19 @@ public final class SessionKernel implements AutoCloseable {
       ending = current;
       current = null;
     }
-    if (ending != null) {
-      ending.kill(KernelObserver.CLOSE);
-      try {
-        ending.awaitEnd(END_MILLIS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+    end(ending, KernelObserver.CLOSE);
+  }
+
+  /** Kills {@code ending}, if any, for {@code reason}, and waits (briefly) until it is gone. */
+  private static void end(KernelProcess ending, String reason) {
+    if (ending == null) {
+      return;
+    }
+    ending.kill(reason);
+    try {
+      ending.awaitEnd(KernelExecution.END_MILLIS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -223,261 +217,6 @@ public final class SessionKernel implements AutoCloseable {
         current = null;
       }
     }
-  }
-
-  /** One execute's course: its events, its limits, its result. */
-  private final class Execution {
-    private final KernelProcess kernel;
-    private final ExecutionLimits limits;
-    private final KernelListener listener;
-    private final long startNanos;
-    private final boolean fresh;
-    /** Whether the fresh kernel was started ahead of this execution ({@link #start}). */
-    private final boolean ahead;
-    private final StringBuilder stdout = new StringBuilder();
-    private final StringBuilder stderr = new StringBuilder();
-    private final List<Map<String, Object>> results = new ArrayList<>();
-    private long stdoutBytes;
-    private long stderrBytes;
-    private long resultChars;
-    private boolean timedOut;
-    private boolean truncated;
-    /** Whether an interrupt was asked for: one asked before the execute command went is sent after it. */
-    private volatile boolean interrupted;
-    /** Whether a limit on output has interrupted the code: once is enough. */
-    private boolean outputInterrupted;
-    /** Whether the execute command went: an interrupt before it waits for it. */
-    private volatile boolean sent;
-    private String limit;
-    private KernelError error;
-    private Integer count;
-
-    Execution(KernelProcess kernel, ExecutionLimits limits, KernelListener listener, long startNanos,
-        boolean fresh, boolean ahead) {
-      this.kernel = kernel;
-      this.limits = limits;
-      this.listener = listener;
-      this.startNanos = startNanos;
-      this.fresh = fresh;
-      this.ahead = ahead;
-    }
-
-    KernelResult run(String code, String stdin) {
-      long deadline = startNanos + limits.timeout().toNanos();
-      boolean lost = false;
-      Long cpuBefore = null;
-      try {
-        if (fresh) {
-          awaitReady(deadline);
-        } else {
-          kernel.dropStale();
-        }
-        // A kernel started ahead has the session's limits; this execution's may be lower.
-        kernel.limit(limits.resources());
-        cpuBefore = kernel.usage().cpuTimeMs();
-        lost = !kernel.send(KernelProtocol.execute(code, stdin));
-        sent = true;
-        if (interrupted) { // asked while the kernel started: the runner takes it once the code is queued
-          kernel.send(KernelProtocol.INTERRUPT);
-        }
-        lost = lost || !follow(deadline);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        kernel.kill(KernelObserver.CRASH);
-        lost = true;
-      }
-      ResourceControl.Usage usage = kernel.usage();
-      if (!lost && usage.limitHit() != null) {
-        // A child process hit the limit, or the tasks ran out: the kernel's state is not to be
-        // trusted (a fork bomb still runs), so it ends as a kernel the group killed would.
-        kernel.kill(usage.limitHit());
-        lost = true;
-      }
-      if (lost) {
-        forget(kernel);
-        awaitEnd();
-        ResourceControl.Usage last = kernel.finalUsage();
-        if (last != null) {
-          usage = last;
-        }
-        if ((limit == null || ExecutionResult.LIMIT_OUTPUT.equals(limit)) && usage.limitHit() != null) {
-          limit = usage.limitHit();
-        }
-      }
-      int executionCount = count != null ? count : lastCount + 1;
-      lastCount = executionCount;
-      int returnCode = lost ? lostReturnCode() : error != null ? 1 : 0;
-      Long cpu = usage.cpuTimeMs() == null || cpuBefore == null ? usage.cpuTimeMs()
-          : Long.valueOf(Math.max(0, usage.cpuTimeMs() - cpuBefore));
-      long durationMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
-      ExecutionResult execution = new ExecutionResult(stdout.toString(), stderr.toString(), returnCode,
-          timedOut, truncated, durationMs, limit, cpu, usage.memoryPeakBytes(),
-          fresh && !ahead ? ExecutionResult.START_COLD : ExecutionResult.START_WARM);
-      KernelState state = lost ? KernelState.LOST : fresh ? KernelState.RESTARTED : KernelState.PRESERVED;
-      return new KernelResult(execution, results, error, executionCount, state);
-    }
-
-    /**
-     * Waits for a fresh runner's {@code ready}. What its start printed before (IPython's warnings
-     * about a read-only home, say) is no output of the execution: dropped.
-     */
-    private void awaitReady(long deadline) throws InterruptedException {
-      Object item = kernel.next(deadline - System.nanoTime());
-      while (item instanceof KernelEvent event && event.type() == KernelEvent.Type.STREAM) {
-        item = kernel.next(deadline - System.nanoTime());
-      }
-      if (item instanceof KernelEvent event && event.type() == KernelEvent.Type.READY) {
-        return;
-      }
-      kernel.kill(item == null ? KernelObserver.TIMEOUT : KernelObserver.CRASH);
-      forget(kernel);
-      awaitEnd();
-      throw new SandboxUnavailableException(item == null
-          ? "The kernel did not start within the execution's timeout."
-          : "The kernel ended before it was ready (the environment's Python could not start it).");
-    }
-
-    /** Takes the execution's events up to its {@code done}; false when the kernel ended first. */
-    private boolean follow(long deadline) throws InterruptedException {
-      while (true) {
-        Object item = kernel.next(deadline - System.nanoTime());
-        if (item == null) {
-          if (timedOut) {
-            kernel.kill(KernelObserver.TIMEOUT);
-            return false;
-          }
-          timedOut = true;
-          limit = ExecutionResult.LIMIT_TIMEOUT;
-          interrupt();
-          deadline = System.nanoTime() + settings.interruptGrace().toNanos();
-          continue;
-        }
-        if (!(item instanceof KernelEvent event)) {
-          return false; // the End
-        }
-        switch (event.type()) {
-          case STREAM -> stream(event.stderr(), event.text());
-          case DISPLAY -> bundle(event, false);
-          case RESULT -> bundle(event, true);
-          case ERROR -> error = event.error();
-          case DONE -> {
-            count = event.executionCount();
-            return true;
-          }
-          case READY -> { } // only a fresh runner's first event means anything
-          default -> throw new IllegalStateException("unknown event " + event.type());
-        }
-      }
-    }
-
-    /** Interrupts the code; any thread. */
-    void interrupt() {
-      interrupted = true;
-      if (sent) {
-        kernel.send(KernelProtocol.INTERRUPT);
-      }
-    }
-
-    /** Interrupts the code for output past a limit, once: each further chunk would ask again. */
-    private void interruptForOutput() {
-      if (!outputInterrupted) {
-        outputInterrupted = true;
-        interrupt();
-      }
-    }
-
-    private void stream(boolean isStderr, String text) {
-      long used = isStderr ? stderrBytes : stdoutBytes;
-      long room = limits.maxOutputBytes() - used;
-      String kept = text;
-      byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-      if (bytes.length > room) {
-        kept = room <= 0 ? "" : prefix(text, room);
-        truncated = true;
-        if (limit == null) {
-          limit = ExecutionResult.LIMIT_OUTPUT;
-        }
-        interruptForOutput();
-      }
-      if (kept.isEmpty()) {
-        return;
-      }
-      long keptBytes = kept == text ? bytes.length : kept.getBytes(StandardCharsets.UTF_8).length;
-      if (isStderr) {
-        stderrBytes += keptBytes;
-        stderr.append(kept);
-      } else {
-        stdoutBytes += keptBytes;
-        stdout.append(kept);
-      }
-      try {
-        listener.onOutput(isStderr ? OutputListener.Stream.STDERR : OutputListener.Stream.STDOUT, kept);
-      } catch (RuntimeException e) {
-        listenerFailed(e);
-      }
-    }
-
-    private void bundle(KernelEvent event, boolean main) {
-      resultChars += event.size();
-      if (resultChars > RESULTS_PER_EXECUTION * settings.maxInlineResultBytes()) {
-        truncated = true;
-        if (limit == null) {
-          limit = ExecutionResult.LIMIT_OUTPUT;
-        }
-        interruptForOutput();
-        return;
-      }
-      Map<String, Object> bundle = event.bundle();
-      Map<String, Object> entry = new LinkedHashMap<>(bundle);
-      entry.put("is_main_result", main);
-      results.add(entry);
-      try {
-        if (main) {
-          listener.onResult(bundle);
-        } else {
-          listener.onDisplay(bundle);
-        }
-      } catch (RuntimeException e) {
-        listenerFailed(e);
-      }
-    }
-
-    private int lostReturnCode() {
-      Integer status = kernel.exitStatus();
-      return status == null || status > 128 || status < 0 ? ReturnCode.KILLED : status;
-    }
-
-    private void awaitEnd() {
-      try {
-        kernel.awaitEnd(END_MILLIS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
-  }
-
-  /**
-   * A listener's failure (the server's) must not leave the runner's events half taken: the
-   * execution goes on to its {@code done}, and the failure is logged.
-   */
-  private static void listenerFailed(RuntimeException e) {
-    LoggerFactory.getLogger(SessionKernel.class).warn("a kernel listener failed", e);
-  }
-
-  /** The longest prefix of {@code text} of at most {@code maxBytes} UTF-8 bytes. */
-  private static String prefix(String text, long maxBytes) {
-    long bytes = 0;
-    int end = 0;
-    while (end < text.length()) {
-      int codePoint = text.codePointAt(end);
-      int size = codePoint < 0x80 ? 1 : codePoint < 0x800 ? 2 : codePoint < 0x10000 ? 3 : 4;
-      if (bytes + size > maxBytes) {
-        break;
-      }
-      bytes += size;
-      end += Character.charCount(codePoint);
-    }
-    return text.substring(0, end);
   }
 
   private static String load(String name) {
