@@ -35,6 +35,8 @@ public enum ErrorCode {
       "A session of that id exists with other settings."),
   /** A console {@code stdin} or {@code kill} with nothing running. */
   NO_EXECUTION("no_execution", 409, ExitStatus.USAGE_ERROR, "Nothing is running."),
+  /** An interrupt or restart of a session that has no kernel (SPEC §11). */
+  NOT_A_KERNEL("not_a_kernel", 409, ExitStatus.USAGE_ERROR, "This session has no kernel."),
   /** Console stdin the process is not reading, or sent after the execution ended. */
   STDIN_REFUSED("stdin_refused", 409, ExitStatus.USAGE_ERROR, "The stdin was not delivered."),
   PAYLOAD_TOO_LARGE("payload_too_large", 413, ExitStatus.USAGE_ERROR, "The request body is too large."),

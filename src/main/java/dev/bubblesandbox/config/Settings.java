@@ -99,6 +99,14 @@ public final class Settings {
     return get(SettingsTable.MAX_OUTPUT_BYTES);
   }
 
+  public long maxInlineResultBytes() {
+    return get(SettingsTable.MAX_INLINE_RESULT_BYTES);
+  }
+
+  public int kernelInterruptGraceMs() {
+    return get(SettingsTable.KERNEL_INTERRUPT_GRACE_MS);
+  }
+
   public long tmpfsSizeBytes() {
     return get(SettingsTable.TMPFS_SIZE_BYTES);
   }

@@ -124,6 +124,12 @@ public final class SettingsTable {
   public static final Setting<Integer> WARM_SESSION_SANDBOXES = defineReloadable("warm_session_sandboxes", 8,
       SettingParsers::nonNegativeInt, "sessions that keep their next sandbox started (the most "
           + "recently used); 0 turns it off");
+  public static final Setting<Long> MAX_INLINE_RESULT_BYTES = define("max_inline_result_bytes", 1_048_576L,
+      SettingParsers::positiveLong, "a kernel session's result value larger than this is written to "
+          + ".results/ in its workspace and named in the result instead");
+  public static final Setting<Integer> KERNEL_INTERRUPT_GRACE_MS = define("kernel_interrupt_grace_ms", 2000,
+      SettingParsers::positiveInt, "a kernel execution past its timeout is interrupted, and killed this "
+          + "long after");
 
   public static final Setting<Integer> CONFIG_SCAN_PERIOD_MS = define("config_scan_period_ms", 5000,
       SettingParsers::nonNegativeInt, "how often a running server rereads its configuration file "

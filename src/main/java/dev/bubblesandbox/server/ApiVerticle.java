@@ -9,6 +9,7 @@ import dev.bubblesandbox.server.metrics.PrometheusSetup;
 import dev.bubblesandbox.server.routes.ExecuteHandlers;
 import dev.bubblesandbox.server.routes.FileHandlers;
 import dev.bubblesandbox.server.routes.HealthHandlers;
+import dev.bubblesandbox.server.routes.KernelHandlers;
 import dev.bubblesandbox.server.routes.OpenApiDocument;
 import dev.bubblesandbox.server.routes.ServerInfo;
 import dev.bubblesandbox.server.routes.SessionHandlers;
@@ -63,6 +64,7 @@ final class ApiVerticle extends VerticleBase {
     ExecuteHandlers execute = new ExecuteHandlers(context, executions);
     FileHandlers files = new FileHandlers(vertx, context);
     ConsoleHandler console = new ConsoleHandler(context, executions);
+    KernelHandlers kernels = new KernelHandlers(context);
     HealthHandlers health = new HealthHandlers(context);
     ErrorResponses errors = new ErrorResponses(context.metrics());
 
@@ -109,6 +111,8 @@ final class ApiVerticle extends VerticleBase {
     router.get("/v1/sessions/:id").handler(sessions::handleGet);
     router.delete("/v1/sessions/:id").handler(sessions::handleDelete);
     router.post("/v1/sessions/:id/execute").handler(json).handler(execute::handleInSession);
+    router.post("/v1/sessions/:id/interrupt").handler(kernels::handleInterrupt);
+    router.post("/v1/sessions/:id/restart").handler(kernels::handleRestart);
     router.put("/v1/sessions/:id/files/*").handler(files::handlePut);
     router.post("/v1/sessions/:id/files").handler(files::checkSession);
     router.post("/v1/sessions/:id/files").handler(multipart).handler(files::handleMultipart);

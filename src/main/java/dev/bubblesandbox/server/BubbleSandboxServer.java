@@ -14,6 +14,9 @@ import dev.bubblesandbox.sandbox.warm.WarmPool;
 import dev.bubblesandbox.sandbox.ExecutionLimits;
 import dev.bubblesandbox.server.bus.LocalCodecs;
 import dev.bubblesandbox.server.forward.ClusterRoutes;
+import dev.bubblesandbox.sandbox.kernel.KernelSettings;
+import dev.bubblesandbox.server.kernel.SessionKernels;
+import dev.bubblesandbox.server.metrics.KernelMeters;
 import dev.bubblesandbox.server.metrics.MeteredSessionService;
 import dev.bubblesandbox.server.metrics.PrometheusSetup;
 import dev.bubblesandbox.server.metrics.SandboxMetrics;
@@ -217,20 +220,26 @@ public final class BubbleSandboxServer {
     LiveSettings live = new LiveSettings(settings);
     ApiSettings api = live.api();
     Map<String, Integer> tenantBounds = api.tenantBounds();
-    LocalSessionService local = new LocalSessionService(settings.maxSessions(), workspaces, tenantBounds);
+    // Made before the sessions: a kernel ends with its session.
+    SessionKernels kernels = new SessionKernels(runner, () -> kernelSettings(live.settings()),
+        new KernelMeters(registry));
+    LocalSessionService local = new LocalSessionService(settings.maxSessions(), workspaces, tenantBounds,
+        kernels::ended);
     SessionService sessions = new MeteredSessionService(
         cluster == null ? local : cluster.sessionService(local, tenantBounds), registry);
+    SandboxMetrics metrics = new SandboxMetrics(registry, sessions, api.tenants());
     ServerContext context = new ServerContext(
         live,
         new EnvironmentCatalog(settings.environmentsDir()),
         runner,
         sessions,
         workspaces,
-        new SandboxMetrics(registry, sessions, api.tenants()),
+        metrics,
         registry,
         runner.threads().ioPool(vertx::createSharedWorkerExecutor, WorkerExecutor::close),
         new SandboxProbe(runner),
-        cluster);
+        cluster,
+        kernels);
     if (!context.workspaces().quotaEnforced() && !settings.allowUnlimited()) {
       return Future.failedFuture(new SandboxUnavailableException(
           "This host cannot limit the size of session workspaces (needs root, mkfs.ext4 and loop "
@@ -300,6 +309,11 @@ public final class BubbleSandboxServer {
         .onFailure(failure -> workspaces.release());
   }
 
+  /** How kernels run, as {@code settings} say. */
+  private static KernelSettings kernelSettings(Settings settings) {
+    return new KernelSettings(settings.maxInlineResultBytes(), Duration.ofMillis(settings.kernelInterruptGraceMs()));
+  }
+
   /** The port the API listens on (the real one when configured as 0). */
   public int port() {
     return apiVerticles.get(0).actualPort();
@@ -336,7 +350,12 @@ public final class BubbleSandboxServer {
     return vertx.undeploy(apiDeployment)
         .compose(api -> vertx.undeploy(workerDeployment))
         .compose(workers -> context.blocking().executeBlocking(() -> {
-          context.sessions().shutdown();
+          // Each session's kernel ends with it; closing them all after is for one that opened late.
+          try {
+            context.sessions().shutdown();
+          } finally {
+            context.kernels().close();
+          }
           return null;
         }))
         .onComplete(done -> logger.info("server stopped"))

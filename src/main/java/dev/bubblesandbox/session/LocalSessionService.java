@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,7 +35,17 @@ public final class LocalSessionService implements SessionService {
    *     a tenant over it is refused with {@code tenant_limit_reached}
    */
   public LocalSessionService(int maxSessions, Workspaces workspaces, Map<String, Integer> tenantMaxSessions) {
-    this.registry = new SessionRegistry(new SessionSlots(maxSessions), workspaces, tenantMaxSessions);
+    this(maxSessions, workspaces, tenantMaxSessions, id -> { });
+  }
+
+  /**
+   * @param ending told the id of each session that ends (a client's end, idle, a throwaway's
+   *     socket, the server stopping), before its workspace is closed or removed: what lives
+   *     beside the session (its kernel) ends with it
+   */
+  public LocalSessionService(int maxSessions, Workspaces workspaces, Map<String, Integer> tenantMaxSessions,
+      Consumer<String> ending) {
+    this.registry = new SessionRegistry(new SessionSlots(maxSessions), workspaces, tenantMaxSessions, ending);
   }
 
   @Override

@@ -19,4 +19,9 @@ public record SessionInfo(String id, SessionSettings settings, Instant createdAt
   public Map<String, Boolean> volumes() {
     return settings.volumes();
   }
+
+  /** Whether its {@code script} executions run in a kernel kept alive between them. */
+  public boolean kernel() {
+    return settings.kernel();
+  }
 }

@@ -27,6 +27,7 @@ record SessionRecord(String id, SessionSettings settings, Instant createdAt, boo
         .put("session_id", id)
         .put("environment", settings.environment())
         .put("volumes", volumes)
+        .put("kernel", settings.kernel())
         .put("created_at", createdAt.toString())
         .put("kept", kept)
         .put("active", active);
@@ -52,7 +53,8 @@ record SessionRecord(String id, SessionSettings settings, Instant createdAt, boo
         throw new IllegalArgumentException("not a session id");
       }
       SessionRecord record = new SessionRecord(id,
-          new SessionSettings(json.getString("environment"), volumes),
+          // Absent in records written before kernel sessions: those had none.
+          new SessionSettings(json.getString("environment"), volumes, json.getBoolean("kernel", false)),
           Instant.parse(json.getString("created_at")),
           json.getBoolean("kept"), json.getBoolean("active"));
       if (record.settings.environment() == null || volumes.containsValue(null)) {

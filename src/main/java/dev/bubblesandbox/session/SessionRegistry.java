@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.function.Consumer;
 
 /**
  * The store behind {@link LocalSessionService}: the live sessions in memory, shared by every API
@@ -31,12 +32,20 @@ final class SessionRegistry {
   private final SessionSlots slots;
   private final Workspaces workspaces;
   private final SessionRecords records;
+  /** Told of each session ending, before its workspace goes: its kernel ends with it. */
+  private final Consumer<String> ending;
   /** Replaced whole by {@link #rebound}: a reloaded {@code api_keys}. */
   private volatile Map<String, Integer> tenantMaxSessions;
 
-  /** @param tenantMaxSessions the tenants whose sessions are bounded, by name */
-  SessionRegistry(SessionSlots slots, Workspaces workspaces, Map<String, Integer> tenantMaxSessions) {
+  /**
+   * @param tenantMaxSessions the tenants whose sessions are bounded, by name
+   * @param ending told the id of each session that ends, however it ends, before its workspace
+   *     is closed or removed (blocking is fine: it runs where the ending does)
+   */
+  SessionRegistry(SessionSlots slots, Workspaces workspaces, Map<String, Integer> tenantMaxSessions,
+      Consumer<String> ending) {
     this.slots = slots;
+    this.ending = ending;
     this.tenantMaxSessions = Map.copyOf(tenantMaxSessions);
     this.workspaces = workspaces;
     this.records = new SessionRecords(workspaces.recordsDir());
@@ -139,6 +148,7 @@ final class SessionRegistry {
       return;
     }
     slots.release();
+    ending.accept(session.id());
     if (keep && session.kind() != Session.Kind.THROWAWAY) {
       records.write(record(session, true, false));
       workspaces.close(session.id());
@@ -195,6 +205,7 @@ final class SessionRegistry {
         if (session.kind() == Session.Kind.KEPT) {
           sessions.remove(session.id());
           slots.release();
+          ending.accept(session.id());
           workspaces.close(session.id());
         } else {
           end(session, false);

@@ -78,6 +78,8 @@ class SettingsTableTest {
       Map.entry("warm_sandboxes_other_environments", "many"),
       Map.entry("warm_sandboxes_memory_bytes", "0"),
       Map.entry("warm_session_sandboxes", "1.5"),
+      Map.entry("max_inline_result_bytes", "0"),
+      Map.entry("kernel_interrupt_grace_ms", "2s"),
       Map.entry("config_scan_period_ms", "5s"));
 
   @TempDir Path dir;
@@ -134,6 +136,8 @@ class SettingsTableTest {
     samples.put("warm_sandboxes_other_environments", new Sample("9", "9", 9));
     samples.put("warm_sandboxes_memory_bytes", new Sample("33554432", "33554432", 33_554_432L));
     samples.put("warm_session_sandboxes", new Sample("12", "12", 12));
+    samples.put("max_inline_result_bytes", new Sample("65536", "65536", 65_536L));
+    samples.put("kernel_interrupt_grace_ms", new Sample("750", "750", 750));
     samples.put("config_scan_period_ms", new Sample("250", "250", 250));
     return samples;
   }

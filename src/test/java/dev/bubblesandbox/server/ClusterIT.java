@@ -142,6 +142,39 @@ class ClusterIT {
   }
 
   @Test
+  @DisplayName("a kernel session through every node: its state, console frames, an HTTP interrupt and restart")
+  void kernelSessionThroughEveryNode() throws Exception {
+    String session = create(0, "{\"kernel\": true}")[0];
+    String path = "/v1/sessions/" + session;
+    HttpResponse<String> set = cluster.node(1).send("POST", path + "/execute", TestServer.script("x = 41"));
+    assertThat(set.statusCode()).as(set.body()).isEqualTo(200);
+    JsonNode added = TestServer.JSON.readTree(cluster.node(2).send("POST", path + "/execute", TestServer.script("x + 1")).body());
+    assertThat(added.get("results").get(0).get("text/plain").asText()).isEqualTo("42");
+    assertThat(added.get("execution_count").asInt()).isEqualTo(2);
+    assertThat(added.get("kernel").asText()).isEqualTo("preserved");
+
+    try (ConsoleClient client = console(2, session)) {
+      client.send("{\"type\": \"execute\", \"id\": \"loop\", \"script\": "
+          + "\"print('looping', flush=True)\\nwhile True: pass\"}");
+      client.until("stdout", 30);
+      assertThat(cluster.node(1).send("POST", path + "/interrupt", null).statusCode()).isEqualTo(204);
+      List<Frame> frames = client.until("exit", 30);
+      JsonNode exit = frames.get(frames.size() - 1).json();
+      assertThat(exit.get("error").get("name").asText()).isEqualTo("KeyboardInterrupt");
+      assertThat(exit.get("kernel").asText()).isEqualTo("preserved");
+      client.send("{\"type\": \"execute\", \"id\": \"shown\", \"script\": \"x\"}");
+      List<Frame> shown = client.until("exit", 30);
+      assertThat(shown).extracting(Frame::type).containsExactly("started", "result", "exit");
+      assertThat(shown.get(1).json().get("data").get("text/plain").asText()).isEqualTo("41");
+    }
+    assertThat(cluster.node(0).send("POST", path + "/restart", null).statusCode()).isEqualTo(204);
+    assertThat(cluster.node(1).send("POST", path + "/restart", null).statusCode()).isEqualTo(204);
+    JsonNode fresh = TestServer.JSON.readTree(cluster.node(2).send("POST", path + "/execute", TestServer.script("x")).body());
+    assertThat(fresh.get("kernel").asText()).isEqualTo("restarted");
+    assertThat(fresh.get("error").get("name").asText()).isEqualTo("NameError");
+  }
+
+  @Test
   @DisplayName("stdin and kill work through a node that does not own the session")
   void stdinAndKillThroughAnotherNode() throws Exception {
     String session = create(0, "{}")[0];

@@ -112,6 +112,24 @@ final class OpenApiChecker {
 
   private void validate(JsonNode value, JsonObject schemaOrRef, String where, List<String> problems) {
     JsonObject schema = resolve(schemaOrRef);
+    if (schema.getValue("oneOf") instanceof JsonArray alternatives) {
+      // Exactly one alternative fits, as JSON Schema's oneOf says.
+      List<String> misfits = new java.util.ArrayList<>();
+      int fitting = 0;
+      for (Object alternative : alternatives) {
+        List<String> own = new java.util.ArrayList<>();
+        validate(value, (JsonObject) alternative, where, own);
+        if (own.isEmpty()) {
+          fitting++;
+        } else {
+          misfits.addAll(own);
+        }
+      }
+      if (fitting != 1) {
+        problems.add(where + ": fits " + fitting + " of the oneOf alternatives" + (fitting == 0 ? ": " + misfits : ""));
+      }
+      return;
+    }
     if (schema.containsKey("enum") && !enumContains(schema.getJsonArray("enum"), value)) {
       problems.add(where + ": " + value + " is not one of " + schema.getJsonArray("enum"));
       return;

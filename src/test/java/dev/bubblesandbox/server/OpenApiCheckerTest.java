@@ -12,7 +12,7 @@ class OpenApiCheckerTest {
 
   private static final String SESSION = "{\"session_id\": \"s\", \"environment\": \"bare\", "
       + "\"created_at\": \"2026-01-01T00:00:00Z\", \"last_activity\": \"2026-01-01T00:00:00Z\", "
-      + "\"volumes\": {\"v\": {\"writable\": true}}, \"busy\": false}";
+      + "\"volumes\": {\"v\": {\"writable\": true}}, \"kernel\": false, \"busy\": false}";
 
   private final OpenApiChecker checker = new OpenApiChecker(OpenApiDocument.tree());
 
@@ -39,6 +39,16 @@ class OpenApiCheckerTest {
         SESSION.replace("\"writable\": true", "\"writable\": \"yes\""))).hasMessageContaining("volumes.v.writable");
     assertThatThrownBy(() -> checker.check("GET", "/v1/sessions/{id}", 404, "application/json",
         "{\"error\": {\"code\": \"no_such_code\", \"message\": \"\"}}")).hasMessageContaining("not one of");
+    // An execute's answer is one of two shapes: one with the fields of both fits neither.
+    String result = "{\"stdout\": \"\", \"stderr\": \"\", \"return_code\": 0, \"timed_out\": false, "
+        + "\"truncated\": false, \"duration_ms\": 1, \"limit\": null, \"start\": \"warm\"";
+    assertThatCode(() -> checker.check("POST", "/v1/sessions/{id}/execute", 200, "application/json", result + "}"))
+        .doesNotThrowAnyException();
+    assertThatCode(() -> checker.check("POST", "/v1/sessions/{id}/execute", 200, "application/json", result
+        + ", \"results\": [], \"error\": null, \"execution_count\": 1, \"kernel\": \"preserved\"}"))
+        .doesNotThrowAnyException();
+    assertThatThrownBy(() -> checker.check("POST", "/v1/sessions/{id}/execute", 200, "application/json", result
+        + ", \"results\": []}")).hasMessageContaining("fits 0 of the oneOf alternatives");
     assertThatThrownBy(() -> checker.check("PATCH", "/v1/sessions/{id}", 200, "application/json", SESSION))
         .hasMessageContaining("not in the document");
     assertThatThrownBy(() -> checker.check("GET", "/v1/sessions/{id}", 200, "text/plain", SESSION))

@@ -115,6 +115,16 @@ class OpenApiParityIT {
     call.webSocket("/v1/sessions/{id}/console", sessionPath + "/console");
     call.webSocket("/v1/console", "/v1/console?environment=bare");
     call.webSocket("/v1/console", "/v1/console?environment=nope");
+    call.json("POST", "/v1/sessions/{id}/interrupt", sessionPath + "/interrupt", null);
+    call.json("POST", "/v1/sessions/{id}/restart", sessionPath + "/restart", null);
+    call.json("POST", "/v1/sessions/{id}/interrupt", "/v1/sessions/no-such-session/interrupt", null);
+    String kernelPath = "/v1/sessions/parity-kernel";
+    call.json("POST", "/v1/sessions", "/v1/sessions", "{\"session_id\": \"parity-kernel\", \"kernel\": true}");
+    call.json("POST", "/v1/sessions/{id}/execute", kernelPath + "/execute", "{\"script\": \"x = 41\\nx + 1\"}");
+    call.json("POST", "/v1/sessions/{id}/execute", kernelPath + "/execute", "{\"script\": \"1 / 0\"}");
+    call.json("POST", "/v1/sessions/{id}/interrupt", kernelPath + "/interrupt", null);
+    call.json("POST", "/v1/sessions/{id}/restart", kernelPath + "/restart", null);
+    call.json("DELETE", "/v1/sessions/{id}", kernelPath, null);
     call.json("DELETE", "/v1/sessions/{id}", sessionPath + "?clear_data=maybe", null);
     call.json("DELETE", "/v1/sessions/{id}", sessionPath, null);
     call.json("DELETE", "/v1/sessions/{id}", sessionPath, null);

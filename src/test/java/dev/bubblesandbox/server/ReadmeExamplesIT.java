@@ -34,6 +34,7 @@ class ReadmeExamplesIT {
   private static final List<String> EXPECTED = List.of(
       "0 42\n",
       "a,b,total\n1,2,3\n3,4,7\n",
+      "2 10\nTrue\n",
       "name? hello world\nexit 0\n");
 
   static List<String> pythonExamples(String page) {
@@ -46,7 +47,7 @@ class ReadmeExamplesIT {
   }
 
   @Test
-  @DisplayName("docs/clients.md's Python examples (one-shot, session with files, live console) run and print what they say")
+  @DisplayName("docs/clients.md's Python examples (one-shot, session with files, kernel session, live console) run and print what they say")
   void examplesRun() throws Exception {
     if (!Files.isExecutable(PYTHON)) {
       throw new IllegalStateException(PYTHON + " is missing: python3 -m venv .ci/.venv && "

@@ -2,6 +2,7 @@ package dev.bubblesandbox.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
 
 /**
@@ -14,7 +15,9 @@ final class TenantIsolation {
 
   /** Asserts that {@code b} cannot see or reach anything {@code a} made. */
   static void assertIsolated(TenantClient a, TenantClient b, String prefixOfA) throws Exception {
-    String secret = a.create("{}");
+    // A kernel session: its kernel, alive with A's state, is not B's to interrupt or restart.
+    String secret = a.create("{\"kernel\": true}");
+    assertThat(a.execute(secret, "kept = 'A'").get("kernel").asText()).isEqualTo("restarted");
     assertThat(a.send("PUT", "/v1/sessions/" + secret + "/files/secret.txt", "A's data").statusCode()).isEqualTo(201);
     String chosenA = a.create("{\"session_id\": \"report\"}");
     String chosenB = b.create("{\"session_id\": \"report\"}");
@@ -36,6 +39,8 @@ final class TenantIsolation {
     assertMissing(b.send("PUT", path + "/files/secret.txt", "B overwrote it"));
     assertMissing(b.multipart(path + "/files", "planted.txt", "B planted it"));
     assertMissing(b.send("DELETE", path + "/files/secret.txt", null));
+    assertMissing(b.send("POST", path + "/interrupt", null));
+    assertMissing(b.send("POST", path + "/restart", null));
     assertMissing(b.send("DELETE", path, null));
     assertThat(b.consoleStatus(path + "/console")).isEqualTo(404);
     // Naming A's session by its server id (tenant, dot, id) is no way in either.
@@ -45,6 +50,9 @@ final class TenantIsolation {
     // All of it is still A's, untouched.
     assertThat(a.send("GET", path + "/files/secret.txt", null).body()).isEqualTo("A's data");
     assertThat(a.send("GET", path + "/files", null).body()).doesNotContain("planted");
+    JsonNode kept = a.execute(secret, "kept");
+    assertThat(kept.get("kernel").asText()).isEqualTo("preserved");
+    assertThat(kept.get("results").get(0).get("text/plain").asText()).isEqualTo("'A'");
 
     // A throwaway console of A's is not B's to see.
     try (ConsoleClient console = a.console("/v1/console")) {

@@ -5,6 +5,8 @@ import static net.logstash.logback.argument.StructuredArguments.kv;
 import dev.bubblesandbox.BubbleSandboxException;
 import dev.bubblesandbox.ErrorCode;
 import dev.bubblesandbox.RefusedException;
+import dev.bubblesandbox.sandbox.kernel.KernelListener;
+import dev.bubblesandbox.sandbox.kernel.KernelResult;
 import dev.bubblesandbox.server.bus.SandboxEvents;
 import dev.bubblesandbox.server.execution.ExecuteRequest;
 import dev.bubblesandbox.server.execution.ExecutionService;
@@ -17,6 +19,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,6 +44,8 @@ final class ConsoleConnection {
   private final ConsoleInbox inbox;
   /** The execution this socket started, from its {@code execute} to its {@code exit} frame. */
   private ConsoleRun run;
+  /** A {@code restart} is under way: what follows it is meant for the fresh kernel. */
+  private boolean restarting;
   private boolean closed;
 
   ConsoleConnection(ServerContext context, ExecutionService executions, Vertx vertx,
@@ -52,7 +57,7 @@ final class ConsoleConnection {
     this.clientSessionId = clientSessionId;
     this.endThrowaway = endThrowaway;
     this.inbox = new ConsoleInbox(vertx, socket, context.api().websocketMessagesPerSecond(),
-        () -> !closed && (run == null || !run.starting()), this::handle);
+        () -> !closed && !restarting && (run == null || !run.starting()), this::handle);
   }
 
   void start() {
@@ -91,8 +96,10 @@ final class ConsoleConnection {
         case "execute" -> execute(message, id);
         case "stdin" -> stdin(message, id);
         case "kill" -> kill(id);
+        case "interrupt" -> interrupt();
+        case "restart" -> restart(id);
         default -> error(id, ErrorCode.INVALID_MESSAGE,
-            "Unknown message type '" + type + "'; expected execute, stdin or kill.");
+            "Unknown message type '" + type + "'; expected execute, stdin, kill, interrupt or restart.");
       }
     } catch (BubbleSandboxException e) {
       error(id, e);
@@ -107,7 +114,11 @@ final class ConsoleConnection {
         context.limits(), false, Set.of("type", "id"));
     // Refused (session_busy, error frame) while this socket's own run or anything else holds it.
     SessionLease lease = context.sessions().leaseExecution(session.id());
-    ConsoleRun started = new ConsoleRun(id == null ? SessionIds.newId() : id);
+    if (session.kernel() && request.script().isPresent()) {
+      executeInKernel(lease, request, id == null ? SessionIds.newId() : id);
+      return;
+    }
+    ConsoleRun started = new ConsoleRun(id == null ? SessionIds.newId() : id, false);
     run = started;
     executions.startInSession(lease, request, true, output -> output(started, output))
         .onSuccess(execution -> {
@@ -143,9 +154,91 @@ final class ConsoleConnection {
         });
   }
 
+  /**
+   * A script of a kernel session, in its kernel: {@code started}, then the output, display and
+   * result frames in the order the kernel made them, then {@code exit} with the kernel's fields.
+   */
+  private void executeInKernel(SessionLease lease, ExecuteRequest request, String id) {
+    ConsoleRun started = new ConsoleRun(id, true);
+    run = started;
+    write(ConsoleFrames.started(id));
+    KernelListener frames = new KernelListener() {
+      @Override
+      public void onOutput(Stream stream, String text) {
+        output(started, new SandboxEvents.Output(stream, text));
+      }
+
+      @Override
+      public void onDisplay(Map<String, Object> bundle) {
+        bundleFrame(started, ConsoleFrames.bundle("display", id, bundle));
+      }
+
+      @Override
+      public void onResult(Map<String, Object> bundle) {
+        bundleFrame(started, ConsoleFrames.bundle("result", id, bundle));
+      }
+    };
+    started.early = null;
+    executions.startInKernel(lease, request, frames).onComplete(ended -> {
+      run = null;
+      started.finished.complete();
+      if (ended.succeeded()) {
+        KernelResult result = ended.result();
+        write(ConsoleFrames.kernelExit(id, result, started.outputDropped, started.killed));
+      } else if (ended.cause() instanceof BubbleSandboxException known) {
+        error(id, known);
+      } else {
+        error(id, ErrorCode.INTERNAL_ERROR, "The execution failed.");
+      }
+      inbox.drain();
+    });
+  }
+
+  /** A display or result frame: dropped like output when the client does not read. */
+  private void bundleFrame(ConsoleRun owner, JsonObject frame) {
+    if (socket.writeQueueFull()) {
+      owner.outputDropped = true;
+    } else {
+      write(frame);
+    }
+  }
+
+  /** A {@code KeyboardInterrupt} in the kernel's running execution; nothing when none runs. */
+  private void interrupt() {
+    requireKernel();
+    context.kernels().interrupt(session.id());
+  }
+
+  /**
+   * Ends the kernel's Python (a running execution's {@code exit} says {@code lost}); messages
+   * after this one wait until it is gone, so that they reach the fresh kernel.
+   */
+  private void restart(String id) {
+    requireKernel();
+    restarting = true;
+    context.kernels().restart(session.id()).onComplete(done -> {
+      restarting = false;
+      if (done.failed()) {
+        error(id, ErrorCode.INTERNAL_ERROR, "The kernel could not be restarted.");
+      }
+      inbox.drain();
+    });
+  }
+
+  private void requireKernel() {
+    if (!session.kernel()) {
+      throw new RefusedException(ErrorCode.NOT_A_KERNEL,
+          "This session has no kernel: create it with \"kernel\": true to interrupt or restart it.");
+    }
+  }
+
   private void stdin(JsonObject message, String id) {
     if (run == null) {
       error(id, ErrorCode.NO_EXECUTION, "Nothing is running to read stdin.");
+      return;
+    }
+    if (run.kernel) {
+      error(id, ErrorCode.STDIN_REFUSED, "A kernel execution reads only the stdin of its execute message.");
       return;
     }
     if (Boolean.TRUE.equals(message.getValue("eof"))) {
@@ -169,6 +262,12 @@ final class ConsoleConnection {
   private void kill(String id) {
     if (run == null) {
       error(id, ErrorCode.NO_EXECUTION, "Nothing is running to kill.");
+      return;
+    }
+    if (run.kernel) {
+      // The kernel is the process: killing the run ends it, and the next execution starts afresh.
+      run.killed = true;
+      context.kernels().restart(session.id());
       return;
     }
     run.execution.kill();
@@ -205,8 +304,11 @@ final class ConsoleConnection {
   private void onClose() {
     closed = true;
     inbox.close();
-    // A run still starting is killed as soon as it has started (see execute).
-    if (run != null && !run.starting()) {
+    // A run still starting is killed as soon as it has started (see execute); a kernel's is
+    // interrupted, which keeps the session's state.
+    if (run != null && run.kernel) {
+      context.kernels().interrupt(session.id());
+    } else if (run != null && !run.starting()) {
       run.execution.kill();
     }
     if (endThrowaway != null) {

@@ -82,6 +82,14 @@ public record ExecuteRequest(Program program, String stdin, ExecutionLimits limi
         max.withTimeout(Duration.ofSeconds(timeout)).withResources(resources), environment);
   }
 
+  /**
+   * The Python source of a {@code script} request; empty for {@code shell} and {@code command}
+   * (a kernel session runs only scripts in its kernel).
+   */
+  public Optional<String> script() {
+    return program.argv().equals(Program.python("").argv()) ? program.source() : Optional.empty();
+  }
+
   /** A request's value for a limit: a positive whole number, never above the configured one. */
   private static long lower(JsonObject body, String field, long configured) {
     if (!body.containsKey(field)) {

@@ -3,6 +3,9 @@ package dev.bubblesandbox.server.execution;
 import static net.logstash.logback.argument.StructuredArguments.kv;
 
 import dev.bubblesandbox.environment.ReadyEnvironment;
+import dev.bubblesandbox.sandbox.kernel.KernelListener;
+import dev.bubblesandbox.sandbox.kernel.KernelResult;
+import dev.bubblesandbox.sandbox.kernel.KernelState;
 import dev.bubblesandbox.sandbox.output.ExecutionResult;
 import dev.bubblesandbox.sandbox.LaunchSpec;
 import dev.bubblesandbox.sandbox.Volume;
@@ -62,6 +65,66 @@ public final class ExecutionService {
             interactive ? SandboxMetrics.Kind.CONSOLE : SandboxMetrics.Kind.SESSION, request, interactive,
             onOutput, lease::close))
         .onFailure(failure -> lease.close());
+  }
+
+  /**
+   * Runs the request's script in the kernel of the kernel session that {@code lease} holds (its
+   * kernel opened first when it has none), and closes the lease once it has answered.
+   * {@code listener} hears the output, displays and result on this context, in order, all before
+   * the future completes.
+   */
+  public Future<KernelResult> startInKernel(SessionLease lease, ExecuteRequest request, KernelListener listener) {
+    String code = request.script().orElseThrow(() -> new IllegalArgumentException("a kernel runs scripts only"));
+    String executionId = UUID.randomUUID().toString();
+    String environment = lease.settings().environment();
+    context.metrics().executionStarted();
+    logger.info("execution started", kv("execution_id", executionId), kv("session_id", lease.sessionId()),
+        kv("environment", environment), kv("kernel", true));
+    KernelListener measured = new KernelListener() {
+      @Override
+      public void onOutput(Stream stream, String text) {
+        context.metrics().output(stream, text.getBytes(StandardCharsets.UTF_8).length);
+        listener.onOutput(stream, text);
+      }
+
+      @Override
+      public void onDisplay(java.util.Map<String, Object> bundle) {
+        listener.onDisplay(bundle);
+      }
+
+      @Override
+      public void onResult(java.util.Map<String, Object> bundle) {
+        listener.onResult(bundle);
+      }
+    };
+    // The template is made on the kernel's thread, and only for its first execution: the
+    // environment's check reads files.
+    return context.kernels().execute(lease.sessionId(),
+            () -> new LaunchSpec(executionId, context.environments().require(environment),
+                Optional.of(lease.workspace()), volumes(context, lease.settings()), Program.python(""),
+                context.limits()),
+            code, request.stdin(), request.limits(), measured)
+        .onComplete(ended -> {
+          lease.close();
+          context.metrics().executionFinished();
+          if (ended.failed()) {
+            logger.info("execution failed", kv("execution_id", executionId), kv("session_id", lease.sessionId()),
+                kv("reason", String.valueOf(ended.cause().getMessage())));
+            return;
+          }
+          KernelResult kernel = ended.result();
+          ExecutionResult result = kernel.execution();
+          SandboxMetrics.Outcome outcome = result.timedOut() ? SandboxMetrics.Outcome.TIMEOUT
+              : kernel.error() == null && kernel.kernel() != KernelState.LOST && result.returnCode() == 0
+              ? SandboxMetrics.Outcome.OK : SandboxMetrics.Outcome.ERROR;
+          context.metrics().executionEnded(environment, SandboxMetrics.Kind.KERNEL, outcome, result.limit(),
+              result.start(), Duration.ofMillis(result.durationMs()));
+          context.metrics().resourcesUsed(result.cpuTimeMs(), result.memoryPeakBytes());
+          logger.info("execution finished", kv("execution_id", executionId), kv("session_id", lease.sessionId()),
+              kv("environment", environment), kv("outcome", outcome.name().toLowerCase()),
+              kv("execution_count", kernel.executionCount()), kv("kernel", kernel.kernel().json()),
+              kv("duration_ms", result.durationMs()));
+        });
   }
 
   /** Runs in a scratch work dir, holding a session slot while it runs. */

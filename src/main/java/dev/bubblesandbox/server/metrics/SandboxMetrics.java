@@ -42,7 +42,9 @@ public final class SandboxMetrics {
   public enum Kind {
     ONE_SHOT,
     SESSION,
-    CONSOLE;
+    CONSOLE,
+    /** A script of a kernel session, over HTTP or the console, run in its kernel. */
+    KERNEL;
 
     String label() {
       return name().toLowerCase(Locale.ROOT);
@@ -282,7 +284,7 @@ public final class SandboxMetrics {
 
   private Counter executions(String environment, Kind kind, Outcome outcome, String limit, String start) {
     return Counter.builder("bubble_sandbox_executions")
-        .description("Executions by environment, kind (one_shot, session, console), outcome, the limit "
+        .description("Executions by environment, kind (one_shot, session, console, kernel), outcome, the limit "
             + "that ended or cut them (timeout, memory, pids, output or none) and start (warm or cold)")
         .tag("environment", environment)
         .tag("kind", kind.label())

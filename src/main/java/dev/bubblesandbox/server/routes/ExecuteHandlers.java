@@ -1,5 +1,6 @@
 package dev.bubblesandbox.server.routes;
 
+import dev.bubblesandbox.sandbox.kernel.KernelListener;
 import dev.bubblesandbox.server.bus.ClientExecution;
 import dev.bubblesandbox.server.execution.ExecuteRequest;
 import dev.bubblesandbox.server.execution.ExecutionService;
@@ -10,7 +11,10 @@ import dev.bubblesandbox.session.SessionLease;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Set;
 
-/** One-shot executions and executions in a session, answered with the JSON result. */
+/**
+ * One-shot executions and executions in a session, answered with the JSON result; a kernel
+ * session's scripts run in its kernel and answer with the kernel's result (SPEC §11).
+ */
 public final class ExecuteHandlers {
 
   private final ServerContext context;
@@ -35,6 +39,12 @@ public final class ExecuteHandlers {
     ExecuteRequest request = ExecuteRequest.parse(Bodies.object(routing),
         context.limits(), false, Set.of());
     SessionLease lease = context.sessions().leaseExecution(TenantScope.sessionId(routing));
+    if (lease.settings().kernel() && request.script().isPresent()) {
+      executions.startInKernel(lease, request, KernelListener.NONE)
+          .onSuccess(result -> Bodies.json(routing, 200, result))
+          .onFailure(routing::fail);
+      return;
+    }
     executions.startInSession(lease, request, false, output -> { })
         .compose(ClientExecution::ended)
         .onSuccess(ended -> Bodies.json(routing, 200, ended.result()))

@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
 public final class SessionHandlers {
 
   private static final Logger logger = LoggerFactory.getLogger(SessionHandlers.class);
-  static final Set<String> CREATE_FIELDS = Set.of("environment", "session_id", "volumes");
+  static final Set<String> CREATE_FIELDS = Set.of("environment", "session_id", "volumes", "kernel");
 
   private final ServerContext context;
 
@@ -47,18 +47,25 @@ public final class SessionHandlers {
     Tenant tenant = TenantScope.of(routing);
     String id = tenant.sessionId(body.containsKey("session_id")
         ? SessionIds.validate(text(body, "session_id", null)) : SessionIds.newId());
-    SessionSettings settings = new SessionSettings(environment, volumes(body));
+    Object kernel = body.containsKey("kernel") ? body.getValue("kernel") : Boolean.FALSE;
+    if (!(kernel instanceof Boolean isKernel)) {
+      throw new RefusedException(ErrorCode.INVALID_REQUEST, "'kernel' must be true or false.");
+    }
+    SessionSettings settings = new SessionSettings(environment, volumes(body), isKernel);
     context.blocking().executeBlocking(() -> {
           context.environments().require(environment);
           SessionService.Created created = context.sessions().create(id, settings);
-          if (created.isNew()) {
+          // A kernel session's scripts go to its kernel: a warm sandbox would wait for nothing,
+          // and its start would compete with the kernel's.
+          if (created.isNew() && !settings.kernel()) {
             ExecutionService.keepWarm(routing.vertx(), context, id);
           }
           return created;
         })
         .onSuccess(created -> {
           if (created.isNew()) {
-            logger.info("session created", kv("session_id", id), kv("environment", environment));
+            logger.info("session created", kv("session_id", id), kv("environment", environment),
+                kv("kernel", settings.kernel()));
           }
           Bodies.json(routing, created.isNew() ? 201 : 200, Bodies.session(created.session(), tenant));
         })

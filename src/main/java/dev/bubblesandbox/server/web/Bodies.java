@@ -76,6 +76,7 @@ public final class Bodies {
         .put("created_at", session.createdAt().toString())
         .put("last_activity", session.lastActivity().toString())
         .put("volumes", volumes)
+        .put("kernel", session.kernel())
         .put("busy", session.busy());
   }
 

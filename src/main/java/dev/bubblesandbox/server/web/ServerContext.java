@@ -4,6 +4,7 @@ import dev.bubblesandbox.cluster.ClusterNode;
 import dev.bubblesandbox.environment.EnvironmentCatalog;
 import dev.bubblesandbox.sandbox.ExecutionLimits;
 import dev.bubblesandbox.sandbox.SandboxRunner;
+import dev.bubblesandbox.server.kernel.SessionKernels;
 import dev.bubblesandbox.server.metrics.SandboxMetrics;
 import dev.bubblesandbox.session.SessionService;
 import dev.bubblesandbox.session.workspace.Workspaces;
@@ -19,6 +20,7 @@ import io.vertx.core.WorkerExecutor;
  * @param blocking the named pool for short blocking work (file system, environment checks)
  * @param probe whether bwrap starts a sandbox, for readiness
  * @param cluster this node in its cluster; null in single-node mode (the default)
+ * @param kernels the kernels of this node's kernel sessions
  */
 public record ServerContext(
     LiveSettings live,
@@ -30,7 +32,8 @@ public record ServerContext(
     PrometheusMeterRegistry meterRegistry,
     WorkerExecutor blocking,
     SandboxProbe probe,
-    ClusterNode cluster) {
+    ClusterNode cluster,
+    SessionKernels kernels) {
 
   /** The environment whose readiness decides the server's. */
   public static final String DEFAULT_ENVIRONMENT = "bare";

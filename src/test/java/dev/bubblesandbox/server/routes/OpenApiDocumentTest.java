@@ -108,12 +108,17 @@ class OpenApiDocumentTest {
     ExecutionResult least = new ExecutionResult("", "", 0, false, false, 1, null, null, null);
     assertThat(properties("ExecutionResult")).isEqualTo(JsonObject.mapFrom(full).fieldNames());
     assertThat(required("ExecutionResult")).isEqualTo(JsonObject.mapFrom(least).fieldNames());
+    // A kernel session's script: the same fields unwrapped, and the kernel's own.
+    assertThat(properties("KernelResult")).isEqualTo(JsonObject.mapFrom(new dev.bubblesandbox.sandbox.kernel.KernelResult(
+        full, List.of(), null, 1, dev.bubblesandbox.sandbox.kernel.KernelState.PRESERVED)).fieldNames());
+    assertThat(required("KernelResult")).isEqualTo(JsonObject.mapFrom(new dev.bubblesandbox.sandbox.kernel.KernelResult(
+        least, List.of(), null, 1, dev.bubblesandbox.sandbox.kernel.KernelState.PRESERVED)).fieldNames());
 
     JsonObject environment = JsonObject.mapFrom(new EnvironmentSummary("bare", null, List.of(), null, true, List.of(), null, null));
     assertThat(properties("Environment")).isEqualTo(environment.fieldNames());
     assertThat(required("Environment")).isEqualTo(environment.fieldNames());
 
-    JsonObject session = Bodies.session(new SessionInfo("s1", new SessionSettings("bare", Map.of("v", true)),
+    JsonObject session = Bodies.session(new SessionInfo("s1", new SessionSettings("bare", Map.of("v", true), true),
         Instant.EPOCH, Instant.EPOCH, false), dev.bubblesandbox.session.Tenant.DEFAULT);
     // In cluster mode the listing adds the session's node (ClusterRoutes; ClusterIT reads it).
     assertThat(properties("Session")).isEqualTo(session.copy().put("node", "n").fieldNames());
