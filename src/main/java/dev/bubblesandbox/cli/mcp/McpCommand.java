@@ -1,5 +1,6 @@
 package dev.bubblesandbox.cli.mcp;
 
+import dev.bubblesandbox.ExitStatus;
 import dev.bubblesandbox.server.BubbleSandboxServer;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
@@ -9,12 +10,14 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
@@ -58,6 +61,8 @@ public final class McpCommand implements Callable<Integer> {
     }
     String key = HexFormat.of().formatHex(new SecureRandom().generateSeed(24));
     Path workspaces = Files.createTempDirectory("bubble-sandbox-mcp-");
+    // The sandbox uid goes through it to its session's workspace.
+    Files.setPosixFilePermissions(workspaces, PosixFilePermissions.fromString("rwxr-xr-x"));
     Map<String, Object> overrides = Map.of(
         "http_host", "127.0.0.1",
         "http_port", 0,
@@ -65,7 +70,14 @@ public final class McpCommand implements Callable<Integer> {
         "cluster_enabled", false,
         "workspace_dir", workspaces.toString(),
         "allow_persistent_sessions", false);
-    BubbleSandboxServer server = BubbleSandboxServer.start(Optional.ofNullable(configFile), overrides).get();
+    BubbleSandboxServer server;
+    try {
+      server = BubbleSandboxServer.start(Optional.ofNullable(configFile), overrides).get();
+    } catch (ExecutionException e) {
+      delete(workspaces);
+      System.err.println("error: the local sandboxes could not start: " + e.getCause().getMessage());
+      return ExitStatus.USAGE_ERROR;
+    }
     try {
       new StdioBridge(endpoint(URI.create("http://127.0.0.1:" + server.port())), "Bearer " + key, protocol)
           .run(System.in);
