@@ -189,9 +189,10 @@ final class McpTransport implements McpStreamableServerTransportProvider {
     Context vertx = routing.vertx().getOrCreateContext();
     HttpServerResponse response = routing.response();
     sessions.remove(session.getId());
-    session.delete().subscribe(null,
-        failure -> vertx.runOnContext(ignored -> response.setStatusCode(204).end()),
-        () -> vertx.runOnContext(ignored -> response.setStatusCode(204).end()));
+    session.delete().subscribe(null, failure -> {
+      logger.warn("MCP session did not close cleanly", failure);
+      vertx.runOnContext(ignored -> response.setStatusCode(204).end());
+    }, () -> vertx.runOnContext(ignored -> response.setStatusCode(204).end()));
   }
 
   /** The session the request names; null once it has been answered 400 or 404. */
