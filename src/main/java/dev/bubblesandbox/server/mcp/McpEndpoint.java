@@ -30,11 +30,14 @@ public final class McpEndpoint {
   private final McpAsyncServer server;
   private volatile URI api;
 
-  /** @param registry where the tool metrics go */
-  public McpEndpoint(MeterRegistry registry) {
+  /**
+   * @param registry where the tool metrics go
+   * @param idle how long an MCP session may go unused before it is ended
+   */
+  public McpEndpoint(MeterRegistry registry, Duration idle) {
     McpJsonMapper mapper = McpJsonDefaults.getMapper();
     Cancellations cancellations = new Cancellations();
-    this.transport = new McpTransport(mapper, cancellations);
+    this.transport = new McpTransport(mapper, cancellations, idle);
     ObjectMapper json = new ObjectMapper();
     SandboxTools tools = new SandboxTools(new ApiClient(json),
         context -> new ApiTarget(api, (String) context.get(SandboxTools.AUTHORIZATION)),

@@ -11,6 +11,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -41,12 +42,17 @@ final class McpTransport implements McpStreamableServerTransportProvider {
   private final McpJsonMapper mapper;
   private final Cancellations cancellations;
   private final Map<String, McpStreamableServerSession> sessions = new ConcurrentHashMap<>();
+  /** When each session was last used (nanoTime): one unused for {@link #idle} is ended. */
+  private final Map<String, Long> lastUsed = new ConcurrentHashMap<>();
+  private final Duration idle;
   private volatile McpStreamableServerSession.Factory factory;
   private volatile boolean closing;
 
-  McpTransport(McpJsonMapper mapper, Cancellations cancellations) {
+  /** @param idle how long an MCP session may go unused before it is ended (clients re-initialize) */
+  McpTransport(McpJsonMapper mapper, Cancellations cancellations, Duration idle) {
     this.mapper = mapper;
     this.cancellations = cancellations;
+    this.idle = idle;
   }
 
   @Override
@@ -144,8 +150,16 @@ final class McpTransport implements McpStreamableServerTransportProvider {
       error(routing.response(), 400, McpSchema.ErrorCodes.INVALID_PARAMS, "Invalid initialize parameters.");
       return;
     }
-    McpStreamableServerSession.McpStreamableServerSessionInit init = factory.startSession(initialize);
+    endIdle();
+    McpStreamableServerSession.McpStreamableServerSessionInit init;
+    try {
+      init = factory.startSession(initialize);
+    } catch (RuntimeException e) {
+      error(routing.response(), 400, McpSchema.ErrorCodes.INVALID_PARAMS, "Invalid initialize parameters.");
+      return;
+    }
     sessions.put(init.session().getId(), init.session());
+    lastUsed.put(init.session().getId(), System.nanoTime());
     Context vertx = routing.vertx().getOrCreateContext();
     HttpServerResponse response = routing.response();
     init.initResult()
@@ -189,6 +203,7 @@ final class McpTransport implements McpStreamableServerTransportProvider {
     Context vertx = routing.vertx().getOrCreateContext();
     HttpServerResponse response = routing.response();
     sessions.remove(session.getId());
+    lastUsed.remove(session.getId());
     session.delete().subscribe(null, failure -> {
       logger.warn("MCP session did not close cleanly", failure);
       vertx.runOnContext(ignored -> response.setStatusCode(204).end());
@@ -203,11 +218,31 @@ final class McpTransport implements McpStreamableServerTransportProvider {
       return null;
     }
     McpStreamableServerSession session = sessions.get(id);
+    if (session != null) {
+      lastUsed.put(id, System.nanoTime());
+    }
     if (session == null) {
       // 404 tells the client to start a new session with initialize.
       error(routing.response(), 404, McpSchema.ErrorCodes.INVALID_REQUEST, "No such MCP session.");
     }
     return session;
+  }
+
+  /**
+   * Ends the sessions unused for longer than {@link #idle}, at each new session: clients that
+   * went away without DELETE do not pile up. A client that comes back gets 404 and starts a new
+   * MCP session, as the transport specifies; its sandbox sessions are the API's and stay.
+   */
+  private void endIdle() {
+    long now = System.nanoTime();
+    lastUsed.forEach((id, used) -> {
+      if (now - used > idle.toNanos() && lastUsed.remove(id, used)) {
+        McpStreamableServerSession gone = sessions.remove(id);
+        if (gone != null) {
+          gone.closeGracefully().subscribe(null, failure -> { });
+        }
+      }
+    });
   }
 
   /** A JSON-RPC error without an id, as the transport's refusals are answered (MCP transports). */
