@@ -29,7 +29,8 @@ log=$workspace.log
 BUBBLE_SANDBOX_HTTP_PORT=$port BUBBLE_SANDBOX_WORKSPACE_DIR=$workspace BUBBLE_SANDBOX_LOG_LEVEL=WARN \
   java -jar target/bubble-sandbox.jar serve >"$log" 2>&1 &
 server=$!
-trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$workspace" "$log"' EXIT
+# set -e would end the trap at wait's non-zero status, before the clean-up
+trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -rf "$workspace" "$log"' EXIT
 for _ in $(seq 100); do
   curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null && break
   sleep 0.2

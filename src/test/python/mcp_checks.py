@@ -26,6 +26,13 @@ from mcp.client.stdio import StdioServerParameters, stdio_client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.exceptions import MCPError
 
+LOGGED = []
+
+
+async def on_log(params):
+    LOGGED.append((time.monotonic(), params))
+
+
 TOOLS = {"run_python", "run_shell", "create_session", "close_session", "list_environments",
          "list_files", "read_file", "write_file"}
 
@@ -38,13 +45,13 @@ async def connect(args):
             headers["Authorization"] = "Bearer " + os.environ[args.key_env]
         async with httpx2.AsyncClient(headers=headers, timeout=httpx2.Timeout(60, read=120)) as http:
             async with streamable_http_client(args.http, http_client=http) as streams:
-                async with ClientSession(streams[0], streams[1]) as session:
+                async with ClientSession(streams[0], streams[1], logging_callback=on_log) as session:
                     await session.initialize()
                     yield session
     else:
         params = StdioServerParameters(command=args.command[0], args=args.command[1:], env=dict(os.environ))
         async with stdio_client(params) as streams:
-            async with ClientSession(streams[0], streams[1]) as session:
+            async with ClientSession(streams[0], streams[1], logging_callback=on_log) as session:
                 await session.initialize()
                 yield session
 
@@ -203,6 +210,22 @@ async def progress(session, args):
     return f"{len(seen)} progress notifications while it ran"
 
 
+async def logging(session, args):
+    await session.set_logging_level("debug")
+    LOGGED.clear()
+    result = await session.call_tool("run_python", {"code": "import time, sys\nfor i in range(4):\n"
+                                                            "    print('row', i, flush=True)\n    time.sleep(0.3)\n"
+                                                            "print('oops', file=sys.stderr)"})
+    ended = time.monotonic()
+    await session.set_logging_level("info")
+    check(not result.is_error, text_of(result))
+    streams = {params.logger for _, params in LOGGED}
+    check({"stdout", "stderr"} <= streams, f"log messages: {LOGGED}")
+    check(LOGGED[0][0] < ended - 0.5, f"the first log message came at the end: {LOGGED}")
+    check("row 0" in "".join(str(params.data) for _, params in LOGGED[:4]), f"log messages: {LOGGED}")
+    return f"{len(LOGGED)} log messages (stdout, stderr) while it ran"
+
+
 async def isolation(session, args):
     async with connect(args) as other:
         a = structured(await call(session, "create_session", {"environment": args.environment}))["session_id"]
@@ -234,7 +257,7 @@ async def hostile(session, args):
 
 
 CHECKS = {"tools": tools, "kernel": kernel, "oneshot": oneshot, "errors": errors, "cancel": cancel,
-          "progress": progress, "isolation": isolation, "hostile": hostile}
+          "progress": progress, "logging": logging, "isolation": isolation, "hostile": hostile}
 
 
 async def main():

@@ -293,7 +293,7 @@ public final class BubbleSandboxServer {
             new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)))
         .compose(id -> {
           server.workerDeployment = id;
-          server.mcp = new McpEndpoint(registry, Duration.ofSeconds(settings.sessionIdleTimeoutSeconds()));
+          server.mcp = new McpEndpoint(vertx, registry, Duration.ofSeconds(settings.sessionIdleTimeoutSeconds()));
           return vertx.deployVerticle(() -> {
             ApiVerticle verticle = new ApiVerticle(context, server.mcp);
             server.apiVerticles.add(verticle);

@@ -37,7 +37,7 @@ class McpIT {
   @DisplayName("The Python MCP SDK over Streamable HTTP: every tool, a kernel, plots, files, cancel, progress, isolation, hostile code")
   void pythonSdk() throws Exception {
     McpClients.runChecks(List.of("--http", server.uri("/mcp").toString(), "--key-env", "MCP_IT_KEY"),
-        Map.of("MCP_IT_KEY", KEY), "tools", "kernel", "oneshot", "errors", "cancel", "progress", "isolation", "hostile");
+        Map.of("MCP_IT_KEY", KEY), "tools", "kernel", "oneshot", "errors", "cancel", "progress", "logging", "isolation", "hostile");
   }
 
   @Test

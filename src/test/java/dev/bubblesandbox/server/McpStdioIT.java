@@ -38,7 +38,7 @@ class McpStdioIT {
   void bridged() throws Exception {
     McpClients.runChecks(List.of("--stdio", "--", "java", "-jar", McpClients.JAR.toString(), "mcp",
         "--url", "http://127.0.0.1:" + server.server.port(), "--api-key-env", "MCP_STDIO_KEY"),
-        Map.of("MCP_STDIO_KEY", KEY), "tools", "kernel", "errors", "cancel", "progress");
+        Map.of("MCP_STDIO_KEY", KEY), "tools", "kernel", "errors", "cancel", "progress", "logging");
   }
 
   @Test

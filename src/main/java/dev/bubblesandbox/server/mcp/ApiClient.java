@@ -2,15 +2,24 @@ package dev.bubblesandbox.server.mcp;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
@@ -20,8 +29,8 @@ import java.util.concurrent.CompletableFuture;
  * gives a tool call exactly what an HTTP client gets: the key check, the tenant's scope, the
  * session's lease, cluster forwarding, path rules, limits and metrics.
  *
- * <p>Every call is asynchronous (Java's HTTP client, on its own threads): nothing here waits, so
- * tool handlers may be called on an event loop.
+ * <p>Vert.x's own clients, so nothing here waits: a call made on an event loop is sent and
+ * answered on that event loop, without a thread hop on the way to the API and back.
  */
 public final class ApiClient {
 
@@ -30,61 +39,68 @@ public final class ApiClient {
   private static final String CONSOLE_SUBPROTOCOL = "bubble-sandbox";
 
   private final HttpClient http;
+  private final WebSocketClient sockets;
   private final ObjectMapper json;
 
-  public ApiClient(ObjectMapper json) {
-    // HTTP/1.1: the server does not take the h2c upgrade.
-    this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(10)).build();
+  /** What the API answered: its status and body. */
+  private record Answer(int status, Buffer body) {}
+
+  public ApiClient(Vertx vertx, ObjectMapper json) {
+    this.http = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(10_000).setKeepAlive(true)
+        .setProtocolVersion(HttpVersion.HTTP_1_1), new PoolOptions().setHttp1MaxSize(64));
+    // A console frame may carry a kernel's MIME bundle: up to max_inline_result_bytes, base64.
+    this.sockets = vertx.createWebSocketClient(new WebSocketClientOptions().setConnectTimeout(10_000)
+        .setMaxFrameSize(1 << 20).setMaxMessageSize(64 << 20));
     this.json = json;
   }
 
   /** A JSON request ({@code body} null: none); the answer's JSON object, empty for 204. */
   CompletableFuture<Map<String, Object>> json(ApiTarget target, String method, String path, Object body) {
-    HttpRequest.BodyPublisher publisher = body == null ? HttpRequest.BodyPublishers.noBody()
-        : HttpRequest.BodyPublishers.ofByteArray(write(body));
-    HttpRequest.Builder request = request(target, path).method(method, publisher);
-    if (body != null) {
-      request.header("Content-Type", "application/json");
-    }
-    return http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofByteArray())
-        .thenApply(response -> {
-          refuseErrors(response);
-          return response.statusCode() == 204 || response.body().length == 0 ? Map.of() : read(response.body());
-        });
+    return send(target, HttpMethod.valueOf(method), path, body == null ? null : Buffer.buffer(write(body)),
+        "application/json").thenApply(answer -> answer.status() == 204 || answer.body().length() == 0 ? Map.of()
+            : read(answer.body().getBytes()));
   }
 
   /** Downloads a file of the session's workspace. */
   CompletableFuture<byte[]> download(ApiTarget target, String sessionId, String path) {
-    return http.sendAsync(request(target, filePath(sessionId, path)).GET().build(),
-        HttpResponse.BodyHandlers.ofByteArray()).thenApply(response -> {
-          refuseErrors(response);
-          return response.body();
-        });
+    return send(target, HttpMethod.GET, filePath(sessionId, path), null, null)
+        .thenApply(answer -> answer.body().getBytes());
   }
 
   /** Uploads a file into the session's workspace. */
   CompletableFuture<Void> upload(ApiTarget target, String sessionId, String path, byte[] content) {
-    return http.sendAsync(request(target, filePath(sessionId, path))
-        .PUT(HttpRequest.BodyPublishers.ofByteArray(content))
-        .header("Content-Type", "application/octet-stream").build(),
-        HttpResponse.BodyHandlers.ofByteArray()).thenApply(response -> {
-          refuseErrors(response);
-          return null;
-        });
+    return send(target, HttpMethod.PUT, filePath(sessionId, path), Buffer.buffer(content), "application/octet-stream")
+        .thenApply(answer -> null);
   }
 
   /** Opens a console: a session's ({@code sessionId} non-null) or a throwaway one of {@code environment}. */
-  CompletableFuture<WebSocket> console(ApiTarget target, String sessionId, String environment,
-      WebSocket.Listener listener) {
+  CompletableFuture<WebSocket> console(ApiTarget target, String sessionId, String environment) {
     String path = sessionId != null ? "/v1/sessions/" + segment(sessionId) + "/console"
         : "/v1/console" + (environment == null ? "" : "?environment=" + segment(environment));
-    String base = target.resolve(path).toString();
-    WebSocket.Builder builder = http.newWebSocketBuilder().subprotocols(CONSOLE_SUBPROTOCOL);
+    String address = target.resolve(path).toString();
+    WebSocketConnectOptions options = new WebSocketConnectOptions()
+        .setAbsoluteURI("ws" + address.substring(address.indexOf(':')))
+        .setSubProtocols(List.of(CONSOLE_SUBPROTOCOL))
+        .setAllowOriginHeader(false);
     if (target.authorization() != null) {
-      builder.header("Authorization", target.authorization());
+      options.addHeader("Authorization", target.authorization());
     }
-    return builder.buildAsync(java.net.URI.create("ws" + base.substring(base.indexOf(':'))), listener);
+    return sockets.connect(options).toCompletionStage().toCompletableFuture();
+  }
+
+  private CompletableFuture<Answer> send(ApiTarget target, HttpMethod method, String path, Buffer body,
+      String contentType) {
+    RequestOptions options = new RequestOptions().setMethod(method).setAbsoluteURI(target.resolve(path).toString());
+    if (target.authorization() != null) {
+      options.addHeader("Authorization", target.authorization());
+    }
+    if (body != null) {
+      options.addHeader("Content-Type", contentType);
+    }
+    Future<Answer> answer = http.request(options)
+        .compose(request -> body == null ? request.send() : request.send(body))
+        .compose(response -> response.body().map(bytes -> new Answer(response.statusCode(), bytes)));
+    return answer.toCompletionStage().toCompletableFuture().thenApply(this::refuseErrors);
   }
 
   Map<String, Object> read(byte[] body) {
@@ -120,23 +136,15 @@ public final class ApiClient {
     return encoded.toString();
   }
 
-  private static HttpRequest.Builder request(ApiTarget target, String path) {
-    HttpRequest.Builder request = HttpRequest.newBuilder(target.resolve(path));
-    if (target.authorization() != null) {
-      request.header("Authorization", target.authorization());
-    }
-    return request;
-  }
-
   /** A status of 400 and above becomes the API's error (code and message), or the bare status. */
-  private void refuseErrors(HttpResponse<byte[]> response) {
-    if (response.statusCode() < 400) {
-      return;
+  private Answer refuseErrors(Answer answer) {
+    if (answer.status() < 400) {
+      return answer;
     }
-    String code = "http_" + response.statusCode();
-    String message = "The API answered " + response.statusCode() + ".";
+    String code = "http_" + answer.status();
+    String message = "The API answered " + answer.status() + ".";
     try {
-      Object error = read(response.body()).get("error");
+      Object error = read(answer.body().getBytes()).get("error");
       if (error instanceof Map<?, ?> fields) {
         code = String.valueOf(fields.get("code"));
         message = String.valueOf(fields.get("message"));
@@ -144,6 +152,6 @@ public final class ApiClient {
     } catch (RuntimeException notJson) {
       // the status says enough
     }
-    throw new ApiException(response.statusCode(), code, message);
+    throw new ApiException(answer.status(), code, message);
   }
 }

@@ -1,8 +1,8 @@
 package dev.bubblesandbox.server.mcp;
 
 import dev.bubblesandbox.ErrorCode;
-import java.net.http.WebSocket;
-import java.net.http.WebSocketHandshakeException;
+import io.vertx.core.http.UpgradeRejectedException;
+import io.vertx.core.http.WebSocket;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
 import java.util.function.BiConsumer;
 
 /**
@@ -19,7 +18,7 @@ import java.util.function.BiConsumer;
  * to the same result the HTTP API would have answered (output, {@code results} from the kernel's
  * {@code display} and {@code result} frames, then the {@code exit} frame's fields).
  */
-final class ConsoleExecution implements WebSocket.Listener {
+final class ConsoleExecution {
 
   private final ApiClient api;
   private final Map<String, Object> execute;
@@ -28,7 +27,6 @@ final class ConsoleExecution implements WebSocket.Listener {
   private final StringBuilder stdout = new StringBuilder();
   private final StringBuilder stderr = new StringBuilder();
   private final List<Map<String, Object>> results = new ArrayList<>();
-  private final StringBuilder fragments = new StringBuilder();
   private volatile WebSocket socket;
   /** A stop asked for before the socket was open: sent once it is. */
   private volatile String pendingStop;
@@ -48,9 +46,11 @@ final class ConsoleExecution implements WebSocket.Listener {
   static ConsoleExecution start(ApiClient api, ApiTarget target, String sessionId, String environment,
       Map<String, Object> execute, BiConsumer<String, String> output) {
     ConsoleExecution execution = new ConsoleExecution(api, execute, output);
-    api.console(target, sessionId, environment, execution).whenComplete((socket, failure) -> {
+    api.console(target, sessionId, environment).whenComplete((socket, failure) -> {
       if (failure != null) {
         execution.result.completeExceptionally(refusal(failure));
+      } else {
+        execution.open(socket);
       }
     });
     return execution;
@@ -67,38 +67,31 @@ final class ConsoleExecution implements WebSocket.Listener {
     if (open == null) {
       pendingStop = frame;
     } else if (!result.isDone()) {
-      open.sendText(frame, true);
+      open.writeTextMessage(frame);
     }
   }
 
-  @Override
-  public void onOpen(WebSocket webSocket) {
-    socket = webSocket;
-    Map<String, Object> frame = new LinkedHashMap<>(execute);
-    frame.put("type", "execute");
-    frame.put("id", "mcp");
-    webSocket.sendText(new String(api.write(frame), java.nio.charset.StandardCharsets.UTF_8), true);
-    String stop = pendingStop;
-    if (stop != null) {
-      webSocket.sendText(stop, true);
-    }
-    webSocket.request(1);
-  }
-
-  @Override
-  public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-    fragments.append(data);
-    if (last) {
-      String text = fragments.toString();
-      fragments.setLength(0);
+  private void open(WebSocket webSocket) {
+    webSocket.textMessageHandler(text -> {
       try {
         frame(api.read(text));
       } catch (RuntimeException e) {
         result.completeExceptionally(e);
+        webSocket.close();
       }
+    });
+    webSocket.closeHandler(ignored -> result.completeExceptionally(new ApiException(502, "console_closed",
+        "The console closed before the execution ended.")));
+    webSocket.exceptionHandler(result::completeExceptionally);
+    Map<String, Object> frame = new LinkedHashMap<>(execute);
+    frame.put("type", "execute");
+    frame.put("id", "mcp");
+    webSocket.writeTextMessage(new String(api.write(frame), java.nio.charset.StandardCharsets.UTF_8));
+    socket = webSocket;
+    String stop = pendingStop;
+    if (stop != null) {
+      webSocket.writeTextMessage(stop);
     }
-    webSocket.request(1);
-    return null;
   }
 
   @SuppressWarnings("unchecked")
@@ -131,14 +124,19 @@ final class ConsoleExecution implements WebSocket.Listener {
           answer.put("results", results);
         }
         result.complete(answer);
-        socket.sendClose(WebSocket.NORMAL_CLOSURE, "");
+        socket.close();
       }
       case "error" -> {
         String code = String.valueOf(frame.get("code"));
         int status = Arrays.stream(ErrorCode.values()).filter(known -> known.code().equals(code))
             .mapToInt(ErrorCode::httpStatus).findFirst().orElse(400);
+        if (code.equals(ErrorCode.NOT_A_KERNEL.code())) {
+          // An interrupt sent to a session without a kernel: a kill stops its execution instead.
+          socket.writeTextMessage("{\"type\":\"kill\",\"id\":\"mcp\"}");
+          return;
+        }
         result.completeExceptionally(new ApiException(status, code, String.valueOf(frame.get("message"))));
-        socket.sendClose(WebSocket.NORMAL_CLOSURE, "");
+        socket.close();
       }
       default -> {
         // "session", "started": nothing to keep
@@ -146,23 +144,11 @@ final class ConsoleExecution implements WebSocket.Listener {
     }
   }
 
-  @Override
-  public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-    result.completeExceptionally(new ApiException(502, "console_closed",
-        "The console closed before the execution ended (" + statusCode + " " + reason + ")."));
-    return null;
-  }
-
-  @Override
-  public void onError(WebSocket webSocket, Throwable error) {
-    result.completeExceptionally(refusal(error));
-  }
-
   /** A refused upgrade (e.g. 404: no such session) as the API's error. */
   private static Throwable refusal(Throwable failure) {
     Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-    if (cause instanceof WebSocketHandshakeException handshake) {
-      int status = handshake.getResponse().statusCode();
+    if (cause instanceof UpgradeRejectedException rejected) {
+      int status = rejected.getStatus();
       String code = status == 404 ? ErrorCode.SESSION_NOT_FOUND.code() : "http_" + status;
       String message = status == 404 ? "No such session." : "The console was refused (" + status + ").";
       return new ApiException(status, code, message);

@@ -9,6 +9,7 @@ import io.modelcontextprotocol.server.McpAsyncServer;
 import io.modelcontextprotocol.server.McpServer;
 import io.modelcontextprotocol.spec.McpSchema;
 import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -31,17 +32,19 @@ public final class McpEndpoint {
   private volatile URI api;
 
   /**
+   * @param vertx the server's: the tools' API client runs on its event loops
    * @param registry where the tool metrics go
    * @param idle how long an MCP session may go unused before it is ended
    */
-  public McpEndpoint(MeterRegistry registry, Duration idle) {
+  public McpEndpoint(Vertx vertx, MeterRegistry registry, Duration idle) {
     McpJsonMapper mapper = McpJsonDefaults.getMapper();
     Cancellations cancellations = new Cancellations();
     this.transport = new McpTransport(mapper, cancellations, idle);
     ObjectMapper json = new ObjectMapper();
-    SandboxTools tools = new SandboxTools(new ApiClient(json),
+    SandboxTools tools = new SandboxTools(new ApiClient(vertx, json),
         context -> new ApiTarget(api, (String) context.get(SandboxTools.AUTHORIZATION)),
-        cancellations, new ToolMeters(registry), McpJsonDefaults.getSchemaValidator(), json);
+        cancellations, new ToolMeters(registry), McpJsonDefaults.getSchemaValidator(), json,
+        transport::wantsDebugLog);
     this.server = McpServer.async(transport)
         .serverInfo(McpSchema.Implementation.builder("bubble-sandbox", BuildVersion.current()).title("bubble-sandbox").build())
         .capabilities(McpSchema.ServerCapabilities.builder().tools(false).build())

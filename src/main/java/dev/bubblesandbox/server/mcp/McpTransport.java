@@ -60,6 +60,12 @@ final class McpTransport implements McpStreamableServerTransportProvider {
     this.factory = sessionFactory;
   }
 
+  /** Whether the MCP session asked for debug log messages ({@code logging/setLevel debug}). */
+  boolean wantsDebugLog(String sessionId) {
+    McpStreamableServerSession session = sessionId == null ? null : sessions.get(sessionId);
+    return session != null && session.isNotificationForLevelAllowed(McpSchema.LoggingLevel.DEBUG);
+  }
+
   @Override
   public Mono<Void> notifyClients(String method, Object params) {
     return Flux.fromIterable(sessions.values())

@@ -39,7 +39,9 @@ import reactor.core.publisher.Mono;
  * tool result with {@code isError}.
  *
  * <p>A run with a progress token streams its output as {@code notifications/progress} through
- * the console; without one it is one HTTP request, the quickest way. Either can be cancelled
+ * the console; one of a client that set the log level to {@code debug} streams it as log
+ * messages ({@code notifications/message}, logger {@code stdout} or {@code stderr}); any other is
+ * one HTTP request, the quickest way. Either can be cancelled
  * ({@link Cancellations}): a kernel's execution is interrupted and keeps its state.
  */
 public final class SandboxTools {
@@ -58,9 +60,13 @@ public final class SandboxTools {
   private final ToolMeters meters;
   private final JsonSchemaValidator validator;
   private final ObjectMapper json;
+  /** Whether an MCP session asked for debug log messages ({@code logging/setLevel}), by its id. */
+  private final java.util.function.Predicate<String> wantsLog;
 
   SandboxTools(ApiClient api, Function<McpTransportContext, ApiTarget> targets, Cancellations cancellations,
-      ToolMeters meters, JsonSchemaValidator validator, ObjectMapper json) {
+      ToolMeters meters, JsonSchemaValidator validator, ObjectMapper json,
+      java.util.function.Predicate<String> wantsLog) {
+    this.wantsLog = wantsLog;
     this.api = api;
     this.targets = targets;
     this.cancellations = cancellations;
@@ -174,12 +180,14 @@ public final class SandboxTools {
     Object token = call.request().meta() == null ? null : call.request().meta().get("progressToken");
     Object requestId = call.exchange().transportContext().get(REQUEST_ID);
     boolean kernel = sessionId != null && field.equals("script");
-    if (token != null) {
+    if (token != null || wantsLog.test(call.exchange().sessionId())) {
       AtomicLong progress = new AtomicLong();
       ConsoleExecution execution = ConsoleExecution.start(api, call.target(), sessionId, environment, body,
-          (stream, text) -> call.exchange().progressNotification(McpSchema.ProgressNotification.builder(token,
-              (double) progress.incrementAndGet()).message(text).build()).subscribe(null,
-              failure -> logger.debug("progress notification not sent", failure)));
+          (stream, text) -> (token != null
+              ? call.exchange().progressNotification(McpSchema.ProgressNotification.builder(token,
+                  (double) progress.incrementAndGet()).message(text).build())
+              : log(call.exchange(), stream, text))
+              .subscribe(null, failure -> logger.debug("output notification not sent", failure)));
       return watched(call, requestId, () -> execution.stop(kernel), execution.result())
           .thenApply(result -> ToolResults.execution(result, sessionId));
     }
@@ -197,6 +205,17 @@ public final class SandboxTools {
         "/v1/sessions/" + ApiClient.segment(sessionId) + "/interrupt", null)
         .exceptionally(refused -> Map.of()) : () -> { };
     return watched(call, requestId, stop, result).thenApply(answer -> ToolResults.execution(answer, sessionId));
+  }
+
+  /**
+   * One chunk of output as a log message. The SDK's 2.2 deprecates the exchange's logging in
+   * favour of its new server API (io.modelcontextprotocol.modern), which this transport does not
+   * use; on the wire it is MCP's {@code notifications/message} all the same.
+   */
+  @SuppressWarnings("deprecation")
+  private static Mono<Void> log(McpAsyncServerExchange exchange, String stream, String text) {
+    return exchange.loggingNotification(McpSchema.LoggingMessageNotification.builder(
+        McpSchema.LoggingLevel.DEBUG, text).logger(stream).build());
   }
 
   /** {@code running}, cancellable by its request id while it runs. */
