@@ -226,6 +226,20 @@ async def logging(session, args):
     return f"{len(LOGGED)} log messages (stdout, stderr) while it ran"
 
 
+async def large(session, args):
+    """Needs a server with max_inline_result_bytes well under 200 kB (and above a plot's PNG)."""
+    sid = structured(await call(session, "create_session", {"environment": args.environment}))["session_id"]
+    result = await call(session, "run_python", {"session_id": sid, "code": "'x' * 200000"})
+    links = [c for c in result.content if c.type == "resource_link"]
+    check(not result.is_error and len(links) == 1, f"large result: {result.content}")
+    check(links[0].uri.startswith(f"sandbox://{sid}/.results/"), links[0].uri)
+    path = links[0].uri[len(f"sandbox://{sid}/"):]
+    read = structured(await call(session, "read_file", {"session_id": sid, "path": path}))
+    check(read["content"].startswith("'xxxx") and read["size"] >= 200000, f"{path}: {str(read)[:200]}")
+    await call(session, "close_session", {"session_id": sid})
+    return f"a 200 kB result as a resource link to {path}, read back"
+
+
 async def isolation(session, args):
     async with connect(args) as other:
         a = structured(await call(session, "create_session", {"environment": args.environment}))["session_id"]
@@ -257,7 +271,7 @@ async def hostile(session, args):
 
 
 CHECKS = {"tools": tools, "kernel": kernel, "oneshot": oneshot, "errors": errors, "cancel": cancel,
-          "progress": progress, "logging": logging, "isolation": isolation, "hostile": hostile}
+          "progress": progress, "logging": logging, "large": large, "isolation": isolation, "hostile": hostile}
 
 
 async def main():

@@ -24,7 +24,8 @@ class McpStdioIT {
   private static final String KEY = "mcp-stdio-it-key-0123456789abcdef";
 
   @RegisterExtension
-  static final TestServer server = TestServer.perClass(Map.of("api_key", KEY));
+  /** Results over 64 kB are files: a plot's PNG stays inline, a 200 kB value becomes a resource link. */
+  static final TestServer server = TestServer.perClass(Map.of("api_key", KEY, "max_inline_result_bytes", 65_536));
 
   @Test
   @DisplayName("Local sandboxes: the Python MCP SDK over stdio runs every tool, a kernel, cancellation, progress")
@@ -38,7 +39,7 @@ class McpStdioIT {
   void bridged() throws Exception {
     McpClients.runChecks(List.of("--stdio", "--", "java", "-jar", McpClients.JAR.toString(), "mcp",
         "--url", "http://127.0.0.1:" + server.server.port(), "--api-key-env", "MCP_STDIO_KEY"),
-        Map.of("MCP_STDIO_KEY", KEY), "tools", "kernel", "errors", "cancel", "progress", "logging");
+        Map.of("MCP_STDIO_KEY", KEY), "tools", "kernel", "errors", "cancel", "progress", "logging", "large");
   }
 
   @Test
