@@ -197,7 +197,7 @@ final class McpTransport implements McpStreamableServerTransportProvider {
     }
     ResponseStream stream = new ResponseStream(routing.response(), routing.vertx().getOrCreateContext(), mapper, true);
     McpStreamableServerSession.McpStreamableServerSessionStream listening = session.listeningStream(stream);
-    routing.response().closeHandler(ignored -> listening.close());
+    stream.onClose(listening::close);
   }
 
   /** DELETE: ends the MCP session (the sandbox sessions it made stay: they are the API's). */

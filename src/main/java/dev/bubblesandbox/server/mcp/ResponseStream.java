@@ -30,13 +30,18 @@ final class ResponseStream implements McpStreamableServerTransport {
   /** Touched on {@link #context} only. */
   private boolean sse;
   private boolean ended;
+  /** Run when the client goes away (the GET stream's end). */
+  private volatile Runnable onClose = () -> { };
 
   ResponseStream(HttpServerResponse response, Context context, McpJsonMapper mapper, boolean listening) {
     this.response = response;
     this.context = context;
     this.mapper = mapper;
     this.listening = listening;
-    response.closeHandler(ignored -> ended = true);
+    response.closeHandler(ignored -> {
+      ended = true;
+      onClose.run();
+    });
     if (listening) {
       startSse();
       response.writeHead();
@@ -84,6 +89,11 @@ final class ResponseStream implements McpStreamableServerTransport {
     response.setChunked(true)
         .putHeader("Content-Type", "text/event-stream")
         .putHeader("Cache-Control", "no-cache");
+  }
+
+  /** Runs {@code action} when the client closes the connection. */
+  void onClose(Runnable action) {
+    this.onClose = action;
   }
 
   @Override
