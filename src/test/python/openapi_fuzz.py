@@ -400,6 +400,10 @@ def main():
         for method, operation in item.items():
             if method == "parameters":
                 continue
+            if operation.get("tags") == ["mcp"]:
+                # /mcp is a stateful JSON-RPC session whose answers the body's schema cannot
+                # predict: McpIT and OpenApiParityIT check it; the 405 check above covers it too.
+                continue
             make_test(api, doc, template, method, operation, args.examples, failures)()
             count += 1
             print(f"fuzzed {method.upper()} {template}", flush=True)

@@ -49,13 +49,14 @@ class ArchitectureTest {
    * first semicolon or full stop), which {@link #packageInfoSaysTheSame()} holds to this table.
    */
   private static final Map<String, Set<String>> MAY_IMPORT = Map.ofEntries(
-      Map.entry("cli", Set.of("server", "cluster", "cli.repl", "cli.handover", "session",
+      Map.entry("cli", Set.of("server", "cluster", "cli.repl", "cli.handover", "cli.mcp", "session",
           "session.workspace", "sandbox", "sandbox.warm", "sandbox.output", "sandbox.limits",
           "environment", "config", ROOT)),
       Map.entry("cli.repl", Set.of("cli.handover", "sandbox", "sandbox.kernel", "sandbox.output",
           "environment", "config", ROOT)),
       Map.entry("cli.handover", Set.of()),
-      Map.entry("server", Set.of("server.routes", "server.console", "server.forward",
+      Map.entry("cli.mcp", Set.of("server", ROOT)),
+      Map.entry("server", Set.of("server.routes", "server.console", "server.forward", "server.mcp",
           "server.execution", "server.web", "server.bus", "server.metrics", "server.kernel", "cluster",
           "session", "session.workspace", "sandbox", "sandbox.warm", "sandbox.output", "sandbox.limits",
           "sandbox.kernel", "environment", "config", ROOT)),
@@ -70,6 +71,7 @@ class ArchitectureTest {
           "sandbox.kernel", "environment", ROOT)),
       Map.entry("server.web", Set.of("server.bus", "server.metrics", "server.kernel", "cluster",
           "session", "session.workspace", "sandbox", "sandbox.output", "environment", "config", ROOT)),
+      Map.entry("server.mcp", Set.of(ROOT)),
       Map.entry("server.kernel", Set.of("sandbox", "sandbox.output", "sandbox.kernel", ROOT)),
       Map.entry("server.bus", Set.of("sandbox", "sandbox.output", ROOT)),
       Map.entry("server.metrics", Set.of("session", "sandbox", "sandbox.output", "sandbox.kernel", ROOT)),
@@ -90,7 +92,7 @@ class ArchitectureTest {
   /** The packages whose code runs on an event loop: handlers, the console, forwarding. */
   private static final String[] EVENT_LOOP = {"dev.bubblesandbox.server.routes..",
       "dev.bubblesandbox.server.console..", "dev.bubblesandbox.server.forward..",
-      "dev.bubblesandbox.server.web..", "dev.bubblesandbox.server.execution.."};
+      "dev.bubblesandbox.server.web..", "dev.bubblesandbox.server.execution..", "dev.bubblesandbox.server.mcp.."};
 
   /**
    * The bus classes of the API side, on its event loop; the rest of server.bus are values and

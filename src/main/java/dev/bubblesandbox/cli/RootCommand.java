@@ -2,6 +2,7 @@ package dev.bubblesandbox.cli;
 
 import dev.bubblesandbox.BubbleSandboxException;
 import dev.bubblesandbox.ExitStatus;
+import dev.bubblesandbox.cli.mcp.McpCommand;
 import dev.bubblesandbox.cli.repl.ReplCommand;
 import dev.bubblesandbox.config.ClosestName;
 import java.io.PrintWriter;
@@ -25,7 +26,8 @@ import picocli.CommandLine.Command;
       SyncEnvironmentsCommand.class,
       DoctorCommand.class,
       ServeCommand.class,
-      ClusterCertsCommand.class
+      ClusterCertsCommand.class,
+      McpCommand.class
     })
 public final class RootCommand implements Callable<Integer> {
 

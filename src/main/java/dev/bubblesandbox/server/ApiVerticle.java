@@ -6,6 +6,7 @@ import dev.bubblesandbox.server.console.ConsolePage;
 import dev.bubblesandbox.server.execution.ExecutionService;
 import dev.bubblesandbox.server.forward.ClusterRoutes;
 import dev.bubblesandbox.server.metrics.PrometheusSetup;
+import dev.bubblesandbox.server.mcp.McpEndpoint;
 import dev.bubblesandbox.server.routes.ExecuteHandlers;
 import dev.bubblesandbox.server.routes.FileHandlers;
 import dev.bubblesandbox.server.routes.HealthHandlers;
@@ -53,8 +54,11 @@ final class ApiVerticle extends VerticleBase {
   private HttpServer clusterServer;
   private Router router;
 
-  ApiVerticle(ServerContext context) {
+  private final McpEndpoint mcp;
+
+  ApiVerticle(ServerContext context, McpEndpoint mcp) {
     this.context = context;
+    this.mcp = mcp;
   }
 
   @Override
@@ -86,8 +90,9 @@ final class ApiVerticle extends VerticleBase {
     if (context.api().keyless()) {
       router.route().handler(new HostCheck(context.api().allowedHosts())::handle);
     }
-    router.route("/v1/*").handler(new AccessGuard(context::api,
-        context.cluster() == null ? null : context.cluster().hopTokens())::handle);
+    AccessGuard guard = new AccessGuard(context::api,
+        context.cluster() == null ? null : context.cluster().hopTokens());
+    router.route("/v1/*").handler(guard::handle);
     router.route("/v1/*").handler(ApiVerticle::refuseDotSegments);
     if (context.cluster() != null) {
       new ClusterRoutes(vertx, context).install(router);
@@ -121,6 +126,8 @@ final class ApiVerticle extends VerticleBase {
     router.delete("/v1/sessions/:id/files/*").handler(files::handleDelete);
     router.get("/v1/sessions/:id/console").handler(console::handleSessionConsole);
     router.get("/v1/console").handler(console::handleThrowawayConsole);
+    // A tool's file travels base64-encoded inside one JSON-RPC message.
+    mcp.install(router, guard::handleMcp, jsonOnly, context.api().maxUploadSizeBytes() / 3 * 4 + MAX_JSON_BODY_BYTES);
     ConsolePage.mount(router);
 
     router.route().failureHandler(errors::handle);

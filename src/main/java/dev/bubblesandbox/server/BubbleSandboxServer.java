@@ -16,6 +16,7 @@ import dev.bubblesandbox.server.bus.LocalCodecs;
 import dev.bubblesandbox.server.forward.ClusterRoutes;
 import dev.bubblesandbox.sandbox.kernel.KernelSettings;
 import dev.bubblesandbox.server.kernel.SessionKernels;
+import dev.bubblesandbox.server.mcp.McpEndpoint;
 import dev.bubblesandbox.server.metrics.KernelMeters;
 import dev.bubblesandbox.server.metrics.MeteredSessionService;
 import dev.bubblesandbox.server.metrics.PrometheusSetup;
@@ -73,6 +74,8 @@ public final class BubbleSandboxServer {
   private WarmPool warm;
   /** Rereads the configuration file while the server runs; null when it does not. */
   private volatile ConfigRetriever configWatch;
+  /** {@code /mcp}: one MCP server for every API verticle. */
+  private McpEndpoint mcp;
 
   private BubbleSandboxServer(Vertx vertx, ServerContext context, Duration sessionIdleTimeout) {
     this.vertx = vertx;
@@ -290,14 +293,16 @@ public final class BubbleSandboxServer {
             new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER)))
         .compose(id -> {
           server.workerDeployment = id;
+          server.mcp = new McpEndpoint(vertx, registry, Duration.ofSeconds(settings.sessionIdleTimeoutSeconds()));
           return vertx.deployVerticle(() -> {
-            ApiVerticle verticle = new ApiVerticle(context);
+            ApiVerticle verticle = new ApiVerticle(context, server.mcp);
             server.apiVerticles.add(verticle);
             return verticle;
           }, new DeploymentOptions().setInstances(Runtime.getRuntime().availableProcessors()));
         })
         .map(id -> {
           server.apiDeployment = id;
+          server.mcp.listening(settings.httpHost(), server.port());
           server.startReaper();
           server.warm.fill();
           logger.info("server started", kv("port", server.port()),
@@ -342,6 +347,9 @@ public final class BubbleSandboxServer {
     }
     vertx.cancelTimer(reaperTimer);
     vertx.cancelTimer(metricsTimer);
+    if (mcp != null) {
+      mcp.close();
+    }
     return vertx.undeploy(apiDeployment)
         .compose(api -> vertx.undeploy(workerDeployment))
         .compose(workers -> context.blocking().executeBlocking(() -> {

@@ -132,6 +132,21 @@ class OpenApiParityIT {
     call.json("GET", "/health/ready", "/health/ready", null);
     call.json("GET", "/metrics", "/metrics", null);
 
+    String mcpSession = call.mcp("POST", null, """
+        {"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18",
+         "capabilities":{},"clientInfo":{"name":"parity","version":"1"}}}""").headers()
+        .firstValue("Mcp-Session-Id").orElseThrow();
+    call.mcp("POST", mcpSession, "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}");
+    call.mcp("POST", mcpSession, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\"}");
+    call.mcp("POST", mcpSession, "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":"
+        + "\"run_shell\",\"arguments\":{\"command\":\"echo hi\"},\"_meta\":{\"progressToken\":1}}}");
+    call.mcp("POST", mcpSession, "{not json");
+    call.mcp("POST", null, "{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"tools/list\"}");
+    call.mcp("POST", "no-such-mcp-session", "{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"tools/list\"}");
+    call.mcp("GET", mcpSession, null);
+    call.mcp("DELETE", mcpSession, null);
+    call.mcp("DELETE", mcpSession, null);
+
     try (TestServer keyed = TestServer.start(Map.of("api_key", "parity-key-0123456789abcdef"))) {
       HttpResponse<String> refused = keyed.get("/v1/sessions");
       checker.check("GET", "/v1/sessions", refused.statusCode(),
@@ -144,6 +159,38 @@ class OpenApiParityIT {
 
   /** Sends real requests and hands each response to the checker. */
   private record Exchange(OpenApiChecker checker) {
+
+    /** An MCP message to /mcp; the GET stream stays open, so only its head is read. */
+    HttpResponse<String> mcp(String method, String session, String body) throws Exception {
+      java.net.http.HttpRequest.Builder request = java.net.http.HttpRequest.newBuilder(server.uri("/mcp"))
+          .header("Accept", "application/json, text/event-stream")
+          .method(method, body == null ? java.net.http.HttpRequest.BodyPublishers.noBody()
+              : java.net.http.HttpRequest.BodyPublishers.ofString(body));
+      if (body != null) {
+        request.header("Content-Type", "application/json");
+      }
+      if (session != null) {
+        request.header("Mcp-Session-Id", session);
+      }
+      HttpResponse<java.io.InputStream> response = server.http.send(request.build(),
+          HttpResponse.BodyHandlers.ofInputStream());
+      String type = response.headers().firstValue("Content-Type").orElse(null);
+      String text;
+      try (java.io.InputStream in = response.body()) {
+        text = method.equals("GET") ? "" : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      }
+      checker.check(method, "/mcp", response.statusCode(), type, text);
+      return new HttpResponse<>() {
+        public int statusCode() { return response.statusCode(); }
+        public java.net.http.HttpRequest request() { return response.request(); }
+        public java.util.Optional<HttpResponse<String>> previousResponse() { return java.util.Optional.empty(); }
+        public java.net.http.HttpHeaders headers() { return response.headers(); }
+        public String body() { return text; }
+        public java.util.Optional<javax.net.ssl.SSLSession> sslSession() { return response.sslSession(); }
+        public java.net.URI uri() { return response.uri(); }
+        public java.net.http.HttpClient.Version version() { return response.version(); }
+      };
+    }
 
     void json(String method, String template, String path, String body) throws Exception {
       HttpResponse<String> response = server.send(method, path, body);

@@ -123,6 +123,19 @@ public final class AccessGuard {
   }
 
   /**
+   * Route handler for {@code /mcp}: as {@link #handle}, and a foreign {@code Origin} is refused
+   * on every request, with a key or without: MCP's Streamable HTTP transport requires the check
+   * (DNS rebinding), and the agents that speak it are not pages of another site.
+   */
+  public void handleMcp(RoutingContext routing) {
+    if (isCrossOrigin(routing)) {
+      routing.fail(new RefusedException(ErrorCode.ORIGIN_NOT_ALLOWED, "MCP requests from this origin are not allowed."));
+      return;
+    }
+    handle(routing);
+  }
+
+  /**
    * On a key-less server, before a JSON route reads its body: anything but {@code application/json}
    * is refused with 415, so that a cross-site simple request ({@code text/plain}, a form) cannot
    * run code. With keys, a browser cannot send the key cross-site without the server's consent
