@@ -48,7 +48,7 @@ class RootCommandTest {
     assertThat(execute("frobnicate")).isEqualTo(125);
 
     assertThat(err.toString()).startsWith("error: unknown command 'frobnicate'; the commands are: "
-        + "list-environments, execute-python, exec-command, execute, repl, sync-environments, doctor, serve, cluster-certs.");
+        + "list-environments, execute-python, exec-command, execute, repl, sync-environments, doctor, serve, cluster-certs, mcp.");
   }
 
   @Test
