@@ -13,6 +13,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -23,6 +24,10 @@ import org.openqa.selenium.support.ui.Select;
 
 /** The console page in a real headless Chromium, against a real server with its default settings. */
 class ConsolePageIT {
+
+  /** The files the browser uploads, removed after each test. */
+  @TempDir
+  Path uploads;
 
   @RegisterExtension
   static final TestServer server = TestServer.perClass(Map.of());
@@ -129,7 +134,7 @@ class ConsolePageIT {
       assertThat(browser.driver.findElement(By.id("mode")).getText()).isEqualTo("(bare)");
       assertThat(browser.driver.findElement(By.id("drop")).getText()).doesNotContain("Start a session");
 
-      Path csv = Files.createTempDirectory("bubble-sandbox-upload-").resolve("measurements-of-a-long-name.csv");
+      Path csv = uploads.resolve("measurements-of-a-long-name.csv");
       Files.writeString(csv, "a,b\n1,2\n3,4\n");
       browser.byTestId("upload").sendKeys(csv.toString());
       browser.until(d -> !d.findElements(By.cssSelector("[data-path='measurements-of-a-long-name.csv']")).isEmpty());
@@ -229,7 +234,7 @@ class ConsolePageIT {
     });
     assertThat(browser.driver.getCurrentUrl()).endsWith("#session=" + sessionId);
 
-    Path csv = Files.createTempDirectory("bubble-sandbox-upload-").resolve("data.csv");
+    Path csv = uploads.resolve("data.csv");
     Files.writeString(csv, "a,b\n1,2\n3,4\n10,20\n");
     browser.byTestId("upload").sendKeys(csv.toString());
     browser.until(d -> !d.findElements(By.cssSelector("[data-testid='files'] [data-path='data.csv']")).isEmpty());
