@@ -136,6 +136,20 @@ class KernelSessionsIT {
   }
 
   @Test
+  @DisplayName("Console: an interrupt sent right behind a new session's first execute reaches it (before its kernel runs it)")
+  void interruptBehindFirstExecute() throws Exception {
+    String session = kernelSession("bare");
+    try (ConsoleClient client = console(session)) {
+      client.send("{\"type\": \"execute\", \"id\": \"c1\", \"script\": \"x = 1\\nwhile True: pass\"}");
+      client.send("{\"type\": \"interrupt\"}");
+      // Well before the execution's timeout (30 s), which would interrupt it too.
+      JsonNode exit = last(client.until("exit", 20)).json();
+      assertThat(exit.get("error").get("name").asText()).isEqualTo("KeyboardInterrupt");
+      assertThat(exit.get("timed_out").asBoolean()).isFalse();
+    }
+  }
+
+  @Test
   @DisplayName("Console: stdout, display and result frames in order, then exit with execution_count; interrupt and restart messages")
   void consoleFrames() throws Exception {
     String session = kernelSession("bare");

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +44,8 @@ final class KernelExecution {
   private final int lastCount;
   /** Tells the session's kernel that this Python is gone. */
   private final Consumer<KernelProcess> forget;
+  /** Whether an interrupt was asked for before this execution began (its caller's hand-over). */
+  private final BooleanSupplier interruptedEarly;
   private final StringBuilder stdout = new StringBuilder();
   private final StringBuilder stderr = new StringBuilder();
   private final List<Map<String, Object>> results = new ArrayList<>();
@@ -62,7 +65,8 @@ final class KernelExecution {
   private Integer count;
 
   KernelExecution(KernelProcess kernel, ExecutionLimits limits, KernelListener listener, KernelSettings settings,
-      long startNanos, boolean fresh, boolean ahead, int lastCount, Consumer<KernelProcess> forget) {
+      long startNanos, boolean fresh, boolean ahead, int lastCount, Consumer<KernelProcess> forget,
+      BooleanSupplier interruptedEarly) {
     this.kernel = kernel;
     this.limits = limits;
     this.listener = listener;
@@ -72,6 +76,7 @@ final class KernelExecution {
     this.ahead = ahead;
     this.lastCount = lastCount;
     this.forget = forget;
+    this.interruptedEarly = interruptedEarly;
   }
 
   KernelResult run(String code, String stdin) {
@@ -89,7 +94,9 @@ final class KernelExecution {
       cpuBefore = kernel.usage().cpuTimeMs();
       lost = !kernel.send(KernelProtocol.execute(code, stdin));
       sent = true;
-      if (interrupted) { // asked while the kernel started: the runner takes it once the code is queued
+      if (interrupted || interruptedEarly.getAsBoolean()) {
+        // Asked before the code went (while the kernel started, or before this execution got
+        // here): the runner takes it once the code is queued.
         kernel.send(KernelProtocol.INTERRUPT);
       }
       lost = lost || !follow(deadline);

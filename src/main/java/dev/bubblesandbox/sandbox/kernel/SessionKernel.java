@@ -11,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -76,6 +77,17 @@ public final class SessionKernel implements AutoCloseable {
    * @throws SandboxUnavailableException when a fresh kernel could not start, or this one is closed
    */
   public KernelResult execute(String code, String stdin, ExecutionLimits limits, KernelListener listener) {
+    return execute(code, stdin, limits, listener, () -> false);
+  }
+
+  /**
+   * As {@link #execute(String, String, ExecutionLimits, KernelListener)}, for a caller that hands
+   * the execution over from another thread: {@code interruptedEarly} says whether an interrupt was
+   * asked for it before it got here, when {@link #interrupt} had nothing to reach. It is read once
+   * the code is sent; an interrupt asked later reaches the execution through {@link #interrupt}.
+   */
+  public KernelResult execute(String code, String stdin, ExecutionLimits limits, KernelListener listener,
+      BooleanSupplier interruptedEarly) {
     long startNanos = System.nanoTime();
     KernelProcess kernel;
     boolean fresh;
@@ -90,7 +102,7 @@ public final class SessionKernel implements AutoCloseable {
       kernel = current;
     }
     KernelExecution execution = new KernelExecution(kernel, limits, listener, settings, startNanos, fresh, ahead,
-        lastCount, this::forget);
+        lastCount, this::forget, interruptedEarly);
     running = execution;
     try {
       KernelResult result = execution.run(code, stdin);

@@ -27,6 +27,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -55,6 +56,12 @@ public final class SessionKernels implements AutoCloseable {
   private final Map<String, SessionKernel> kernels = new HashMap<>();
   /** Guarded by this: once closed, no kernel opens. */
   private boolean closed;
+  /**
+   * Guarded by this: the executions handed to a kernel thread and not yet over, by session, each
+   * with whether an interrupt was asked for it. An interrupt that comes before the execution
+   * reaches its kernel (the thread hop, the kernel's opening) would otherwise reach nothing.
+   */
+  private final Map<String, AtomicBoolean> pending = new HashMap<>();
 
   /**
    * @param settings read at each kernel's opening: the settings in force then
@@ -89,19 +96,30 @@ public final class SessionKernels implements AutoCloseable {
     }
     Promise<KernelResult> answer = Promise.promise();
     KernelListener onCaller = new OnContext(caller, listener);
+    AtomicBoolean interrupted = new AtomicBoolean();
+    synchronized (this) {
+      pending.put(sessionId, interrupted);
+    }
     try {
       threads.execute(() -> {
         try {
-          KernelResult result = kernel(sessionId, template).execute(code, stdin, limits, onCaller);
+          KernelResult result = kernel(sessionId, template).execute(code, stdin, limits, onCaller, interrupted::get);
           caller.runOnContext(ignored -> answer.complete(result));
         } catch (Throwable failure) {
           if (!(failure instanceof BubbleSandboxException)) {
             logger.error("kernel execution failed", kv("session_id", sessionId), failure);
           }
           caller.runOnContext(ignored -> answer.fail(failure));
+        } finally {
+          synchronized (this) {
+            pending.remove(sessionId, interrupted);
+          }
         }
       });
     } catch (RejectedExecutionException stopping) {
+      synchronized (this) {
+        pending.remove(sessionId, interrupted);
+      }
       return Future.failedFuture(stopping());
     }
     return answer.future();
@@ -135,10 +153,17 @@ public final class SessionKernels implements AutoCloseable {
   }
 
   /**
-   * Raises {@code KeyboardInterrupt} in the session's running execution; nothing when none
-   * runs or the session never opened its kernel. Never blocks.
+   * Raises {@code KeyboardInterrupt} in the session's running execution, or in the one handed to a
+   * kernel thread and not yet running there (it is interrupted as soon as its code is sent);
+   * nothing when none runs. Never blocks.
    */
   public void interrupt(String sessionId) {
+    synchronized (this) {
+      AtomicBoolean handedOver = pending.get(sessionId);
+      if (handedOver != null) {
+        handedOver.set(true);
+      }
+    }
     find(sessionId).ifPresent(SessionKernel::interrupt);
   }
 
