@@ -3,9 +3,7 @@ package dev.bubblesandbox.cli;
 import dev.bubblesandbox.config.Settings;
 import dev.bubblesandbox.config.SettingsLoader;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import picocli.CommandLine.Option;
 
 /** The {@code -c/--config} option shared by every command, and the settings it leads to. */
@@ -21,10 +19,7 @@ public final class ConfigOption {
    * stderr for each such variable or property that names no setting.
    */
   public Settings settings() {
-    Map<String, String> environment = System.getenv();
-    Properties properties = System.getProperties();
-    SettingsLoader.unknownVariables(environment).forEach(warning -> Console.ERR.println("warning: " + warning));
-    SettingsLoader.unknownProperties(properties).forEach(warning -> Console.ERR.println("warning: " + warning));
-    return SettingsLoader.load(Optional.ofNullable(configFile), environment, properties);
+    return SettingsLoader.loadForProcess(Optional.ofNullable(configFile),
+        warning -> Console.ERR.println("warning: " + warning));
   }
 }

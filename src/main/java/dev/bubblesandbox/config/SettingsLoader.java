@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 
 /**
  * Builds {@link Settings} from layered sources, later ones winning: the defaults of
@@ -42,6 +43,19 @@ public final class SettingsLoader {
    */
   public static Settings load(Optional<Path> configFile, Map<String, String> environment) {
     return load(configFile, environment, new Properties());
+  }
+
+  /**
+   * The settings of this process, as a command reads them: {@link #load(Optional, Map, Properties)}
+   * of its environment variables and system properties, after telling {@code warnings} of each
+   * such variable or property that names no setting.
+   */
+  public static Settings loadForProcess(Optional<Path> configFile, Consumer<String> warnings) {
+    Map<String, String> environment = System.getenv();
+    Properties properties = System.getProperties();
+    unknownVariables(environment).forEach(warnings);
+    unknownProperties(properties).forEach(warnings);
+    return load(configFile, environment, properties);
   }
 
   /** {@link #load(Optional, Map)}, then the {@code bubble-sandbox.*} {@code properties} over them. */

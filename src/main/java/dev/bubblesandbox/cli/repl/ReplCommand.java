@@ -22,7 +22,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.jline.reader.LineReader;
@@ -69,7 +68,8 @@ public final class ReplCommand implements Callable<Integer> {
   public Integer call() throws IOException, InterruptedException {
     PrintStream err = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.err), true,
         StandardCharsets.UTF_8);
-    Settings settings = settings(err);
+    Settings settings = SettingsLoader.loadForProcess(Optional.ofNullable(configFile),
+        warning -> err.println("warning: " + warning));
     EnvironmentCatalog catalog = new EnvironmentCatalog(settings.environmentsDir());
     if (!Files.isDirectory(catalog.root())) {
       throw new EnvironmentsMissing(catalog.root());
@@ -115,18 +115,6 @@ public final class ReplCommand implements Callable<Integer> {
     } finally {
       run.end();
     }
-  }
-
-  /**
-   * Defaults, the configuration file, BUBBLE_SANDBOX_* variables, then bubble-sandbox.* system
-   * properties, as the run commands' {@code -c} reads them.
-   */
-  private Settings settings(PrintStream err) {
-    Map<String, String> variables = System.getenv();
-    SettingsLoader.unknownVariables(variables).forEach(warning -> err.println("warning: " + warning));
-    SettingsLoader.unknownProperties(System.getProperties())
-        .forEach(warning -> err.println("warning: " + warning));
-    return SettingsLoader.load(Optional.ofNullable(configFile), variables, System.getProperties());
   }
 
   /** The environments directory does not exist. */
